@@ -1,0 +1,162 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { basename, resolve } from 'node:path';
+import { H5BlocksError, toErrorInfo } from '../../shared/errors';
+import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
+import { getEntity } from '../hdf5/entities';
+import { closeQuietly, openHdf5 } from '../hdf5/files';
+import type { H5File } from '../hdf5/h5wasm';
+import { runComputation } from '../run/engine';
+import { closeWorkerPools } from '../strategies/workerPools';
+import { APP_VERSION } from '../version';
+import { writeSample } from './sample';
+import { entityLine } from './treeText';
+import type { Entity } from '../../shared/entities';
+
+const abort = new AbortController();
+
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`);
+    }
+    return value;
+  };
+}
+
+
+async function walk(file: H5File, path: string): Promise<Record<string, unknown>> {
+  const entity = await getEntity(file, path);
+  if (entity.kind !== 'group') return { ...entity };
+  const children = [];
+  for (const child of entity.children) children.push(await walk(file, child.path));
+  return { ...entity, children };
+}
+
+function printTree(node: Record<string, unknown>, depth: number, out: string[]): void {
+  out.push(...entityLine(node as unknown as Entity, depth));
+  const children = node.children as Record<string, unknown>[] | undefined;
+  if (node.kind === 'group' && children) for (const child of children) printTree(child, depth + 1, out);
+}
+
+function formatRun(result: RunResult): string {
+  const s = result.summary;
+  const lines = [
+    `${basename(result.file)}: ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    `strategy ${result.strategy}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
+    `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
+    `phases: ${s.phaseTotals.map((p) => `${p.phase} ${p.ms.toFixed(1)} ms`).join(', ')}`,
+    `lanes: ${s.lanes.map((l) => `${l.lane === 'main' ? 'main' : `worker ${l.lane}`} ${(l.utilisation * 100).toFixed(0)}%`).join(', ')}`,
+    `output sha256 ${result.outputSha256}`,
+  ];
+  return lines.join('\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('h5blocks')
+    .description('Block-parallel computations on HDF5 datasets, timed block by block.')
+    .version(APP_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+
+  program.command('tree')
+    .description('print the tree of an HDF5 file: shapes, dtypes, layout, filters and attributes')
+    .argument('<file>', 'HDF5 file')
+    .option('--json', 'print JSON instead of text')
+    .action(async (path: string, options: { json?: boolean }) => {
+      const file = await openHdf5(resolve(path));
+      try {
+        const tree = await walk(file, '/');
+        if (options.json) process.stdout.write(`${JSON.stringify({ file: resolve(path), root: tree }, null, 2)}\n`);
+        else {
+          const out: string[] = [];
+          printTree(tree, 0, out);
+          process.stdout.write(`${out.join('\n')}\n`);
+        }
+      } finally {
+        closeQuietly(file);
+      }
+    });
+
+  program.command('run')
+    .description('compute the Euclidean norm of every row of a 2-D dataset and write it into the same file')
+    .argument('<file>', 'HDF5 file (the input is never changed)')
+    .requiredOption('--dataset <path>', 'the N×D input dataset, e.g. /coords')
+    .addOption(new Option('--strategy <name>', 'how blocks are processed').choices(STRATEGIES).default('pool'))
+    .option('--workers <n>', `worker threads, 1..${MAX_WORKERS}`, wholeNumber(1, MAX_WORKERS), 2)
+    .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
+    .option('--output <path>', 'output dataset (default: distances beside the input)')
+    .option('--overwrite', 'replace an existing output dataset')
+    .option('--json', 'print the run, with every block\'s timing, as one JSON object')
+    .action(async (path: string, options: { dataset: string; strategy: Strategy; workers: number; blockRows?: number; output?: string; overwrite?: boolean; json?: boolean }) => {
+      const result = await runComputation({
+        file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+        blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
+      }, { signal: abort.signal });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
+    });
+
+  program.command('sample')
+    .description('write a seed-style /coords file of random float32 points')
+    .argument('<file>', 'new HDF5 file (never replaces an existing one)')
+    .option('--rows <n>', 'number of points', wholeNumber(0), 1000)
+    .option('--chunked', 'chunked layout (64 Ki rows per chunk)')
+    .option('--gzip', 'gzip-compressed chunks (implies --chunked)')
+    .action(async (path: string, options: { rows: number; chunked?: boolean; gzip?: boolean }) => {
+      await writeSample(resolve(path), { rows: options.rows, chunked: options.chunked === true, gzip: options.gzip === true });
+      process.stdout.write(`${resolve(path)}: /coords, ${options.rows} × 2 float32\n`);
+    });
+
+  program.command('bench')
+    .description('time every strategy against h5py on generated inputs and print a table')
+    .option('--rows <n>', 'rows of each generated input', wholeNumber(1), 20_000_000)
+    .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
+    .option('--json', 'print JSON')
+    .action(async (options: { rows: number; baselineRows: number; json?: boolean }) => {
+      const { runBench } = await import('./bench');
+      await runBench({ ...options, signal: abort.signal });
+    });
+
+  program.command('serve')
+    .description('serve the app on 127.0.0.1 for a browser (the token URL is the first line printed)')
+    .argument('[files...]', 'files to open')
+    .option('--port <n>', 'port (default: any free one)', wholeNumber(0, 65535), 0)
+    .option('--root <dir...>', 'folders Open… may browse (default: the folders of the given files)')
+    .action(async (files: string[], options: { port: number; root?: string[] }) => {
+      const { serve } = await import('../server/serve');
+      await serve({ files: files.map((f) => resolve(f)), port: options.port, roots: options.root?.map((r) => resolve(r)), signal: abort.signal });
+    });
+
+  return program;
+}
+
+function fail(error: unknown): never {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (and help) for usage errors.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  const info = error instanceof H5BlocksError ? error.toInfo() : toErrorInfo(error);
+  process.stderr.write(`h5blocks: ${info.message}\n`);
+  process.exit(info.code === 'invalid-argument' ? 2 : 1);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (abort.signal.aborted) process.exit(1);
+      abort.abort(new H5BlocksError('aborted', `interrupted by ${signal}; the file is unchanged`));
+    });
+  }
+  try {
+    await buildProgram().parseAsync(argv);
+    await closeWorkerPools();
+    process.exitCode = 0;
+  } catch (error) {
+    await closeWorkerPools().catch(() => undefined);
+    fail(error);
+  }
+}
+
+void main(process.argv);

@@ -1,0 +1,42 @@
+import type { Attribute, DatasetEntity, Entity } from '../../shared/entities';
+
+/** An indented text tree, one object per line, with what h5ls -v would show that matters here. */
+export function entityLine(entity: Entity, depth: number): string[] {
+  const pad = '  '.repeat(depth);
+  switch (entity.kind) {
+    case 'group':
+      return [`${pad}${entity.name === '/' ? '/' : `${entity.name}/`}`, ...attributeLines(entity.attributes, pad)];
+    case 'dataset':
+      return [`${pad}${entity.name}  ${datasetSummary(entity)}`, ...attributeLines(entity.attributes, pad)];
+    case 'datatype':
+      return [`${pad}${entity.name}  named datatype: ${entity.dtype.description}`];
+    case 'soft-link':
+      return [`${pad}${entity.name} -> ${entity.target}  (soft link)`];
+    case 'broken-link':
+      return [`${pad}${entity.name} -> ${entity.target}  (broken soft link)`];
+    case 'external-link':
+      return [`${pad}${entity.name} -> ${entity.file}:${entity.target}  (external link${entity.resolvable ? '' : ', file missing'})`];
+  }
+}
+
+export function datasetSummary(d: DatasetEntity): string {
+  const shape = d.shape === null ? 'null' : d.shape.length === 0 ? 'scalar' : d.shape.join(' × ');
+  const parts = [shape, d.dtype.numpy ?? d.dtype.description, d.dtype.description, d.layout];
+  if (d.chunks) parts.push(`chunks ${d.chunks.join(' × ')}`);
+  if (d.filters.length > 0) parts.push(`filters ${d.filters.map((f) => filterName(f.id, f.name)).join('+')}`);
+  return parts.join(', ');
+}
+
+function filterName(id: number, name: string): string {
+  const known: Record<number, string> = { 1: 'gzip', 2: 'shuffle', 3: 'fletcher32', 4: 'szip', 5: 'nbit', 6: 'scaleoffset' };
+  return known[id] ?? name.split(/[;(]/)[0].trim();
+}
+
+function attributeLines(attributes: Attribute[], pad: string): string[] {
+  return attributes.map((a) => `${pad}  @${a.name} = ${formatValue(a.value)}`);
+}
+
+function formatValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}

@@ -1,0 +1,83 @@
+import type { Metadata } from 'h5wasm';
+import type { Dtype, DtypeClass } from '../../shared/entities';
+
+// HDF5 type classes, as h5wasm reports them in Metadata.type.
+const CLASS_BY_CODE: Record<number, DtypeClass> = {
+  0: 'integer',
+  1: 'float',
+  2: 'time',
+  3: 'string',
+  4: 'bitfield',
+  5: 'opaque',
+  6: 'compound',
+  7: 'reference',
+  8: 'enum',
+  9: 'vlen',
+  10: 'array',
+};
+
+export function describeDtype(meta: Metadata): Dtype {
+  const cls = CLASS_BY_CODE[meta.type] ?? 'unknown';
+  const endianness = meta.littleEndian ? 'little' : 'big';
+  const bits = meta.size * 8;
+  switch (cls) {
+    case 'integer': {
+      const numpy = `${meta.size === 1 ? '|' : meta.littleEndian ? '<' : '>'}${meta.signed ? 'i' : 'u'}${meta.size}`;
+      return {
+        class: cls, size: meta.size, endianness, signed: meta.signed, numpy,
+        description: `${bits}-bit ${meta.signed ? 'signed' : 'unsigned'} integer${meta.size > 1 ? `, ${endianness}-endian` : ''}`,
+      };
+    }
+    case 'float':
+      return {
+        class: cls, size: meta.size, endianness, numpy: `${meta.littleEndian ? '<' : '>'}f${meta.size}`,
+        description: `${bits}-bit float, ${endianness}-endian`,
+      };
+    case 'string': {
+      const charset = meta.cset === 1 ? 'utf-8' : 'ascii';
+      return {
+        class: cls, size: meta.size, charset, variableLength: meta.vlen,
+        numpy: meta.vlen ? 'O' : `|S${meta.size}`,
+        description: meta.vlen ? `variable-length ${charset} string` : `${meta.size}-byte ${charset} string`,
+      };
+    }
+    case 'compound': {
+      const members = (meta.compound_type?.members ?? []).map((m) => ({ name: m.name, dtype: describeDtype(m) }));
+      return {
+        class: cls, size: meta.size, members,
+        description: `compound {${members.map((m) => `${m.name}: ${m.dtype.description}`).join('; ')}}`,
+      };
+    }
+    case 'enum': {
+      const enumMembers = meta.enum_type?.members ?? {};
+      return {
+        class: cls, size: meta.size, enumMembers,
+        description: `enum of ${bits}-bit integer {${Object.entries(enumMembers).map(([k, v]) => `${k}=${v}`).join(', ')}}`,
+      };
+    }
+    case 'vlen': {
+      const base = meta.vlen_type ? describeDtype(meta.vlen_type) : undefined;
+      return { class: cls, size: meta.size, base, description: `variable-length sequence of ${base?.description ?? 'unknown'}` };
+    }
+    case 'reference': {
+      const referenceKind = meta.ref_type === 'region' ? 'region' : 'object';
+      return { class: cls, size: meta.size, referenceKind, description: `${referenceKind} reference` };
+    }
+    case 'array': {
+      const base = meta.array_type ? describeDtype(meta.array_type) : undefined;
+      const arrayDims = meta.array_type?.shape ?? [];
+      return { class: cls, size: meta.size, base, arrayDims, description: `array [${arrayDims.join('×')}] of ${base?.description ?? 'unknown'}` };
+    }
+    default:
+      return { class: cls, size: meta.size, description: `${cls} (${meta.size} bytes)` };
+  }
+}
+
+/** Element kinds the row-norm kernel reads; `f2` arrives as raw IEEE half bits. */
+export type NumericKind = 'f2' | 'f4' | 'f8' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8';
+
+export function numericKind(meta: Metadata): NumericKind | undefined {
+  if (meta.type === 1 && [2, 4, 8].includes(meta.size)) return `f${meta.size}` as NumericKind;
+  if (meta.type === 0 && [1, 2, 4, 8].includes(meta.size)) return `${meta.signed ? 'i' : 'u'}${meta.size}` as NumericKind;
+  return undefined;
+}

@@ -1,0 +1,77 @@
+import { H5BlocksError } from '../../shared/errors';
+import { hdf5Error } from './errors';
+import type { H5File, H5Module } from './h5wasm';
+
+/**
+ * Each h5wasm instance has a 2 GiB heap and HDF5 allocates the whole hyperslab
+ * inside it before we copy it out; a block must leave room for HDF5's own
+ * buffers (chunk cache, filter output), so one block may use at most this much.
+ */
+export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Reads rows [start, start + count) of a 2-D dataset into a fresh ArrayBuffer
+ * (little-endian, the dataset's element type), ready to be transferred to a worker.
+ *
+ * This calls h5wasm's low-level reader instead of Dataset.slice so that types
+ * slice cannot decode (float16) arrive as raw bits, and so the bytes are copied
+ * out of the wasm heap exactly once.
+ */
+export function readRows(
+  module: H5Module, file: H5File, path: string, elementBytes: number, columns: number, start: number, count: number,
+): ArrayBuffer {
+  return readHyperslab(module, file, path, elementBytes, [start, 0], [count, columns]);
+}
+
+/** Reads elements [start, start + count) of a 1-D dataset (a shard, an output) into a fresh ArrayBuffer. */
+export function readVector(module: H5Module, file: H5File, path: string, elementBytes: number, start: number, count: number): ArrayBuffer {
+  return readHyperslab(module, file, path, elementBytes, [start], [count]);
+}
+
+function readHyperslab(
+  module: H5Module, file: H5File, path: string, elementBytes: number, offset: number[], count: number[],
+): ArrayBuffer {
+  const bytes = count.reduce((a, b) => a * b, elementBytes);
+  if (bytes === 0) return new ArrayBuffer(0);
+  checkBlockBytes(bytes, file.filename, path);
+  const pointer = module._malloc(bytes);
+  if (pointer === 0) throw outOfHeap(bytes, file.filename, path);
+  try {
+    module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer));
+    return module.HEAPU8.slice(pointer, pointer + bytes).buffer;
+  } catch (error) {
+    throw hdf5Error(error, file.filename, path, `cannot read rows ${offset[0]}..${offset[0] + count[0]}`);
+  } finally {
+    module._free(pointer);
+  }
+}
+
+/** Writes `values` at rows [start, start + values.length) of a 1-D dataset of the same element type. */
+export function writeRows(module: H5Module, file: H5File, path: string, start: number, values: Float32Array | Float64Array): void {
+  if (values.length === 0) return;
+  const bytes = values.byteLength;
+  const pointer = module._malloc(bytes);
+  if (pointer === 0) throw outOfHeap(bytes, file.filename, path);
+  try {
+    module.HEAPU8.set(new Uint8Array(values.buffer, values.byteOffset, bytes), pointer);
+    module.set_dataset_data(file.file_id, path, [BigInt(values.length)], [BigInt(start)], [1n], BigInt(pointer));
+  } catch (error) {
+    throw hdf5Error(error, file.filename, path, `cannot write rows ${start}..${start + values.length}`);
+  } finally {
+    module._free(pointer);
+  }
+}
+
+export function checkBlockBytes(bytes: number, file: string, path: string): void {
+  if (bytes > MAX_BLOCK_BYTES) {
+    throw new H5BlocksError(
+      'too-large',
+      `${file}: ${path}: a block of ${(bytes / 2 ** 20).toFixed(0)} MiB does not fit in h5wasm's 2 GiB heap with room to spare; use fewer block rows (at most ${(MAX_BLOCK_BYTES / 2 ** 20).toFixed(0)} MiB per block)`,
+      { file, object: path },
+    );
+  }
+}
+
+function outOfHeap(bytes: number, file: string, path: string): H5BlocksError {
+  return new H5BlocksError('too-large', `${file}: ${path}: h5wasm could not allocate ${(bytes / 2 ** 20).toFixed(1)} MiB for one block; use fewer block rows`, { file, object: path });
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, resolve } from 'node:path';
+import { H5BlocksError, toErrorInfo } from '../../shared/errors';
+import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { outputTypeFor } from '../../workers/compute/rowNorm';
+import { closeQuietly, openHdf5 } from '../hdf5/files';
+import { loadH5, type H5File } from '../hdf5/h5wasm';
+import { checkBlockBytes, readRows, writeRows } from '../hdf5/rows';
+import type { StrategyRunner } from '../strategies/context';
+import { runInline } from '../strategies/inline';
+import { runPool } from '../strategies/pool';
+import { runShard } from '../strategies/shard';
+import { APP_VERSION } from '../version';
+import { defaultBlockRows, planBlocks } from './blocks';
+import { epochNow } from './clock';
+import { lockForWriting } from './fileLock';
+import { usableInput } from './inputDataset';
+import { OrderedWriter } from './orderedWriter';
+import { describeExisting, prepareOutput, resolveOutputPath, writeProvenance } from './output';
+import { stageCopy, type StagedFile } from './staging';
+import { summarise } from './summary';
+
+const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard };
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Runs the row-norm computation over one dataset and writes the result into
+ * the same file. The user's file is only read during the run; the output is
+ * written into a staged copy that replaces the file atomically at the end.
+ */
+export async function runComputation(request: RunRequest, hooks: RunHooks = {}, runId = newRunId()): Promise<RunResult> {
+  checkRequest(request);
+  const file = resolve(request.file);
+  const signal = hooks.signal ?? new AbortController().signal;
+  const { module } = await loadH5();
+  const lock = lockForWriting(file);
+  let source: H5File | undefined;
+  let target: H5File | undefined;
+  let staged: StagedFile | undefined;
+  let scratch: string | undefined;
+  try {
+    source = await openHdf5(file, 'read');
+    const input = usableInput(source, request.dataset);
+    const workers = request.strategy === 'inline' ? 1 : request.workers;
+    const rowBytes = input.columns * input.elementBytes;
+    const blockRows = request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers);
+    checkBlockBytes(blockRows * rowBytes, basename(file), input.dataset);
+    const output = resolveOutputPath(input.dataset, request.output);
+    if (output === input.dataset) {
+      throw new H5BlocksError('output-conflict', `${basename(file)}: ${output}: the output cannot replace the input dataset`, { file, object: output });
+    }
+    const existing = describeExisting(source, output);
+    if (existing && !request.overwrite) {
+      throw new H5BlocksError('output-exists', `${basename(file)}: ${output} already exists (${existing}); choose another output name, or overwrite it`, { file, object: output });
+    }
+
+    const runStart = epochNow();
+    const startedAt = new Date(runStart).toISOString();
+    const runPhases: PhaseSpan[] = [];
+    const rel = (t: number) => t - runStart;
+
+    staged = stageCopy(file, runId);
+    target = await openHdf5(staged.path, 'write');
+    const outputType = outputTypeFor(input.kind);
+    const outputDataset = prepareOutput(target, output, input.rows, outputType, blockRows, request.overwrite === true, basename(file));
+    runPhases.push({ phase: 'stage', lane: 'main', start: 0, end: rel(epochNow()) });
+
+    const blocks = planBlocks(input.rows, blockRows);
+    const timings: BlockTiming[] = [];
+    const writtenListeners: (() => void)[] = [];
+    const targetFile = target;
+    const writer = new OrderedWriter(runStart, request.strategy === 'shard' ? 'merge' : 'write',
+      (rowStart, values) => writeRows(module, targetFile, output, rowStart, values),
+      (timing) => {
+        timings.push(timing);
+        for (const listener of writtenListeners) listener();
+        hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
+      });
+    const sourceFile = source;
+    await RUNNERS[request.strategy]({
+      runId, input, blocks, workers, runStart, signal, writer, runPhases,
+      readBlock: (plan) => readRows(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
+      onWritten: (listener) => writtenListeners.push(listener),
+      scratchDir: () => (scratch ??= mkdtempSync(resolve(tmpdir(), `h5blocks-${runId}-`))),
+    });
+    if (writer.written !== blocks.length) throw new Error(`only ${writer.written} of ${blocks.length} blocks were written`);
+    signal.throwIfAborted();
+
+    const commitStart = epochNow();
+    const outputSha256 = writer.digest();
+    writeProvenance(outputDataset, {
+      request, source: input.dataset, blockRows, workers, appVersion: APP_VERSION,
+      startedAt, finishedAt: new Date().toISOString(), outputSha256,
+    });
+    closeQuietly(source);
+    source = undefined;
+    target.flush();
+    closeQuietly(target);
+    target = undefined;
+    staged.commit();
+    staged = undefined;
+    const end = epochNow();
+    runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
+    const wallMs = rel(end);
+    return {
+      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers, blockRows,
+      rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
+      outputSha256, summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
+    };
+  } catch (error) {
+    throw asRunError(error, file, signal);
+  } finally {
+    closeQuietly(source);
+    closeQuietly(target);
+    staged?.discard();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    lock.release();
+  }
+}
+
+function progress(runId: string, block: BlockTiming, done: BlockTiming[], total: number, rowsTotal: number, runStart: number): RunProgress {
+  const elapsedMs = epochNow() - runStart;
+  const rowsDone = block.rowEnd;
+  const rowsPerSecond = elapsedMs > 0 ? (rowsDone / elapsedMs) * 1000 : 0;
+  return {
+    runId, blocksDone: done.length, blocksTotal: total, rowsDone, rowsTotal, elapsedMs, rowsPerSecond,
+    etaMs: rowsPerSecond > 0 ? ((rowsTotal - rowsDone) / rowsPerSecond) * 1000 : null,
+    block,
+  };
+}
+
+function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
+  if (error instanceof H5BlocksError) return error;
+  if (signal.aborted) return new H5BlocksError('aborted', `${basename(file)}: run cancelled; the file is unchanged`, { file });
+  const info = toErrorInfo(error);
+  return new H5BlocksError(info.code, `${basename(file)}: ${info.message}`, { file });
+}
+
+export function checkRequest(request: RunRequest): void {
+  const bad = (message: string) => new H5BlocksError('invalid-argument', message, { file: request.file });
+  if (!STRATEGIES.includes(request.strategy)) throw bad(`unknown strategy "${request.strategy}"; choose one of ${STRATEGIES.join(', ')}`);
+  if (!Number.isInteger(request.workers) || request.workers < 1 || request.workers > MAX_WORKERS) {
+    throw bad(`workers must be a whole number from 1 to ${MAX_WORKERS}, not ${request.workers}`);
+  }
+  if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {
+    throw bad(`block rows must be a whole number of at least 1, not ${request.blockRows}`);
+  }
+}

@@ -1,0 +1,41 @@
+import { basename } from 'node:path';
+import { H5BlocksError } from '../../shared/errors';
+import { describeDtype, numericKind } from '../hdf5/dtypes';
+import { normalizePath } from '../hdf5/entities';
+import { objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
+import type { InputInfo } from '../strategies/context';
+
+export interface UsableInput extends InputInfo {
+  chunkRows?: number;
+}
+
+/** The dataset a run reads, or a refusal that says why it cannot be used. */
+export function usableInput(file: H5File, path: string): UsableInput {
+  const dataset = normalizePath(path);
+  const name = basename(file.filename);
+  const refuse = (why: string) =>
+    new H5BlocksError('unsupported-dataset', `${name}: ${dataset}: ${why}`, { file: file.filename, object: dataset });
+  let entity;
+  try {
+    entity = file.get(dataset);
+  } catch {
+    entity = null;
+  }
+  if (entity === null) throw new H5BlocksError('not-found', `${name}: ${dataset}: no such dataset`, { file: file.filename, object: dataset });
+  if (objectType(entity) !== 'Dataset') throw refuse(`is a ${String(objectType(entity)).toLowerCase()}, not a dataset`);
+  const meta = (entity as H5Dataset).metadata;
+  const kind = numericKind(meta);
+  if (!kind) throw refuse(`its elements are ${describeDtype(meta).description}; the row norm needs integers or floats`);
+  const shape = meta.shape;
+  if (shape === null) throw refuse('has no dataspace (null dataset)');
+  if (shape.length !== 2) {
+    const what = shape.length === 0 ? 'a scalar' : `${shape.length}-D (shape ${shape.join('×')})`;
+    throw refuse(`is ${what}; the row norm needs a 2-D N×D dataset`);
+  }
+  const [rows, columns] = shape;
+  if (columns === 0) throw refuse('has 0 columns; every row norm would be empty');
+  return {
+    file: file.filename, dataset, kind, rows, columns, elementBytes: meta.size,
+    chunkRows: meta.chunks?.[0],
+  };
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { BlockTiming, PhaseSpan } from '../../shared/run';
+import type { BlockPlan } from './blocks';
+import { epochNow } from './clock';
+
+export interface FinishedBlock {
+  plan: BlockPlan;
+  bytesIn: number;
+  phases: PhaseSpan[];
+  /** Produces the block's values on the main thread (a shard is read here); called in block order. */
+  values(): Float32Array | Float64Array;
+  /** Runs after the values are written (a shard file is deleted here). */
+  after?(): void;
+}
+
+/**
+ * Takes blocks as workers finish them, in any order, and writes them in block
+ * order: the output grows front to back and its SHA-256 is computed on the way,
+ * so runs can be compared bit for bit without reading the output again. Blocks
+ * waiting for an earlier one are held in memory; the strategies bound how many.
+ */
+export class OrderedWriter {
+  private readonly waiting = new Map<number, FinishedBlock>();
+  private readonly hash = createHash('sha256');
+  private nextIndex = 0;
+
+  constructor(
+    private readonly runStart: number,
+    private readonly writePhase: 'write' | 'merge',
+    private readonly write: (rowStart: number, values: Float32Array | Float64Array) => void,
+    private readonly onWritten: (timing: BlockTiming) => void,
+  ) {}
+
+  get written(): number {
+    return this.nextIndex;
+  }
+
+  accept(block: FinishedBlock): void {
+    this.waiting.set(block.plan.index, block);
+    for (let next = this.waiting.get(this.nextIndex); next; next = this.waiting.get(this.nextIndex)) {
+      this.waiting.delete(this.nextIndex);
+      this.nextIndex++;
+      this.flush(next);
+    }
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  private flush(block: FinishedBlock): void {
+    const start = epochNow();
+    const values = block.values();
+    this.write(block.plan.rowStart, values);
+    this.hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    block.after?.();
+    const end = epochNow();
+    const phases = [...block.phases, { phase: this.writePhase, lane: 'main' as const, start: start - this.runStart, end: end - this.runStart }];
+    this.onWritten({
+      index: block.plan.index,
+      rowStart: block.plan.rowStart,
+      rowEnd: block.plan.rowEnd,
+      bytesIn: block.bytesIn,
+      bytesOut: values.byteLength,
+      phases,
+    });
+  }
+}
+
+/** A counting semaphore that also gives up when the run is aborted. */
+export class Window {
+  private free: number;
+  private readonly queue: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(size: number, private readonly signal: AbortSignal) {
+    this.free = size;
+    signal.addEventListener('abort', () => {
+      for (const waiter of this.queue.splice(0)) waiter.reject(signal.reason);
+    }, { once: true });
+  }
+
+  acquire(): Promise<void> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason);
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.queue.push({ resolve, reject }));
+  }
+
+  release(): void {
+    const waiter = this.queue.shift();
+    if (waiter) waiter.resolve();
+    else this.free++;
+  }
+}

@@ -1,0 +1,142 @@
+import { posix } from 'node:path';
+import { H5BlocksError } from '../../shared/errors';
+import type { RunRequest } from '../../shared/run';
+import { describeDtype } from '../hdf5/dtypes';
+import { hdf5Error } from '../hdf5/errors';
+import { objectType, type H5Dataset, type H5File, type H5Group } from '../hdf5/h5wasm';
+import type { OutputType } from '../../workers/compute/rowNorm';
+
+export const COMPLETE_ATTRIBUTE = 'h5blocks_complete';
+
+/** `distances` beside the input unless the user names a path; relative names are taken in the input's group. */
+export function resolveOutputPath(inputPath: string, requested: string | undefined): string {
+  const name = requested?.trim() || 'distances';
+  const joined = name.startsWith('/') ? name : posix.join(posix.dirname(inputPath), name);
+  return posix.normalize(joined);
+}
+
+/** What already stands at the output path, in the user's words, or undefined when it is free. */
+export function describeExisting(file: H5File, path: string): string | undefined {
+  let type: number;
+  try {
+    type = file.get_type(path);
+  } catch {
+    return file.get_link(path) ? 'a broken soft link' : undefined;
+  }
+  if (type < 0) return undefined;
+  const entity = file.get(path);
+  if (entity && objectType(entity) === 'Dataset') {
+    const meta = (entity as H5Dataset).metadata;
+    return `a dataset (${describeDtype(meta).description}, shape ${JSON.stringify(meta.shape)})`;
+  }
+  return objectType(entity) === 'Group' ? 'a group' : 'an object';
+}
+
+/**
+ * Makes the output dataset in the staged copy: a new 1-D chunked dataset, or,
+ * with overwrite, the existing one reused in place.
+ *
+ * h5wasm cannot delete links, so an existing dataset can be replaced only when
+ * its storage can take the new values: the same element type, 1-D, and either
+ * exactly N rows or chunked with room to resize to N. Anything else is refused
+ * with a message that names what is there; the user then picks another name.
+ */
+export function prepareOutput(
+  file: H5File, path: string, rows: number, type: OutputType, blockRows: number, overwrite: boolean, displayName: string,
+): H5Dataset {
+  const existing = describeExisting(file, path);
+  if (existing !== undefined) {
+    if (!overwrite) {
+      throw new H5BlocksError(
+        'output-exists',
+        `${displayName}: ${path} already exists (${existing}); choose another output name, or overwrite it`,
+        { file: displayName, object: path },
+      );
+    }
+    return reuseForOverwrite(file, path, rows, type, existing, displayName);
+  }
+  try {
+    ensureParentGroups(file, path);
+    const chunk = Math.max(1, Math.min(rows, blockRows, 1 << 20));
+    const empty = type === 'float32' ? new Float32Array(0) : new Float64Array(0);
+    // Created empty and unlimited, then sized: h5wasm wants initial data, and an
+    // unlimited maxshape lets a later overwrite resize it to any row count.
+    const dataset = (file as H5Group).create_dataset({
+      name: path, data: empty, shape: [0], maxshape: [null], chunks: [chunk], dtype: type === 'float32' ? '<f' : '<d',
+    });
+    dataset.resize([rows]);
+    return dataset;
+  } catch (error) {
+    throw hdf5Error(error, displayName, path, 'cannot create the output dataset');
+  }
+}
+
+function reuseForOverwrite(file: H5File, path: string, rows: number, type: OutputType, existing: string, displayName: string): H5Dataset {
+  const entity = file.get(path);
+  const refuse = (why: string) =>
+    new H5BlocksError(
+      'output-conflict',
+      `${displayName}: cannot overwrite ${path}: it is ${existing}, and ${why}. h5wasm cannot delete HDF5 links, so h5blocks can only overwrite a dataset whose storage can take the new values; choose another output name`,
+      { file: displayName, object: path },
+    );
+  if (!entity || objectType(entity) !== 'Dataset') throw refuse('it is not a dataset');
+  const dataset = entity as H5Dataset;
+  const meta = dataset.metadata;
+  const size = type === 'float32' ? 4 : 8;
+  if (meta.type !== 1 || meta.size !== size) throw refuse(`the result is ${type}`);
+  if (!meta.shape || meta.shape.length !== 1) throw refuse(`the result is 1-D with ${rows} rows`);
+  if (meta.shape[0] !== rows) {
+    const max = meta.maxshape?.[0];
+    const resizable = meta.chunks !== null && (max === undefined || max === null || max < 0 || max >= rows || !Number.isFinite(max));
+    if (!resizable) throw refuse(`it cannot be resized to ${rows} rows`);
+    dataset.resize([rows]);
+  }
+  for (const name of Object.keys(dataset.attrs)) dataset.delete_attribute(name);
+  return dataset;
+}
+
+function ensureParentGroups(file: H5File, path: string): void {
+  const parts = posix.dirname(path).split('/').filter(Boolean);
+  let current = '';
+  for (const part of parts) {
+    current += `/${part}`;
+    let type = -1;
+    try {
+      type = file.get_type(current);
+    } catch {
+      type = -1;
+    }
+    if (type < 0) (file as H5Group).create_group(current);
+  }
+}
+
+export interface Provenance {
+  request: RunRequest;
+  source: string;
+  blockRows: number;
+  workers: number;
+  appVersion: string;
+  startedAt: string;
+  finishedAt: string;
+  outputSha256: string;
+}
+
+/** Provenance first and the completion mark last: a reader that sees the mark sees a finished output. */
+export function writeProvenance(dataset: H5Dataset, provenance: Provenance): void {
+  const attributes: [string, string | number][] = [
+    ['h5blocks_source', provenance.source],
+    ['h5blocks_computation', 'euclidean norm of each row (float64, rounded once to the output type)'],
+    ['h5blocks_strategy', provenance.request.strategy],
+    ['h5blocks_workers', provenance.workers],
+    ['h5blocks_block_rows', provenance.blockRows],
+    ['h5blocks_version', provenance.appVersion],
+    ['h5blocks_started', provenance.startedAt],
+    ['h5blocks_finished', provenance.finishedAt],
+    ['h5blocks_sha256', provenance.outputSha256],
+  ];
+  for (const [name, value] of attributes) {
+    if (typeof value === 'number') dataset.create_attribute(name, new Int32Array([value]), [], '<i');
+    else dataset.create_attribute(name, value);
+  }
+  dataset.create_attribute(COMPLETE_ATTRIBUTE, new Int8Array([1]), [], '<b');
+}

@@ -1,0 +1,41 @@
+import type { PhaseSpan } from '../../shared/run';
+import type { NumericKind } from '../../workers/compute/rowNorm';
+import type { BlockPlan } from '../run/blocks';
+import type { OrderedWriter } from '../run/orderedWriter';
+
+export interface InputInfo {
+  /** Absolute path of the user's file (read-only during the run). */
+  file: string;
+  dataset: string;
+  kind: NumericKind;
+  rows: number;
+  columns: number;
+  elementBytes: number;
+}
+
+/** Everything a strategy needs; the engine owns files, output and timing bookkeeping. */
+export interface StrategyContext {
+  runId: string;
+  input: InputInfo;
+  blocks: BlockPlan[];
+  workers: number;
+  /** Epoch ms the run started; spans are reported relative to it. */
+  runStart: number;
+  signal: AbortSignal;
+  /** Reads a block of the input on the main thread (pool, inline). */
+  readBlock(plan: BlockPlan): ArrayBuffer;
+  writer: OrderedWriter;
+  /** Blocks accepted but not yet written: strategies wait on this to bound memory. */
+  onWritten(listener: () => void): void;
+  /** Spans that belong to the run, not to one block (worker start-up). */
+  runPhases: PhaseSpan[];
+  /** A run-private folder for intermediate files; the engine removes it. */
+  scratchDir(): string;
+}
+
+export type StrategyRunner = (context: StrategyContext) => Promise<void>;
+
+/** A span from two epoch stamps. */
+export function span(phase: PhaseSpan['phase'], lane: PhaseSpan['lane'], start: number, end: number, runStart: number): PhaseSpan {
+  return { phase, lane, start: start - runStart, end: end - runStart };
+}

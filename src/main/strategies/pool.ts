@@ -1,0 +1,39 @@
+import { outputTypeFor } from '../../workers/compute/rowNorm';
+import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
+import { epochNow } from '../run/clock';
+import { span, type StrategyRunner } from './context';
+import { dispatchBlocks } from './dispatch';
+import { workerPool } from './workerPools';
+
+/**
+ * Seed variation 1: the main process does all HDF5 I/O; workers only compute.
+ * Blocks go out as transferred buffers and come back the same way. At most two
+ * blocks per worker are in flight, so memory does not grow with the dataset.
+ */
+export const runPool: StrategyRunner = async (context) => {
+  const { input, runStart, writer } = context;
+  const pool = workerPool('blockWorker', context.workers);
+  await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
+    const readStart = epochNow();
+    const buffer = context.readBlock(plan);
+    const sentAt = epochNow();
+    const bytesIn = buffer.byteLength;
+    const rows = plan.rowEnd - plan.rowStart;
+    const task: ComputeTask = { buffer, kind: input.kind, rows, columns: input.columns };
+    const result: ComputeResult = await pool.run(task, { transferList: [buffer], signal });
+    const receivedAt = epochNow();
+    const lane = result.threadId;
+    const values = outputTypeFor(input.kind) === 'float32' ? new Float32Array(result.values) : new Float64Array(result.values);
+    writer.accept({
+      plan,
+      bytesIn,
+      phases: [
+        span('read', 'main', readStart, sentAt, runStart),
+        span('queue', lane, sentAt, result.startedAt, runStart),
+        span('compute', lane, result.startedAt, result.finishedAt, runStart),
+        span('transfer', lane, result.finishedAt, receivedAt, runStart),
+      ],
+      values: () => values,
+    });
+  });
+};

@@ -1,0 +1,129 @@
+// Plain, serialisable descriptions of HDF5 objects, in the spirit of h5web's
+// entities: what the tree, the inspector and the CLI show. They cross IPC and
+// WebSocket boundaries, so nothing here may hold a live handle.
+
+export type DtypeClass =
+  | 'integer'
+  | 'float'
+  | 'string'
+  | 'compound'
+  | 'enum'
+  | 'vlen'
+  | 'reference'
+  | 'array'
+  | 'opaque'
+  | 'bitfield'
+  | 'time'
+  | 'unknown';
+
+export interface Dtype {
+  class: DtypeClass;
+  /** Bytes per element. */
+  size: number;
+  endianness?: 'little' | 'big';
+  signed?: boolean;
+  /** numpy-style code such as `<f4`, `>i2`, `|S8`; absent when numpy has none. */
+  numpy?: string;
+  /** Words a person reads: "32-bit float, little-endian". */
+  description: string;
+  members?: { name: string; dtype: Dtype }[];
+  enumMembers?: Record<string, number>;
+  base?: Dtype;
+  charset?: 'ascii' | 'utf-8';
+  variableLength?: boolean;
+  referenceKind?: 'object' | 'region';
+  arrayDims?: number[];
+}
+
+export interface Filter {
+  id: number;
+  name: string;
+  cdValues: number[];
+}
+
+export type Layout = 'contiguous' | 'chunked' | 'compact' | 'virtual' | 'scalar' | 'null';
+
+export type AttributeValue = null | number | string | boolean | AttributeValue[];
+
+export interface Attribute {
+  name: string;
+  shape: number[] | null;
+  dtype: Dtype;
+  value: AttributeValue;
+}
+
+interface EntityBase {
+  /** Absolute path in the file, e.g. `/experiment/run_001`. */
+  path: string;
+  name: string;
+}
+
+export interface ChildSummary {
+  name: string;
+  path: string;
+  kind: EntityKind;
+}
+
+export interface GroupEntity extends EntityBase {
+  kind: 'group';
+  attributes: Attribute[];
+  /** Children listed without descending into them: the tree expands lazily. */
+  children: ChildSummary[];
+}
+
+export interface DatasetEntity extends EntityBase {
+  kind: 'dataset';
+  shape: number[] | null;
+  maxShape: number[] | null;
+  dtype: Dtype;
+  layout: Layout;
+  chunks: number[] | null;
+  filters: Filter[];
+  attributes: Attribute[];
+  /** Bytes the values take in memory (elements × element size). */
+  memoryBytes: number;
+}
+
+export interface DatatypeEntity extends EntityBase {
+  kind: 'datatype';
+  dtype: Dtype;
+  attributes: Attribute[];
+}
+
+export interface SoftLinkEntity extends EntityBase {
+  kind: 'soft-link';
+  target: string;
+}
+
+export interface BrokenLinkEntity extends EntityBase {
+  kind: 'broken-link';
+  target: string;
+}
+
+export interface ExternalLinkEntity extends EntityBase {
+  kind: 'external-link';
+  file: string;
+  target: string;
+  /** Whether the target file exists next to the file holding the link. */
+  resolvable: boolean;
+}
+
+export type Entity =
+  | GroupEntity
+  | DatasetEntity
+  | DatatypeEntity
+  | SoftLinkEntity
+  | BrokenLinkEntity
+  | ExternalLinkEntity;
+
+export type EntityKind = Entity['kind'];
+
+/** A window of a dataset's values, row-major, for tables and plots. */
+export interface ValueSlice {
+  path: string;
+  /** Per dimension: [start, stop). */
+  ranges: [number, number][];
+  shape: number[];
+  /** Numbers, or strings for string/compound/other data a table shows as text. */
+  values: (number | string | null)[];
+}

@@ -1,0 +1,60 @@
+// Errors that cross the API boundary as plain data: a code a program can
+// branch on and one line a person can read.
+
+export type ErrorCode =
+  | 'not-found' // the file or the object does not exist
+  | 'not-hdf5' // the file is not valid HDF5 (wrong signature, truncated, damaged superblock)
+  | 'hdf5' // HDF5 refused an operation
+  | 'unsupported-dataset' // the dataset cannot be used for the computation
+  | 'output-exists' // the output path is taken and overwrite was not asked for
+  | 'output-conflict' // the output path is taken by something that cannot be replaced
+  | 'busy' // another run is writing to this file
+  | 'too-large' // a block does not fit in memory
+  | 'invalid-argument'
+  | 'aborted'
+  | 'forbidden'
+  | 'internal';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  file?: string;
+  object?: string;
+}
+
+export class H5BlocksError extends Error {
+  readonly code: ErrorCode;
+  readonly file?: string;
+  readonly object?: string;
+
+  constructor(code: ErrorCode, message: string, where: { file?: string; object?: string } = {}) {
+    super(message);
+    this.name = 'H5BlocksError';
+    this.code = code;
+    this.file = where.file;
+    this.object = where.object;
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message, file: this.file, object: this.object };
+  }
+}
+
+export function isH5BlocksError(error: unknown): error is H5BlocksError {
+  return error instanceof H5BlocksError;
+}
+
+/** Any thrown value as plain data, without stack traces. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof H5BlocksError) return error.toInfo();
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+    const { code, message, file, object } = error as ErrorInfo;
+    if (typeof message === 'string' && typeof code === 'string') return { code, message, file, object };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message: firstLine(message) };
+}
+
+export function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+}
