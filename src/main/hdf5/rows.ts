@@ -31,16 +31,38 @@ export function readVector(module: H5Module, file: H5File, path: string, element
 function readHyperslab(
   module: H5Module, file: H5File, path: string, elementBytes: number, offset: number[], count: number[],
 ): ArrayBuffer {
+  return withHyperslabInHeap(module, file, path, elementBytes, offset, count, (heap, byteOffset, bytes) =>
+    heap.slice(byteOffset, byteOffset + bytes));
+}
+
+/**
+ * Reads rows into the wasm heap and lets `use` work on them there, without the
+ * copy out: the inline strategy computes straight from the heap. `use` must not
+ * call h5wasm (a heap growth would detach the buffer).
+ */
+export function withRowsInHeap<T>(
+  module: H5Module, file: H5File, path: string, elementBytes: number, columns: number, start: number, count: number,
+  use: (heap: ArrayBuffer, byteOffset: number, bytes: number) => T,
+): T {
+  return withHyperslabInHeap(module, file, path, elementBytes, [start, 0], [count, columns], use);
+}
+
+function withHyperslabInHeap<T>(
+  module: H5Module, file: H5File, path: string, elementBytes: number, offset: number[], count: number[],
+  use: (heap: ArrayBuffer, byteOffset: number, bytes: number) => T,
+): T {
   const bytes = count.reduce((a, b) => a * b, elementBytes);
-  if (bytes === 0) return new ArrayBuffer(0);
+  if (bytes === 0) return use(new ArrayBuffer(0), 0, 0);
   checkBlockBytes(bytes, file.filename, path);
   const pointer = module._malloc(bytes);
   if (pointer === 0) throw outOfHeap(bytes, file.filename, path);
   try {
-    module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer));
-    return module.HEAPU8.slice(pointer, pointer + bytes).buffer;
-  } catch (error) {
-    throw hdf5Error(error, file.filename, path, `cannot read rows ${offset[0]}..${offset[0] + count[0]}`);
+    try {
+      module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer));
+    } catch (error) {
+      throw hdf5Error(error, file.filename, path, `cannot read rows ${offset[0]}..${offset[0] + count[0]}`);
+    }
+    return use(module.HEAPU8.buffer as ArrayBuffer, pointer, bytes);
   } finally {
     module._free(pointer);
   }

@@ -7,7 +7,7 @@ import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProg
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import { closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
-import { checkBlockBytes, readRows, writeRows } from '../hdf5/rows';
+import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { StrategyRunner } from '../strategies/context';
 import { runInline } from '../strategies/inline';
 import { runPool } from '../strategies/pool';
@@ -72,7 +72,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     staged = stageCopy(file, runId);
     target = await openHdf5(staged.path, 'write');
     const outputType = outputTypeFor(input.kind);
-    const outputDataset = prepareOutput(target, output, input.rows, outputType, blockRows, request.overwrite === true, basename(file));
+    const outputDataset = prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
     runPhases.push({ phase: 'stage', lane: 'main', start: 0, end: rel(epochNow()) });
 
     const blocks = planBlocks(input.rows, blockRows);
@@ -90,6 +90,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     await RUNNERS[request.strategy]({
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
       readBlock: (plan) => readRows(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
+      withBlockInHeap: (plan, use) => withRowsInHeap(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => (scratch ??= mkdtempSync(resolve(tmpdir(), `h5blocks-${runId}-`))),
     });
@@ -107,7 +108,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     target.flush();
     closeQuietly(target);
     target = undefined;
-    staged.commit();
+    await staged.commit();
     staged = undefined;
     const end = epochNow();
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });

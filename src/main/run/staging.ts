@@ -1,4 +1,5 @@
 import { constants, closeSync, copyFileSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 
@@ -16,7 +17,7 @@ export interface StagedFile {
   /** The copy the run writes into. */
   path: string;
   /** Makes the copy durable and puts it in place of the original. */
-  commit(): void;
+  commit(): Promise<void>;
   /** Removes the copy; the original is untouched. */
   discard(): void;
 }
@@ -28,9 +29,13 @@ export function stageCopy(original: string, runId: string): StagedFile {
   const path = join(dirname(original), `.${basename(original)}.${runId}${STAGE_SUFFIX}`);
   const before = statSync(original);
   copyFileSync(original, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+  // Flush the copied bytes to disk on libuv's thread pool while the run computes,
+  // so the fsync at commit only has the output left to write.
+  const earlySync = syncInBackground(path);
   return {
     path,
-    commit() {
+    async commit() {
+      await earlySync;
       const now = statSync(original);
       if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
         throw new H5BlocksError('busy', `${basename(original)}: changed on disk during the run (another program wrote to it); the run's result was not saved and the file was left as that program wrote it`, { file: original });
@@ -47,6 +52,19 @@ export function stageCopy(original: string, runId: string): StagedFile {
       }
     },
   };
+}
+
+async function syncInBackground(path: string): Promise<void> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Only an optimisation: commit() syncs again anyway.
+  }
 }
 
 function fsyncPath(path: string): void {

@@ -24,6 +24,8 @@ export interface StrategyContext {
   signal: AbortSignal;
   /** Reads a block of the input on the main thread (pool, inline). */
   readBlock(plan: BlockPlan): ArrayBuffer;
+  /** Reads a block into the wasm heap and hands it to `use` there, without copying it out (inline). */
+  withBlockInHeap<T>(plan: BlockPlan, use: (heap: ArrayBuffer, byteOffset: number, bytes: number) => T): T;
   writer: OrderedWriter;
   /** Blocks accepted but not yet written: strategies wait on this to bound memory. */
   onWritten(listener: () => void): void;

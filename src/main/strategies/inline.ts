@@ -8,13 +8,17 @@ export const runInline: StrategyRunner = async (context) => {
   for (const plan of context.blocks) {
     signal.throwIfAborted();
     const readStart = epochNow();
-    const buffer = context.readBlock(plan);
-    const readEnd = epochNow();
-    const values = rowNorms({ buffer, kind: input.kind, rows: plan.rowEnd - plan.rowStart, columns: input.columns });
+    let readEnd = readStart;
+    let bytesIn = 0;
+    const values = context.withBlockInHeap(plan, (heap, byteOffset, bytes) => {
+      readEnd = epochNow();
+      bytesIn = bytes;
+      return rowNorms({ buffer: heap, byteOffset, kind: input.kind, rows: plan.rowEnd - plan.rowStart, columns: input.columns });
+    });
     const computeEnd = epochNow();
     writer.accept({
       plan,
-      bytesIn: buffer.byteLength,
+      bytesIn,
       phases: [span('read', 'main', readStart, readEnd, runStart), span('compute', 'main', readEnd, computeEnd, runStart)],
       values: () => values,
     });

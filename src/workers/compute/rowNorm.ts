@@ -19,6 +19,8 @@ export function outputTypeFor(kind: NumericKind): OutputType {
 export interface NormBlock {
   /** Little-endian elements, row-major; `f2` as raw IEEE half bits. */
   buffer: ArrayBuffer;
+  /** Where the block starts in `buffer` (inline reads straight from the wasm heap); 0 when absent. */
+  byteOffset?: number;
   kind: NumericKind;
   rows: number;
   columns: number;
@@ -32,12 +34,24 @@ const SAFE_HIGH = 2 ** 900;
 export function rowNorms(block: NormBlock): Float32Array | Float64Array {
   const values = elementView(block);
   const out = outputTypeFor(block.kind) === 'float32' ? new Float32Array(block.rows) : new Float64Array(block.rows);
-  if (block.columns === 2) normsOf2(values, out, block.rows);
+  if (block.columns === 2 && values instanceof Float32Array && out instanceof Float32Array) normsOf2Float32(values, out, block.rows);
+  else if (block.columns === 2) normsOf2(values, out, block.rows);
   else normsOfD(values, out, block.rows, block.columns);
   return out;
 }
 
 type Elements = ArrayLike<number>;
+
+// The seed's case (N×2 float32) gets a loop of its own: with one element type
+// in and out, V8 keeps it monomorphic and it runs about twice as fast.
+function normsOf2Float32(v: Float32Array, out: Float32Array, rows: number): void {
+  for (let r = 0, i = 0; r < rows; r++, i += 2) {
+    const x = v[i];
+    const y = v[i + 1];
+    const s = x * x + y * y;
+    out[r] = s >= SAFE_LOW && s <= SAFE_HIGH ? Math.sqrt(s) : Math.hypot(x, y);
+  }
+}
 
 function normsOf2(v: Elements, out: Float32Array | Float64Array, rows: number): void {
   for (let r = 0, i = 0; r < rows; r++, i += 2) {
@@ -81,19 +95,21 @@ function scaledNorm(v: Elements, base: number, columns: number): number {
 
 function elementView(block: NormBlock): Elements {
   const { buffer, kind } = block;
+  const offset = block.byteOffset ?? 0;
+  const n = block.rows * block.columns;
   switch (kind) {
-    case 'f2': return decodeHalves(new Uint16Array(buffer));
-    case 'f4': return new Float32Array(buffer);
-    case 'f8': return new Float64Array(buffer);
-    case 'i1': return new Int8Array(buffer);
-    case 'u1': return new Uint8Array(buffer);
-    case 'i2': return new Int16Array(buffer);
-    case 'u2': return new Uint16Array(buffer);
-    case 'i4': return new Int32Array(buffer);
-    case 'u4': return new Uint32Array(buffer);
+    case 'f2': return decodeHalves(new Uint16Array(buffer, offset, n));
+    case 'f4': return new Float32Array(buffer, offset, n);
+    case 'f8': return new Float64Array(buffer, offset, n);
+    case 'i1': return new Int8Array(buffer, offset, n);
+    case 'u1': return new Uint8Array(buffer, offset, n);
+    case 'i2': return new Int16Array(buffer, offset, n);
+    case 'u2': return new Uint16Array(buffer, offset, n);
+    case 'i4': return new Int32Array(buffer, offset, n);
+    case 'u4': return new Uint32Array(buffer, offset, n);
     // 64-bit integers become doubles: exact up to 2^53, correctly rounded beyond, as numpy's float64 cast.
-    case 'i8': return Float64Array.from(new BigInt64Array(buffer), Number);
-    case 'u8': return Float64Array.from(new BigUint64Array(buffer), Number);
+    case 'i8': return Float64Array.from(new BigInt64Array(buffer, offset, n), Number);
+    case 'u8': return Float64Array.from(new BigUint64Array(buffer, offset, n), Number);
   }
 }
 

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { firstLine } from '../../shared/errors';
+import { projectFile } from './projectFiles';
+
+const execFileAsync = promisify(execFile);
+
+export interface PythonWithH5py {
+  executable: string;
+  h5pyVersion: string;
+  numpyVersion: string;
+}
+
+// Debian's interpreter first: the `python3` first on PATH may be a pyenv
+// without h5py, and the baselines need libhdf5 as users have it.
+const CANDIDATES = ['/usr/bin/python3', 'python3'];
+
+/** The first Python that can `import h5py, numpy`, or undefined when none can. */
+export async function findPythonWithH5py(): Promise<PythonWithH5py | undefined> {
+  for (const executable of CANDIDATES) {
+    try {
+      const { stdout } = await execFileAsync(executable, ['-c', 'import h5py, numpy; print(h5py.__version__, numpy.__version__)'], { timeout: 60_000 });
+      const [h5pyVersion, numpyVersion] = stdout.trim().split(/\s+/);
+      if (h5pyVersion && numpyVersion) return { executable, h5pyVersion, numpyVersion };
+    } catch {
+      // Missing, or without h5py/numpy: try the next one.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs one of the scripts in `bench/` and returns the JSON object it prints
+ * last. Cancelling the signal stops the script with SIGTERM, which the scripts
+ * turn into an orderly exit (pools terminated, shard folders removed).
+ */
+export async function runPythonScript<T>(python: PythonWithH5py, script: string, args: string[], signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync(python.executable, [projectFile(`bench/${script}`), ...args], {
+      signal, killSignal: 'SIGTERM', maxBuffer: 16 * 2 ** 20,
+    }));
+  } catch (error) {
+    signal.throwIfAborted();
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    // Python's last line is the exception itself; the traceback above it is noise here.
+    const reason = stderr ? stderr.split('\n').at(-1) ?? stderr : firstLine(String((error as Error).message ?? error));
+    throw new Error(`bench/${script} failed: ${reason}`);
+  }
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`bench/${script} printed no JSON result (last line: ${JSON.stringify(last.slice(0, 200))})`);
+  }
+}
