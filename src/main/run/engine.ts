@@ -7,6 +7,7 @@ import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProg
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import { closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
+import { removeLink } from '../hdf5/unlink';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { StrategyRunner } from '../strategies/context';
 import { runInline } from '../strategies/inline';
@@ -18,7 +19,7 @@ import { epochNow } from './clock';
 import { lockForWriting } from './fileLock';
 import { usableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
-import { describeExisting, prepareOutput, resolveOutputPath, writeProvenance } from './output';
+import { describeExisting, prepareOutput, resolveOutputPath, whyNotReusable, writeProvenance } from './output';
 import { stageCopy, type StagedFile } from './staging';
 import { summarise } from './summary';
 
@@ -70,8 +71,13 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const rel = (t: number) => t - runStart;
 
     staged = stageCopy(file, runId);
-    target = await openHdf5(staged.path, 'write');
     const outputType = outputTypeFor(input.kind);
+    if (existing && whyNotReusable(source, output, input.rows, outputType) !== undefined) {
+      // An output of another shape or type cannot be rewritten in place and
+      // h5wasm cannot delete links: remove the link in the staged copy itself.
+      unlinkForOverwrite(staged.path, output, basename(file), existing);
+    }
+    target = await openHdf5(staged.path, 'write');
     const outputDataset = prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
     runPhases.push({ phase: 'stage', lane: 'main', start: 0, end: rel(epochNow()) });
 
@@ -126,6 +132,16 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     staged?.discard();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     lock.release();
+  }
+}
+
+function unlinkForOverwrite(stagedPath: string, output: string, displayName: string, existing: string): void {
+  try {
+    removeLink(stagedPath, output);
+  } catch (error) {
+    if (error instanceof H5BlocksError) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new H5BlocksError('output-conflict', `${displayName}: cannot overwrite ${output} (${existing}): ${why}; choose another output name`, { file: displayName, object: output });
   }
 }
 

@@ -34,12 +34,8 @@ export function describeExisting(file: H5File, path: string): string | undefined
 
 /**
  * Makes the output dataset in the staged copy: a new 1-D chunked dataset, or,
- * with overwrite, the existing one reused in place.
- *
- * h5wasm cannot delete links, so an existing dataset can be replaced only when
- * its storage can take the new values: the same element type, 1-D, and either
- * exactly N rows or chunked with room to resize to N. Anything else is refused
- * with a message that names what is there; the user then picks another name.
+ * with overwrite, the existing one reused in place when its storage can take the
+ * new values (the engine has already unlinked an existing output that cannot).
  */
 export function prepareOutput(
   file: H5File, path: string, rows: number, type: OutputType, overwrite: boolean, displayName: string,
@@ -53,7 +49,12 @@ export function prepareOutput(
         { file: displayName, object: path },
       );
     }
-    return reuseForOverwrite(file, path, rows, type, existing, displayName);
+    const dataset = file.get(path) as H5Dataset;
+    const why = whyNotReusable(file, path, rows, type);
+    if (why) throw new H5BlocksError('output-conflict', `${displayName}: cannot overwrite ${path}: ${why}`, { file: displayName, object: path });
+    if (dataset.metadata.shape?.[0] !== rows) dataset.resize([rows]);
+    for (const name of Object.keys(dataset.attrs)) dataset.delete_attribute(name);
+    return dataset;
   }
   try {
     ensureParentGroups(file, path);
@@ -72,6 +73,24 @@ export function prepareOutput(
 }
 
 /**
+ * Why the object at `path` cannot simply be rewritten in place with N values
+ * of `type`, or undefined when it can: a float dataset of the same width, 1-D,
+ * with N rows or chunked and resizable to N. Rewriting in place is preferred to
+ * unlinking because it does not leave the old values' bytes behind in the file.
+ */
+export function whyNotReusable(file: H5File, path: string, rows: number, type: OutputType): string | undefined {
+  const entity = file.get(path);
+  if (objectType(entity) !== 'Dataset') return 'it is not a dataset';
+  const meta = (entity as H5Dataset).metadata;
+  if (meta.type !== 1 || meta.size !== (type === 'float32' ? 4 : 8)) return `its elements are not ${type}`;
+  if (!meta.shape || meta.shape.length !== 1) return 'it is not 1-D';
+  if (meta.shape[0] === rows) return undefined;
+  const max = meta.maxshape?.[0];
+  const resizable = meta.chunks !== null && (max === undefined || max === null || max < 0 || max >= rows);
+  return resizable ? undefined : `it holds ${meta.shape[0]} rows and cannot be resized to ${rows}`;
+}
+
+/**
  * HDF5's default chunk cache holds 1 MiB per dataset; a chunk larger than that
  * bypasses it and every partial write becomes a read-modify-write (measured:
  * 4 MiB chunks write 3.5× slower). Half a MiB keeps whole chunks in the cache.
@@ -79,30 +98,6 @@ export function prepareOutput(
 export function outputChunkRows(rows: number, type: OutputType): number {
   const perChunk = (512 * 1024) / (type === 'float32' ? 4 : 8);
   return Math.max(1, Math.min(rows, perChunk));
-}
-
-function reuseForOverwrite(file: H5File, path: string, rows: number, type: OutputType, existing: string, displayName: string): H5Dataset {
-  const entity = file.get(path);
-  const refuse = (why: string) =>
-    new H5BlocksError(
-      'output-conflict',
-      `${displayName}: cannot overwrite ${path}: it is ${existing}, and ${why}. h5wasm cannot delete HDF5 links, so h5blocks can only overwrite a dataset whose storage can take the new values; choose another output name`,
-      { file: displayName, object: path },
-    );
-  if (!entity || objectType(entity) !== 'Dataset') throw refuse('it is not a dataset');
-  const dataset = entity as H5Dataset;
-  const meta = dataset.metadata;
-  const size = type === 'float32' ? 4 : 8;
-  if (meta.type !== 1 || meta.size !== size) throw refuse(`the result is ${type}`);
-  if (!meta.shape || meta.shape.length !== 1) throw refuse(`the result is 1-D with ${rows} rows`);
-  if (meta.shape[0] !== rows) {
-    const max = meta.maxshape?.[0];
-    const resizable = meta.chunks !== null && (max === undefined || max === null || max < 0 || max >= rows || !Number.isFinite(max));
-    if (!resizable) throw refuse(`it cannot be resized to ${rows} rows`);
-    dataset.resize([rows]);
-  }
-  for (const name of Object.keys(dataset.attrs)) dataset.delete_attribute(name);
-  return dataset;
 }
 
 function ensureParentGroups(file: H5File, path: string): void {
