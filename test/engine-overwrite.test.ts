@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runComputation } from '../src/main/run/engine';
 import { closeWorkerPools } from '../src/main/strategies/workerPools';
-import { lookup3 } from '../src/main/hdf5/unlink';
+import { lookup3 } from '../src/main/hdf5/checksum';
 import { makeTempFolder, removeTempFolders, sha256Bytes, sha256File } from './support/files';
 import { projectRoot, systemPython } from './support/paths';
 import { readOutputs, snapshot } from './support/reference';

@@ -21,7 +21,7 @@ export function entityLine(entity: Entity, depth: number): string[] {
 
 export function datasetSummary(d: DatasetEntity): string {
   const shape = d.shape === null ? 'null' : d.shape.length === 0 ? 'scalar' : d.shape.join(' × ');
-  const parts = [shape, d.dtype.numpy ?? d.dtype.description, d.dtype.description, d.layout];
+  const parts = [shape, ...(d.dtype.numpy ? [d.dtype.numpy] : []), d.dtype.description, d.layout];
   if (d.chunks) parts.push(`chunks ${d.chunks.join(' × ')}`);
   if (d.filters.length > 0) parts.push(`filters ${d.filters.map((f) => filterName(f.id, f.name)).join('+')}`);
   return parts.join(', ');

@@ -6,6 +6,7 @@ import type {
 } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import { describeDtype } from './dtypes';
+import { storedLayout } from './layout';
 import { hdf5Error } from './errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Module } from './h5wasm';
 
@@ -52,7 +53,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
         children: listChildren(file, module, path),
       };
     case 'Dataset':
-      return describeDataset(entity as H5Dataset, path, name);
+      return describeDataset(entity as H5Dataset, path, file.filename, name);
     case 'Datatype':
       return {
         kind: 'datatype', path, name,
@@ -64,7 +65,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
   }
 }
 
-export function describeDataset(dataset: H5Dataset, path: string, name = posix.basename(path)): DatasetEntity {
+export function describeDataset(dataset: H5Dataset, path: string, filePath?: string, name = posix.basename(path)): DatasetEntity {
   const meta = dataset.metadata;
   const elements = meta.shape ? meta.shape.reduce((a, b) => a * b, 1) : 0;
   return {
@@ -72,7 +73,7 @@ export function describeDataset(dataset: H5Dataset, path: string, name = posix.b
     shape: meta.shape,
     maxShape: meta.maxshape,
     dtype: describeDtype(meta),
-    layout: layoutOf(meta),
+    layout: layoutOf(meta, filePath, path),
     chunks: meta.chunks,
     filters: dataset.filters.map((f): Filter => ({ id: f.id, name: f.name, cdValues: f.cd_values })),
     attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }),
@@ -80,14 +81,14 @@ export function describeDataset(dataset: H5Dataset, path: string, name = posix.b
   };
 }
 
-// h5wasm reports chunks and virtual sources but not the layout itself, so
-// compact datasets show as contiguous: both are read the same way.
-function layoutOf(meta: Metadata): Layout {
+// h5wasm reports chunks and virtual sources but not the layout itself; compact
+// and contiguous are told apart by reading the layout message from the file.
+function layoutOf(meta: Metadata, filePath: string | undefined, path: string): Layout {
   if (meta.shape === null) return 'null';
   if (meta.virtual_sources && meta.virtual_sources.length > 0) return 'virtual';
   if (meta.chunks) return 'chunked';
   if (meta.shape.length === 0) return 'scalar';
-  return 'contiguous';
+  return (filePath && storedLayout(filePath, path)) || 'contiguous';
 }
 
 // h5wasm's get_type follows links, so links are recognised by reading the link

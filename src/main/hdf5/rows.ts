@@ -28,7 +28,7 @@ export function readVector(module: H5Module, file: H5File, path: string, element
   return readHyperslab(module, file, path, elementBytes, [start], [count]);
 }
 
-function readHyperslab(
+export function readHyperslab(
   module: H5Module, file: H5File, path: string, elementBytes: number, offset: number[], count: number[],
 ): ArrayBuffer {
   return withHyperslabInHeap(module, file, path, elementBytes, offset, count, (heap, byteOffset, bytes) =>

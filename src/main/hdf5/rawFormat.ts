@@ -1,0 +1,273 @@
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { lookup3 } from './checksum';
+
+// A minimal reader of HDF5's on-disk format (superblock, object headers, links)
+// for the two things h5wasm does not expose: a dataset's storage layout and
+// deleting a link. It follows the HDF5 File Format Specification, version 3.
+
+export class ByteFile {
+  private readonly fd: number;
+
+  constructor(readonly path: string, mode: 'r' | 'r+' = 'r') {
+    this.fd = openSync(path, mode);
+  }
+
+  read(address: number, length: number): Buffer {
+    const buffer = Buffer.alloc(length);
+    const got = readSync(this.fd, buffer, 0, length, address);
+    if (got !== length) throw new Error(`short read at ${address}`);
+    return buffer;
+  }
+
+  write(address: number, bytes: Buffer): void {
+    writeSync(this.fd, bytes, 0, bytes.length, address);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface Superblock {
+  base: number;
+  offsetSize: number;
+  lengthSize: number;
+  /** Address (absolute) of the root group's object header. */
+  rootObjectHeader: number;
+  /** Old-style root: its symbol table, cached in the superblock's root entry. */
+  rootSymbolTable?: { btree: number; heap: number };
+}
+
+const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+const UNDEFINED = -1;
+
+function readUint(bytes: Buffer, at: number, size: number): number {
+  if (size === 8) {
+    const value = bytes.readBigUInt64LE(at);
+    return value === 0xffffffffffffffffn ? UNDEFINED : Number(value);
+  }
+  if (size === 4) return bytes.readUInt32LE(at);
+  if (size === 2) return bytes.readUInt16LE(at);
+  return bytes.readUInt8(at);
+}
+
+export function readSuperblock(file: ByteFile): Superblock {
+  // The superblock sits at 0, 512, 1024, 2048… (after a user block).
+  for (let at = 0; at < 1 << 20; at = at === 0 ? 512 : at * 2) {
+    let head: Buffer;
+    try {
+      head = file.read(at, 128);
+    } catch {
+      break;
+    }
+    if (!head.subarray(0, 8).equals(SIGNATURE)) continue;
+    const version = head[8];
+    if (version === 0 || version === 1) {
+      const offsetSize = head[13];
+      const lengthSize = head[14];
+      let p = 24 + (version === 1 ? 4 : 0);
+      const base = readUint(head, p, offsetSize);
+      p += 4 * offsetSize; // base, free-space, end-of-file, driver info
+      // Root group symbol table entry: name offset, object header address, cache type, reserved, scratch pad.
+      const objectHeader = readUint(head, p + offsetSize, offsetSize);
+      const cacheType = head.readUInt32LE(p + 2 * offsetSize);
+      const scratch = p + 2 * offsetSize + 8;
+      const rootSymbolTable = cacheType === 1
+        ? { btree: base + readUint(head, scratch, offsetSize), heap: base + readUint(head, scratch + offsetSize, offsetSize) }
+        : undefined;
+      return { base, offsetSize, lengthSize, rootObjectHeader: base + objectHeader, rootSymbolTable };
+    }
+    if (version === 2 || version === 3) {
+      const offsetSize = head[9];
+      const lengthSize = head[10];
+      const base = readUint(head, 12, offsetSize);
+      const root = readUint(head, 12 + 3 * offsetSize, offsetSize);
+      return { base, offsetSize, lengthSize, rootObjectHeader: base + root };
+    }
+    throw new Error(`superblock version ${version} is not supported`);
+  }
+  throw new Error('no HDF5 superblock found');
+}
+
+export interface FoundLink {
+  /** Absolute address of the object the hard link points to. */
+  address: number;
+  remove(): void;
+}
+
+export function findLink(file: ByteFile, sb: Superblock, groupHeader: number, name: string): FoundLink | undefined {
+  const header = readObjectHeader(file, sb, groupHeader);
+  const symbolTable = header.messages.find((m) => m.type === 0x11);
+  if (symbolTable) {
+    const btree = sb.base + readUint(symbolTable.data, 0, sb.offsetSize);
+    const heap = sb.base + readUint(symbolTable.data, sb.offsetSize, sb.offsetSize);
+    return findInSymbolTable(file, sb, btree, heap, name);
+  }
+  const linkInfo = header.messages.find((m) => m.type === 0x02);
+  if (linkInfo) {
+    const flags = linkInfo.data[1];
+    const heapAddress = readUint(linkInfo.data, 2 + (flags & 1 ? 8 : 0), sb.offsetSize);
+    if (heapAddress !== UNDEFINED) throw new Error('the group stores its links densely (fractal heap), which h5blocks cannot edit');
+  }
+  for (const message of header.messages) {
+    if (message.type !== 0x06) continue;
+    const link = parseLinkMessage(message.data, sb.offsetSize);
+    if (link.name !== name) continue;
+    if (link.hardAddress === undefined) throw new Error(`"${name}" is a soft or external link, not an object`);
+    return { address: sb.base + link.hardAddress, remove: () => header.nilMessage(message) };
+  }
+  // Old-style root groups may carry their table only in the superblock's cache.
+  if (groupHeader === sb.rootObjectHeader && sb.rootSymbolTable) {
+    return findInSymbolTable(file, sb, sb.rootSymbolTable.btree, sb.rootSymbolTable.heap, name);
+  }
+  return undefined;
+}
+
+export interface HeaderMessage {
+  type: number;
+  /** Absolute address of the message's type field. */
+  at: number;
+  data: Buffer;
+  /** The chunk holding it, for v2 checksums. */
+  chunk: { start: number; length: number; checksummed: boolean };
+}
+
+export interface ObjectHeader {
+  messages: HeaderMessage[];
+  nilMessage(message: HeaderMessage): void;
+}
+
+export function readObjectHeader(file: ByteFile, sb: Superblock, address: number): ObjectHeader {
+  const head = file.read(address, 16);
+  const messages: HeaderMessage[] = [];
+  let nil: (message: HeaderMessage) => void;
+  if (head.subarray(0, 4).toString('latin1') === 'OHDR') {
+    const flags = head[5];
+    let p = 6 + (flags & 0x20 ? 16 : 0) + (flags & 0x10 ? 4 : 0);
+    const sizeBytes = 1 << (flags & 3);
+    const prefix = file.read(address, p + sizeBytes);
+    const chunkSize = readUint(prefix, p, sizeBytes);
+    p += sizeBytes;
+    const creationOrder = (flags & 0x04) !== 0;
+    const chunks: { start: number; length: number; dataStart: number; dataEnd: number }[] = [
+      { start: address, length: p + chunkSize + 4, dataStart: address + p, dataEnd: address + p + chunkSize },
+    ];
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c];
+      const bytes = file.read(chunk.dataStart, chunk.dataEnd - chunk.dataStart);
+      for (let q = 0; q + 4 <= bytes.length;) {
+        const type = bytes[q];
+        const size = bytes.readUInt16LE(q + 1);
+        const headerBytes = 4 + (creationOrder ? 2 : 0);
+        if (q + headerBytes + size > bytes.length) break; // the gap at the end of a chunk
+        const data = bytes.subarray(q + headerBytes, q + headerBytes + size);
+        const message = { type, at: chunk.dataStart + q, data, chunk: { start: chunk.start, length: chunk.length, checksummed: true } };
+        messages.push(message);
+        if (type === 0x10) {
+          const start = sb.base + readUint(data, 0, sb.offsetSize);
+          const length = readUint(data, sb.offsetSize, sb.lengthSize);
+          chunks.push({ start, length, dataStart: start + 4, dataEnd: start + length - 4 });
+        }
+        q += headerBytes + size;
+      }
+    }
+    nil = (message) => {
+      file.write(message.at, Buffer.from([0]));
+      const chunk = file.read(message.chunk.start, message.chunk.length);
+      const checksum = Buffer.alloc(4);
+      checksum.writeUInt32LE(lookup3(chunk.subarray(0, chunk.length - 4)));
+      file.write(message.chunk.start + message.chunk.length - 4, checksum);
+    };
+  } else if (head[0] === 1) {
+    const count = head.readUInt16LE(2);
+    const size = head.readUInt32LE(8);
+    const blocks = [{ start: address + 16, length: size }];
+    for (let b = 0; b < blocks.length && messages.length < count; b++) {
+      const bytes = file.read(blocks[b].start, blocks[b].length);
+      for (let q = 0; q + 8 <= bytes.length && messages.length < count;) {
+        const type = bytes.readUInt16LE(q);
+        const msgSize = bytes.readUInt16LE(q + 2);
+        const data = bytes.subarray(q + 8, q + 8 + msgSize);
+        messages.push({ type, at: blocks[b].start + q, data, chunk: { start: blocks[b].start, length: blocks[b].length, checksummed: false } });
+        if (type === 0x10) {
+          blocks.push({ start: sb.base + readUint(data, 0, sb.offsetSize), length: readUint(data, sb.offsetSize, sb.lengthSize) });
+        }
+        q += 8 + msgSize;
+      }
+    }
+    nil = (message) => file.write(message.at, Buffer.from([0, 0]));
+  } else {
+    throw new Error(`object header at ${address} has an unknown format`);
+  }
+  return { messages, nilMessage: nil };
+}
+
+function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; hardAddress?: number } {
+  const flags = data[1];
+  let p = 2;
+  let linkType = 0;
+  if (flags & 0x08) linkType = data[p++];
+  if (flags & 0x04) p += 8;
+  if (flags & 0x10) p += 1;
+  const lengthBytes = 1 << (flags & 3);
+  const nameLength = readUint(data, p, lengthBytes);
+  p += lengthBytes;
+  const name = data.subarray(p, p + nameLength).toString('utf8');
+  p += nameLength;
+  return { name, hardAddress: linkType === 0 ? readUint(data, p, offsetSize) : undefined };
+}
+
+function findInSymbolTable(file: ByteFile, sb: Superblock, btree: number, heapAddress: number, name: string): FoundLink | undefined {
+  const heap = file.read(heapAddress, 8 + 2 * sb.lengthSize + sb.offsetSize);
+  if (heap.subarray(0, 4).toString('latin1') !== 'HEAP') throw new Error('local heap signature not found');
+  const heapSize = readUint(heap, 8, sb.lengthSize);
+  const heapData = file.read(sb.base + readUint(heap, 8 + 2 * sb.lengthSize, sb.offsetSize), heapSize);
+  const nameAt = (offset: number) => heapData.subarray(offset, heapData.indexOf(0, offset)).toString('utf8');
+  const entrySize = 2 * sb.offsetSize + 24;
+
+  const visit = (node: number): FoundLink | undefined => {
+    const head = file.read(node, 8 + 2 * sb.offsetSize);
+    const signature = head.subarray(0, 4).toString('latin1');
+    if (signature === 'TREE') {
+      const used = head.readUInt16LE(6);
+      const body = file.read(node + 8 + 2 * sb.offsetSize, (used + 1) * sb.lengthSize + used * sb.offsetSize);
+      for (let i = 0; i < used; i++) {
+        const child = sb.base + readUint(body, sb.lengthSize + i * (sb.lengthSize + sb.offsetSize), sb.offsetSize);
+        const found = visit(child);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (signature !== 'SNOD') throw new Error('symbol table node signature not found');
+    const count = head.readUInt16LE(6);
+    const entries = file.read(node + 8, count * entrySize);
+    for (let i = 0; i < count; i++) {
+      const entry = entries.subarray(i * entrySize, (i + 1) * entrySize);
+      if (nameAt(readUint(entry, 0, sb.offsetSize)) !== name) continue;
+      return {
+        address: sb.base + readUint(entry, sb.offsetSize, sb.offsetSize),
+        remove: () => {
+          // Close the gap (entries stay sorted), clear the freed slot, lower the count.
+          const rest = Buffer.concat([entries.subarray((i + 1) * entrySize), Buffer.alloc(entrySize)]);
+          file.write(node + 8 + i * entrySize, rest);
+          const newCount = Buffer.alloc(2);
+          newCount.writeUInt16LE(count - 1);
+          file.write(node + 6, newCount);
+        },
+      };
+    }
+    return undefined;
+  };
+  return visit(btree);
+}
+
+/** The object header address of the object at `path`, following hard links only; undefined if the path leaves the file or is not found. */
+export function objectHeaderAt(file: ByteFile, sb: Superblock, path: string): number | undefined {
+  let address = sb.rootObjectHeader;
+  for (const part of path.split('/').filter(Boolean)) {
+    const link = findLink(file, sb, address, part);
+    if (link === undefined) return undefined;
+    address = link.address;
+  }
+  return address;
+}
