@@ -6,23 +6,25 @@ import { Piscina } from 'piscina';
 export type WorkerName = 'blockWorker' | 'shardWorker';
 
 // Starting a worker costs tens of milliseconds and a shard worker's h5wasm
-// another ~0.3 s, so pools stay warm between runs and only idle ones retire.
+// another ~0.3 s, so threads stay warm between runs and retire after idling.
+// One pool per (worker, size): runs of different sizes may overlap (two files
+// at once in the app), so a pool is never resized or torn down under a run.
 const IDLE_TIMEOUT_MS = 5 * 60_000;
-const pools = new Map<WorkerName, Piscina>();
+const pools = new Map<string, Piscina>();
 
 export function workerPool(name: WorkerName, threads: number): Piscina {
-  const current = pools.get(name);
-  if (current && current.options.maxThreads === threads) return current;
-  if (current) void current.destroy();
+  const key = `${name}:${threads}`;
+  const current = pools.get(key);
+  if (current) return current;
   const pool = new Piscina({
     filename: workerFile(name),
-    minThreads: threads,
+    minThreads: 0,
     maxThreads: threads,
     idleTimeout: IDLE_TIMEOUT_MS,
     // One task per thread: a worker with two blocks would make the second wait unseen.
     concurrentTasksPerWorker: 1,
   });
-  pools.set(name, pool);
+  pools.set(key, pool);
   return pool;
 }
 
