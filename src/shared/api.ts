@@ -46,7 +46,7 @@ export interface RunParams {
 
 export interface RunRecord extends RunResult {
   fileName: string;
-  /** Whether this run's output hash equals every other run's on the same file and dataset. */
+  /** Whether this run's output hash equals every other run's on the same file and dataset; null when it is the only one. */
   matchesOthers: boolean | null;
 }
 
@@ -67,9 +67,30 @@ export type RunEvent =
 
 export type FilesEvent = { type: 'files'; files: OpenFile[] };
 
+/** What the renderer is asked to do from the native menu; it knows which file is on screen, the host does not. */
+export type MenuCommand = 'save-as' | 'close-file' | 'toggle-theme';
+
+/**
+ * Things the host did on its own (menu, drop, command line, second launch) that the
+ * UI should show: a file it opened, a file it could not open, a menu command.
+ */
+export type HostEvent =
+  | { type: 'opened'; file: OpenFile }
+  | { type: 'open-failed'; error: ErrorInfo }
+  | { type: 'command'; command: MenuCommand };
+
+/**
+ * Emitted by the WebSocket transport itself (never by the main process): the
+ * page lost its connection to `h5blocks serve` and is retrying, or is back.
+ * Calls made while reconnecting wait; calls in flight when it dropped reject.
+ */
+export type ConnectionEvent = { type: 'connection'; state: 'connected' | 'reconnecting' };
+
 export interface ApiEvents {
   run: RunEvent;
   files: FilesEvent;
+  host: HostEvent;
+  connection: ConnectionEvent;
 }
 
 /**
@@ -83,21 +104,43 @@ export interface H5BlocksApi {
   listFiles(): Promise<OpenFile[]>;
   /** Electron: the native dialog. serve: null (the renderer browses with `browse`). */
   showOpenDialog(): Promise<OpenFile | null>;
-  /** serve: folders under the allowed roots. Electron: rejects with 'forbidden'. */
+  /**
+   * serve: the folders and files under the allowed roots (hidden files left out).
+   * `null` asks for the top: the root itself when there is one, else a listing
+   * (folder '') of the roots. A listing whose `parent` is null is the top.
+   * Anything outside the roots, also through `..` or a symbolic link, rejects with
+   * 'forbidden'. Electron: rejects with 'forbidden' (it has the native dialog).
+   */
   browse(folder: string | null): Promise<BrowseListing>;
   openPath(path: string): Promise<OpenFile>;
   recentFiles(): Promise<string[]>;
   closeFile(fileId: string): Promise<void>;
-  /** Copies the file (with its results) to a new path chosen in a dialog (Electron) or given (serve, under a root). */
+  /**
+   * Copies the file (with its results) to a new path and opens the copy; the
+   * original is never touched. Electron: `target` must be null, the native dialog
+   * asks (null result when the user cancels). serve: `target` is a path under a
+   * root and must not exist yet ('output-exists'). Never the source itself.
+   */
   saveAs(fileId: string, target: string | null): Promise<OpenFile | null>;
 
   // Explorer (h5web-style provider)
   getEntity(fileId: string, path: string): Promise<Entity>;
-  /** A window of values; `ranges` has one [start, stop) per dimension. At most 1e6 elements. */
+  /**
+   * A window of values; `ranges` has one [start, stop) per dimension (none for a
+   * scalar). At most 1e6 elements ('too-large' beyond). A 'numbers' slice holds
+   * numbers: integers beyond 2^53 arrive as exact decimal strings, and on the wire
+   * NaN and ±Infinity travel as the strings 'NaN', 'Infinity', '-Infinity' so
+   * that JSON keeps them; the typed client (createApiClient) turns them back into
+   * numbers. A 'text' slice (strings, compounds, references, variable-length
+   * data) holds one display string per element.
+   */
   getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice>;
 
   // Runs
-  /** Starts a run and returns its id at once; progress, finish and failure arrive as 'run' events. */
+  /**
+   * Starts a run and returns its id at once; progress, finish and failure arrive
+   * as 'run' events (to every connected window/page), always after this resolves.
+   */
   startRun(params: RunParams): Promise<{ runId: string }>;
   cancelRun(runId: string): Promise<void>;
   /** Every run so far, kept across restarts. */
@@ -106,6 +149,17 @@ export interface H5BlocksApi {
 }
 
 export type ApiMethod = keyof H5BlocksApi;
+
+/** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
+export const API_METHODS = [
+  'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs',
+  'getEntity', 'getValue', 'startRun', 'cancelRun', 'listRuns', 'clearRuns',
+] as const satisfies readonly ApiMethod[];
+
+// Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.
+type MissingMethod = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
+const everyMethodListed: MissingMethod extends never ? true : never = true;
+void everyMethodListed;
 
 /** The transport both hosts provide: one request/response call and one event stream. */
 export interface ApiTransport {

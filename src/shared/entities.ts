@@ -124,6 +124,8 @@ export interface ValueSlice {
   /** Per dimension: [start, stop). */
   ranges: [number, number][];
   shape: number[];
+  /** 'numbers' for integer, float and enum data; 'text' for data a table shows as text (see H5BlocksApi.getValue). */
+  kind: 'numbers' | 'text';
   /** Numbers, or strings for string/compound/other data a table shows as text. */
   values: (number | string | null)[];
 }

@@ -6,6 +6,7 @@ import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5 } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
 import { epochNow } from '../main/run/clock';
+import { toErrorInfo } from '../shared/errors';
 import { rowNorms, type NumericKind } from './compute/rowNorm';
 
 export interface ShardTask {
@@ -33,6 +34,16 @@ export interface ShardResult {
 let initialised = false;
 
 export default async function computeShard(task: ShardTask): Promise<ShardResult> {
+  try {
+    return await computeShardBlock(task);
+  } catch (error) {
+    // An Error crossing to the main thread keeps only its message, losing the
+    // H5BlocksError code; plain data crosses whole.
+    throw toErrorInfo(error);
+  }
+}
+
+async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   let init: ShardResult['init'];
   if (!initialised) {
     const start = epochNow();

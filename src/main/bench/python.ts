@@ -15,9 +15,13 @@ export interface PythonWithH5py {
 // without h5py, and the baselines need libhdf5 as users have it.
 const CANDIDATES = ['/usr/bin/python3', 'python3'];
 
+/** Names the one interpreter to use instead (a conda or venv Python, or a missing one to bench without h5py). */
+export const PYTHON_ENV = 'H5BLOCKS_PYTHON';
+
 /** The first Python that can `import h5py, numpy`, or undefined when none can. */
 export async function findPythonWithH5py(): Promise<PythonWithH5py | undefined> {
-  for (const executable of CANDIDATES) {
+  const chosen = process.env[PYTHON_ENV]?.trim();
+  for (const executable of chosen ? [chosen] : CANDIDATES) {
     try {
       const { stdout } = await execFileAsync(executable, ['-c', 'import h5py, numpy; print(h5py.__version__, numpy.__version__)'], { timeout: 60_000 });
       const [h5pyVersion, numpyVersion] = stdout.trim().split(/\s+/);
@@ -38,7 +42,8 @@ export async function runPythonScript<T>(python: PythonWithH5py, script: string,
   signal.throwIfAborted();
   let stdout: string;
   try {
-    ({ stdout } = await execFileAsync(python.executable, [projectFile(`bench/${script}`), ...args], {
+    // -B: importing baseline_common must not leave __pycache__ in the project tree.
+    ({ stdout } = await execFileAsync(python.executable, ['-B', projectFile(`bench/${script}`), ...args], {
       signal, killSignal: 'SIGTERM', maxBuffer: 16 * 2 ** 20,
     }));
   } catch (error) {

@@ -1,4 +1,186 @@
-export interface BenchOptions { rows: number; baselineRows: number; json?: boolean; signal: AbortSignal }
-export async function runBench(_options: BenchOptions): Promise<void> {
-  throw new Error('bench: not implemented yet');
+import { cpus } from 'node:os';
+import { H5BlocksError } from '../../shared/errors';
+import { configurations, timeH5blocks, warmUp } from '../bench/h5blocksRuns';
+import { compressedInput, contiguousInput, type InputBuilder } from '../bench/inputs';
+import { measurePeakRss } from '../bench/peakMemory';
+import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
+import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
+import { formatReport, type BenchReport } from '../bench/report';
+import { agreementOf, describeConfiguration, verdictsOf, withRatios, type BenchInput, type BenchRow, type MemoryRow } from '../bench/results';
+import { ScratchFolder } from '../bench/scratchFolder';
+import { defaultBlockRows } from '../run/blocks';
+import { APP_VERSION } from '../version';
+
+export interface BenchOptions {
+  rows: number;
+  baselineRows: number;
+  /** Rows of the chunked input for the peak-memory runs; off when undefined (it takes long). */
+  memoryRows?: number;
+  /** Times each configuration this often and keeps the fastest (default 1): steadier numbers on a busy machine. */
+  repeat?: number;
+  json?: boolean;
+  signal: AbortSignal;
+}
+
+/** 4 on a 2-core machine shows what oversubscription costs. */
+const WORKER_COUNTS = [1, 2, 4];
+/** undefined: the engine's default for the input. */
+const BLOCK_SIZES = [undefined, 256 * 1024, 2 * 1024 * 1024];
+/** The input is N×2 float32. */
+const ROW_BYTES = 8;
+
+/**
+ * `h5blocks bench`: times every strategy at several worker counts and block
+ * sizes on generated inputs, against h5py + numpy and the seed's
+ * multiprocessing recipes, and prints one table (or one JSON object).
+ * Progress goes to stderr so stdout holds only the result.
+ */
+export async function runBench(options: BenchOptions): Promise<void> {
+  const scratch = new ScratchFolder();
+  try {
+    const report = await measure(options, scratch);
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  } catch (error) {
+    if (options.signal.aborted) throw new H5BlocksError('aborted', 'bench cancelled; its temporary files were removed');
+    throw error;
+  } finally {
+    scratch.remove();
+  }
+}
+
+/** Times one configuration (repeatedly, with --repeat) and keeps its fastest run for the table. */
+type RecordFastest = (timeOnce: () => Promise<BenchRow>) => Promise<void>;
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<BenchReport> {
+  const { signal } = options;
+  const startedAt = new Date().toISOString();
+  const notes: string[] = [];
+  const python = await findPythonWithH5py();
+  if (python) log(`h5py ${python.h5pyVersion}, numpy ${python.numpyVersion} via ${python.executable}`);
+  else {
+    const tried = process.env[PYTHON_ENV]?.trim() || '/usr/bin/python3, python3';
+    notes.push(`no Python with h5py and numpy (tried ${tried}; set ${PYTHON_ENV} to choose one): the chunked input is gzip only, written by h5wasm (it sets one filter), and the h5py baselines were skipped.`);
+    log(notes.at(-1) ?? '');
+  }
+  log(`temporary files in ${scratch.path}`);
+
+  const builder: InputBuilder = { scratch, python, signal, log };
+  const { mainInputs, recipeInputs } = await buildInputs(builder, options);
+  const inputs = [...mainInputs, ...recipeInputs.filter((input) => !mainInputs.includes(input))];
+
+  const repeat = options.repeat ?? 1;
+  const rows: BenchRow[] = [];
+  // Every timed run, not only the fastest of each configuration, must agree on the output.
+  const everyRun: BenchRow[] = [];
+  const record: RecordFastest = async (timeOnce) => {
+    let fastest: BenchRow | undefined;
+    for (let run = 1; run <= repeat; run++) {
+      const row = await timeOnce();
+      everyRun.push(row);
+      log(`${row.inputLabel} | ${describeConfiguration(row)}: ${row.wallSeconds.toFixed(3)} s, ${(row.rowsPerSecond / 1e6).toFixed(2)} M rows/s${repeat > 1 ? ` (run ${run} of ${repeat})` : ''}`);
+      if (!fastest || row.wallSeconds < fastest.wallSeconds) fastest = row;
+    }
+    if (fastest) rows.push({ ...fastest, runs: repeat });
+  };
+
+  if (python) await timePythonBaselines(python, mainInputs, recipeInputs, scratch, signal, record);
+
+  for (const configuration of configurations(WORKER_COUNTS, BLOCK_SIZES)) {
+    await warmUp(configuration, scratch, signal);
+    for (const input of mainInputs) await record(() => timeH5blocks(input, configuration, scratch, signal));
+    // On the recipes' inputs, the engine's defaults only: enough to set it beside the recipes.
+    if (configuration.blockRows === undefined) {
+      for (const input of recipeInputs.filter((i) => !mainInputs.includes(i))) await record(() => timeH5blocks(input, configuration, scratch, signal));
+    }
+  }
+
+  const rated = withRatios(rows);
+  const agreement = agreementOf(everyRun, inputs);
+  for (const a of agreement.filter((x) => !x.agreed)) {
+    const warning = `outputs on ${a.input} disagree: ${a.digests.length} different SHA-256 digests among ${a.digests.reduce((n, d) => n + d.configurations.length, 0)} configurations`;
+    log(`WARNING: ${warning}`);
+    notes.push(warning);
+  }
+
+  const memory = options.memoryRows === undefined ? [] : await measureMemory(builder, options.memoryRows);
+
+  return {
+    version: APP_VERSION,
+    startedAt,
+    environment: {
+      cpus: cpus().length, node: process.version,
+      python: python ? { executable: python.executable, h5py: python.h5pyVersion, numpy: python.numpyVersion } : null,
+    },
+    options: {
+      rows: options.rows, baselineRows: options.baselineRows, memoryRows: options.memoryRows ?? null, repeat,
+      workerCounts: WORKER_COUNTS, blockRows: BLOCK_SIZES.map((b) => b ?? 'default'),
+    },
+    inputs: inputs.map(({ path: _path, ...input }) => input),
+    rows: rated,
+    agreement,
+    verdicts: verdictsOf(rated, mainInputs),
+    memory,
+    notes,
+  };
+}
+
+/**
+ * The judged inputs (contiguous, and chunked with shuffle+gzip) at --rows, and
+ * the same two at --baseline-rows for the multiprocessing recipes, which are
+ * too slow for the full size; none of those without h5py.
+ */
+async function buildInputs(builder: InputBuilder, options: BenchOptions): Promise<{ mainInputs: BenchInput[]; recipeInputs: BenchInput[] }> {
+  const contiguous = await contiguousInput(builder, { id: 'contiguous', rows: options.rows, judged: true });
+  const chunked = await compressedInput(builder, { id: 'chunked', rows: options.rows, judged: true }, contiguous);
+  const mainInputs = [contiguous, chunked];
+  if (!builder.python) return { mainInputs, recipeInputs: [] };
+  if (options.baselineRows === options.rows) return { mainInputs, recipeInputs: mainInputs };
+  const small = await contiguousInput(builder, { id: 'recipes-contiguous', rows: options.baselineRows, judged: false });
+  const smallChunked = await compressedInput(builder, { id: 'recipes-chunked', rows: options.baselineRows, judged: false }, small);
+  return { mainInputs, recipeInputs: [small, smallChunked] };
+}
+
+/**
+ * h5py serial (whole dataset, and in blocks sized by h5blocks' own default
+ * rule for one worker) on every input; the multiprocessing recipes on the
+ * recipes' inputs, with the block plan h5blocks would choose for the same
+ * worker count, so the comparison is like for like.
+ */
+async function timePythonBaselines(
+  python: PythonWithH5py, mainInputs: BenchInput[], recipeInputs: BenchInput[], scratch: ScratchFolder, signal: AbortSignal, record: RecordFastest,
+): Promise<void> {
+  const serialInputs = [...mainInputs, ...recipeInputs.filter((i) => !mainInputs.includes(i))];
+  for (const input of serialInputs) {
+    await record(() => timeH5pySerial(python, input, undefined, scratch, signal));
+    await record(() => timeH5pySerial(python, input, defaultBlockRows(input.rows, ROW_BYTES, input.chunkRows, 1), scratch, signal));
+  }
+  for (const input of recipeInputs) {
+    for (const recipe of ['pool', 'shard'] as const) {
+      for (const workers of WORKER_COUNTS) {
+        await record(() => timeMultiprocessing(python, recipe, input, workers, defaultBlockRows(input.rows, ROW_BYTES, input.chunkRows, workers), scratch, signal));
+      }
+    }
+  }
+}
+
+/** Pool and shard at the most workers benchmarked (the most memory in flight), each in its own `h5blocks run` process. */
+async function measureMemory(builder: InputBuilder, memoryRows: number): Promise<MemoryRow[]> {
+  const input = await compressedInput(builder, { id: 'memory', rows: memoryRows, judged: false });
+  const workers = Math.max(...WORKER_COUNTS);
+  const results: MemoryRow[] = [];
+  try {
+    for (const strategy of ['pool', 'shard'] as const) {
+      log(`peak memory: ${strategy}, ${workers} workers on ${input.label}`);
+      const row = await measurePeakRss(input, strategy, workers, builder.scratch, builder.signal);
+      log(`peak memory: ${strategy}: ${row.peakRssMb === null ? 'not measurable' : `${row.peakRssMb.toFixed(0)} MB`} in ${row.wallSeconds.toFixed(1)} s`);
+      results.push(row);
+    }
+  } finally {
+    builder.scratch.discard('memory.h5');
+  }
+  return results;
 }

@@ -56,7 +56,7 @@ export function buildProgram(): Command {
   const program = new Command('h5blocks')
     .description('Block-parallel computations on HDF5 datasets, timed block by block.')
     .version(APP_VERSION)
-    .showHelpAfterError()
+    // No help after a usage error: an error is one line on stderr, like every other error.
     .exitOverride();
 
   program.command('tree')
@@ -111,8 +111,10 @@ export function buildProgram(): Command {
     .description('time every strategy against h5py on generated inputs and print a table')
     .option('--rows <n>', 'rows of each generated input', wholeNumber(1), 20_000_000)
     .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
+    .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
+    .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
     .option('--json', 'print JSON')
-    .action(async (options: { rows: number; baselineRows: number; json?: boolean }) => {
+    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean }) => {
       const { runBench } = await import('./bench');
       await runBench({ ...options, signal: abort.signal });
     });

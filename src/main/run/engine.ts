@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { outputTypeFor } from '../../workers/compute/rowNorm';
-import { closeQuietly, openHdf5 } from '../hdf5/files';
+import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
 import { removeLink } from '../hdf5/unlink';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
@@ -44,6 +44,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const file = resolve(request.file);
   const signal = hooks.signal ?? new AbortController().signal;
   const { module } = await loadH5();
+  // Before the lock: taking it resolves the path, which fails with a raw ENOENT for a missing file.
+  checkReadableFile(file);
   const lock = lockForWriting(file);
   let source: H5File | undefined;
   let target: H5File | undefined;
@@ -160,7 +162,10 @@ function asRunError(error: unknown, file: string, signal: AbortSignal): H5Blocks
   if (error instanceof H5BlocksError) return error;
   if (signal.aborted) return new H5BlocksError('aborted', `${basename(file)}: run cancelled; the file is unchanged`, { file });
   const info = toErrorInfo(error);
-  return new H5BlocksError(info.code, `${basename(file)}: ${info.message}`, { file });
+  // A worker's error (see shardWorker) already names the file: name it once.
+  const name = basename(file);
+  const message = info.message.startsWith(`${name}: `) ? info.message : `${name}: ${info.message}`;
+  return new H5BlocksError(info.code, message, { file, object: info.object });
 }
 
 export function checkRequest(request: RunRequest): void {

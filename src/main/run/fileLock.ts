@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
 
 // HDF5 does not stop two writers on one file and h5wasm's locks do nothing, so
@@ -35,9 +36,7 @@ export function lockForWriting(file: string): FileLock {
 function takeLockFile(lockPath: string, file: string): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      createWithOwner(lockPath);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -52,6 +51,33 @@ function takeLockFile(lockPath: string, file: string): void {
     }
   }
   throw busy(file, 'another process');
+}
+
+/**
+ * Creates the lock with our pid already in it: written aside, then hard-linked
+ * into place (which fails if the lock exists). A lock created empty and filled
+ * after would, for that instant, look to another process like a dead owner's.
+ */
+function createWithOwner(lockPath: string): void {
+  const pending = `${lockPath}.${process.pid}.${threadId}.pending`;
+  writeOwner(openSync(pending, 'w'));
+  try {
+    linkSync(pending, lockPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw error;
+    // File systems without hard links (FAT, some network shares): create it in place.
+    writeOwner(openSync(lockPath, 'wx'));
+  } finally {
+    unlinkSync(pending);
+  }
+}
+
+function writeOwner(fd: number): void {
+  try {
+    writeSync(fd, String(process.pid));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readFileSafely(path: string): string {

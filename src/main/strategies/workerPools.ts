@@ -24,6 +24,11 @@ export function workerPool(name: WorkerName, threads: number): Piscina {
     // One task per thread: a worker with two blocks would make the second wait unseen.
     concurrentTasksPerWorker: 1,
   });
+  // Piscina emits 'error' for trouble that belongs to no task, such as a worker's
+  // late answer to a task just aborted (one block failed, or the user cancelled).
+  // Every task already settles on its own, and with no listener that event is an
+  // uncaught exception that kills the process.
+  pool.on('error', () => undefined);
   pools.set(key, pool);
   return pool;
 }

@@ -1,2 +1,11 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-createRoot(document.getElementById('root')!).render(<h1>h5blocks</h1>);
+import { api, subscribe } from './api';
+import { App } from './app/App';
+import './styles/app.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App client={{ api, subscribe }} />
+  </StrictMode>,
+);

@@ -1,0 +1,256 @@
+import { constants, copyFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type {
+  AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord,
+} from '../../shared/api';
+import type { Entity, ValueSlice } from '../../shared/entities';
+import { H5BlocksError } from '../../shared/errors';
+import type { RunRequest } from '../../shared/run';
+import { getEntity } from '../hdf5/entities';
+import { checkRequest } from '../run/engine';
+import { APP_VERSION } from '../version';
+import { ActiveRuns } from './activeRuns';
+import { EventBus, type ApiEventListener } from './eventBus';
+import { fsError } from './fsErrors';
+import type { HostAdapter } from './host';
+import { OpenFiles } from './openFiles';
+import { publicError } from './publicError';
+import { RecentFiles } from './recentFiles';
+import { RunHistory } from './runHistory';
+import { readValueSlice } from './values';
+import { libraryVersions } from './versions';
+
+export interface AppServiceOptions {
+  host: HostAdapter;
+  /** Where recent.json and runs.json live. */
+  userDataDir: string;
+  /** Problems that must not fail a call (the history could not be saved); the host logs them. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The whole API, independent of Electron and of the WebSocket server: both
+ * hosts wrap one AppService and pass in what only they can do (HostAdapter).
+ * Callers go through dispatchCall (dispatch.ts), which validates arguments and
+ * turns every failure into an ErrorInfo.
+ */
+export class AppService implements H5BlocksApi {
+  private readonly host: HostAdapter;
+  private readonly files = new OpenFiles();
+  private readonly recent: RecentFiles;
+  private readonly history: RunHistory;
+  private readonly runs = new ActiveRuns();
+  private readonly events = new EventBus();
+  private readonly warn: (message: string) => void;
+  private disposed = false;
+
+  constructor(options: AppServiceOptions) {
+    this.host = options.host;
+    this.warn = options.warn ?? (() => undefined);
+    const saveFailed = (what: string) => (error: unknown) =>
+      this.warn(`could not save ${what} in ${options.userDataDir}: ${publicError(error).message}`);
+    this.recent = new RecentFiles(options.userDataDir, saveFailed('the recent files'));
+    this.history = new RunHistory(options.userDataDir, saveFailed('the run history'));
+  }
+
+  subscribe(listener: ApiEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  async appInfo(): Promise<AppInfo> {
+    const versions = libraryVersions();
+    return {
+      appVersion: APP_VERSION,
+      h5wasmVersion: versions.h5wasm,
+      hdf5Version: versions.hdf5,
+      electronVersion: this.host.electronVersion,
+      nodeVersion: process.versions.node,
+      cores: availableParallelism(),
+      host: this.host.kind,
+    };
+  }
+
+  async listFiles(): Promise<OpenFile[]> {
+    return this.files.list();
+  }
+
+  async showOpenDialog(): Promise<OpenFile | null> {
+    const path = await this.host.showOpenDialog();
+    return path === null ? null : this.open(path);
+  }
+
+  async browse(folder: string | null): Promise<BrowseListing> {
+    return this.host.browse(folder);
+  }
+
+  async openPath(path: string): Promise<OpenFile> {
+    return this.open(this.host.checkOpenPath(path, this.recent.list()));
+  }
+
+  /** A path the user gave the host directly (command line, native dialog, drop): no path policy applies. */
+  async openTrusted(path: string): Promise<OpenFile> {
+    return this.open(path);
+  }
+
+  /**
+   * A file the host opens on the user's behalf (command line, drop, menu, second
+   * launch): the UI hears about it as a 'host' event, success or failure alike.
+   */
+  async openForUser(path: string): Promise<OpenFile | undefined> {
+    try {
+      const file = await this.open(path);
+      this.events.emit('host', { type: 'opened', file });
+      return file;
+    } catch (error) {
+      this.events.emit('host', { type: 'open-failed', error: publicError(error) });
+      return undefined;
+    }
+  }
+
+  /** Asks the renderer to act on a menu command (it knows which file is on screen). */
+  sendCommand(command: 'save-as' | 'close-file' | 'toggle-theme'): void {
+    this.events.emit('host', { type: 'command', command });
+  }
+
+  async recentFiles(): Promise<string[]> {
+    return this.recent.list().filter((path) => isFile(path) && this.host.mayList(path));
+  }
+
+  async closeFile(fileId: string): Promise<void> {
+    this.files.close(fileId);
+    this.announceFiles();
+  }
+
+  async saveAs(fileId: string, target: string | null): Promise<OpenFile | null> {
+    const source = this.files.get(fileId);
+    const overItself = () => new H5BlocksError('invalid-argument', `${source.name}: cannot save a file over itself; choose another name`, { file: source.path });
+    if (target !== null && sameFileOnDisk(source.path, target)) throw overItself();
+    const choice = await this.host.chooseSaveTarget(source, target);
+    if (choice === null) return null;
+    if (sameFileOnDisk(source.path, choice.path)) throw overItself();
+    if (this.runs.isRunningOn(choice.path)) {
+      throw new H5BlocksError('busy', `${basename(choice.path)}: a run is writing to it; save under another name or wait until the run ends`, { file: choice.path });
+    }
+    copyWhole(source.path, choice.path, choice.replace);
+    return this.open(choice.path);
+  }
+
+  async getEntity(fileId: string, path: string): Promise<Entity> {
+    return this.files.use(fileId, (file) => getEntity(file, path));
+  }
+
+  async getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
+    return this.files.use(fileId, (file) => readValueSlice(file, path, ranges));
+  }
+
+  async startRun(params: RunParams): Promise<{ runId: string }> {
+    const file = this.files.get(params.fileId);
+    const request: RunRequest = {
+      file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
+      blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
+    };
+    checkRequest(request);
+    const runId = this.runs.start(request, {
+      onProgress: (progress) => this.events.emit('run', { type: 'progress', progress }),
+      onFinished: (result) => {
+        const record = this.history.add(result);
+        this.events.emit('run', { type: 'finished', result: record });
+        // The file now holds the output: its size changed and open views must reload.
+        this.announceFiles();
+      },
+      onFailed: (failedRunId, error) => this.events.emit('run', { type: 'failed', runId: failedRunId, error: publicError(error) }),
+    });
+    return { runId };
+  }
+
+  async cancelRun(runId: string): Promise<void> {
+    if (this.runs.has(runId)) {
+      this.runs.cancel(runId);
+      return;
+    }
+    if (!this.history.has(runId)) throw new H5BlocksError('not-found', `no run has the id "${runId}"`);
+    // Already finished: nothing left to cancel.
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    return this.history.list();
+  }
+
+  async clearRuns(): Promise<void> {
+    this.history.clear();
+  }
+
+  /** Cancels runs (waiting until their staged copies are gone) and closes every file. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.runs.cancelAll();
+    this.files.closeAll();
+  }
+
+  private async open(path: string): Promise<OpenFile> {
+    const file = await this.files.open(path);
+    this.recent.add(file.path);
+    this.host.noteOpened?.(file.path);
+    this.host.recentChanged?.(this.recent.list());
+    this.announceFiles();
+    return file;
+  }
+
+  private announceFiles(): void {
+    this.events.emit('files', { type: 'files', files: this.files.list() });
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function sameFileOnDisk(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    // The target does not exist yet, so it cannot be the source.
+    return false;
+  }
+}
+
+/**
+ * Copies a whole file. A new name is created exclusively (a file that appeared
+ * meanwhile is not replaced); a replacement is copied beside the target first
+ * and renamed over it, so the old file stays whole until the copy is complete.
+ */
+function copyWhole(source: string, target: string, replace: boolean): void {
+  const flags = constants.COPYFILE_FICLONE;
+  if (!replace) {
+    try {
+      copyFileSync(source, target, flags | constants.COPYFILE_EXCL);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') removeQuietly(target);
+      throw fsError(error, target, 'save a copy there');
+    }
+    return;
+  }
+  const staged = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.h5blocks-saving`);
+  try {
+    copyFileSync(source, staged, flags | constants.COPYFILE_EXCL);
+    renameSync(staged, target);
+  } catch (error) {
+    removeQuietly(staged);
+    throw fsError(error, target, 'save a copy there');
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Never created.
+  }
+}

@@ -1,0 +1,85 @@
+import Table from 'cli-table3';
+import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
+
+export interface BenchReport {
+  version: string;
+  startedAt: string;
+  environment: { cpus: number; node: string; python: { executable: string; h5py: string; numpy: string } | null };
+  options: { rows: number; baselineRows: number; memoryRows: number | null; repeat: number; workerCounts: number[]; blockRows: (number | 'default')[] };
+  inputs: Omit<BenchInput, 'path'>[];
+  rows: BenchRow[];
+  agreement: Agreement[];
+  verdicts: Verdict[];
+  memory: MemoryRow[];
+  /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
+  notes: string[];
+}
+
+// No colours: the table is often piped into a file or pasted into an issue.
+const PLAIN = { head: [], border: [] };
+
+export function formatReport(report: BenchReport): string {
+  const lines: string[] = [];
+  const python = report.environment.python;
+  lines.push(
+    `h5blocks ${report.version} bench: ${report.environment.cpus} CPUs, Node ${report.environment.node}, ` +
+      (python ? `h5py ${python.h5py} + numpy ${python.numpy} (${python.executable})` : 'no h5py'),
+    'h5blocks worker pools warm, as in the app; h5py timed inside Python from opening the file to closing it.',
+    '× h5py = h5py serial time on the same input ÷ this time (the faster of whole and blocked serial); above 1 is faster.',
+    ...(report.options.repeat > 1 ? [`Each configuration timed ${report.options.repeat} times; the table shows the fastest run.`] : []),
+    '',
+    resultsTable(report),
+    '',
+  );
+  if (report.verdicts.length > 0) {
+    lines.push('Best h5blocks configuration vs h5py serial:');
+    for (const v of report.verdicts) {
+      const versus = v.ratio === null || v.h5pySerialSeconds === null
+        ? 'no h5py serial time to compare with'
+        : `${v.bestSeconds?.toFixed(3)} s vs h5py serial ${v.h5pySerialSeconds.toFixed(3)} s = ${v.ratio.toFixed(2)}×`;
+      lines.push(`  ${v.inputLabel}: ${v.best ?? 'no h5blocks run'}: ${versus} (target ≥ ${v.target.toFixed(1)}×) ${v.status}`);
+    }
+    lines.push('');
+  }
+  for (const agreement of report.agreement) {
+    if (agreement.agreed) continue;
+    lines.push(`WARNING: outputs on ${agreement.input} disagree:`);
+    for (const d of agreement.digests) lines.push(`  sha256 ${d.sha256.slice(0, 16)}…: ${d.configurations.join('; ')}`);
+  }
+  if (report.agreement.every((a) => a.agreed)) lines.push('Outputs agree: on each input every configuration wrote the same /distances (SHA-256 of the values).');
+  if (report.memory.length > 0) {
+    lines.push('', `Peak resident memory of \`h5blocks run\` (whole process, all threads; target < ${report.memory[0].targetMb} MB for 100 M rows):`);
+    for (const m of report.memory) {
+      const peak = m.peakRssMb === null ? 'not measurable here (no /proc)' : `${m.peakRssMb.toFixed(0)} MB`;
+      lines.push(`  ${m.inputLabel}, ${m.strategy}, ${m.workers} workers, blocks ${formatBlockRows(m.blockRows)}: ${peak} in ${m.wallSeconds.toFixed(1)} s ${m.status}`);
+    }
+  }
+  if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `Note: ${note}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function resultsTable(report: BenchReport): string {
+  const head = ['input', 'engine / strategy', 'workers', 'block rows', 'wall s', 'M rows/s', '× h5py'];
+  const table = new Table({
+    head,
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    style: { ...PLAIN, compact: true },
+  });
+  report.inputs.forEach((input, inputIndex) => {
+    const rows = report.rows.filter((r) => r.input === input.id);
+    // A blank line between inputs, and the input named once per group, so the groups read apart.
+    if (inputIndex > 0) table.push([{ content: '', colSpan: head.length }]);
+    rows.forEach((row, index) => {
+      const cells = [
+        `${row.engine} ${row.strategy}`,
+        row.workers,
+        row.blockRows === null ? 'whole' : `${formatBlockRows(row.blockRows)}${row.defaultBlockRows ? ' (default)' : ''}`,
+        row.wallSeconds.toFixed(3),
+        (row.rowsPerSecond / 1e6).toFixed(2),
+        row.ratioToH5pySerial === null ? '–' : `${row.ratioToH5pySerial.toFixed(2)}×`,
+      ];
+      table.push(index === 0 ? [{ content: input.label, rowSpan: rows.length, vAlign: 'top' }, ...cells] : cells);
+    });
+  });
+  return table.toString();
+}

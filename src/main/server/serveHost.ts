@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { H5BlocksError } from '../../shared/errors';
+import type { HostAdapter } from '../app/host';
+import type { AllowedRoots } from './allowedRoots';
+
+/** The browser host: no native dialogs; the page browses and names paths, all inside the roots. */
+export function serveHost(roots: AllowedRoots): HostAdapter {
+  return {
+    kind: 'serve',
+    electronVersion: null,
+    checkOpenPath: (path) => roots.resolveExisting(path),
+    mayList: (path) => roots.isInside(path),
+    showOpenDialog: async () => null,
+    browse: async (folder) => roots.list(folder),
+    chooseSaveTarget: async (file, target) => {
+      if (target === null) {
+        throw new H5BlocksError('invalid-argument', `${file.name}: Save As in the browser needs the new file's path (in a folder Open… lists)`, { file: file.path });
+      }
+      const path = roots.resolveNew(target);
+      if (existsSync(path)) {
+        throw new H5BlocksError('output-exists', `${path}: already exists; h5blocks does not replace files from the browser, choose a new name`, { file: path });
+      }
+      return { path, replace: false };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { lazy, Suspense, type ComponentType } from 'react';
+import { Toolbar } from '../files/Toolbar';
+import { Inspector } from '../inspect/Inspector';
+import { RunPanel } from '../run/RunPanel';
+import { RunsProvider } from '../run/runsStore';
+import { Sidebar } from '../tree/Sidebar';
+import { WorkspaceProvider } from '../workspace/workspace';
+import { ApiProvider, type ApiClient } from './apiContext';
+import { ConnectionBanner } from './ConnectionBanner';
+import { NavigationProvider, useNavigation, type TabId } from './navigation';
+import { NoticeStack, NotificationsProvider } from './notifications';
+import { TabStrip } from './Tabs';
+import { ThemeProvider } from './theme';
+
+// The chart-heavy views load on first use: ECharts is most of the bundle and the Inspect tab does not need it.
+const DataView = lazy(() => import('../data/DataView').then((m) => ({ default: m.DataView })));
+const TimelineView = lazy(() => import('../timeline/TimelineView').then((m) => ({ default: m.TimelineView })));
+const CompareView = lazy(() => import('../compare/CompareView').then((m) => ({ default: m.CompareView })));
+
+const PANELS: Record<TabId, ComponentType> = {
+  inspect: Inspector,
+  data: DataView,
+  run: RunPanel,
+  timeline: TimelineView,
+  compare: CompareView,
+};
+
+/** The whole app around an API client: the real transport in main.tsx, a fake one in tests. */
+export function App({ client }: { client: ApiClient }) {
+  return (
+    <ThemeProvider>
+      <NotificationsProvider>
+        <ApiProvider client={client}>
+          <NavigationProvider>
+            <WorkspaceProvider>
+              <RunsProvider>
+                <Layout />
+              </RunsProvider>
+            </WorkspaceProvider>
+          </NavigationProvider>
+        </ApiProvider>
+        <NoticeStack />
+      </NotificationsProvider>
+    </ThemeProvider>
+  );
+}
+
+function Layout() {
+  const { tab } = useNavigation();
+  const Panel = PANELS[tab];
+  return (
+    <div className="app">
+      <Toolbar />
+      <ConnectionBanner />
+      <div className="workspace">
+        <Sidebar />
+        <main className="main-area">
+          <TabStrip />
+          <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={-1}>
+            <Suspense fallback={<p className="suspense-note">Loading…</p>}>
+              <Panel />
+            </Suspense>
+          </div>
+        </main>
+      </div>
+    </div>
+  );
+}

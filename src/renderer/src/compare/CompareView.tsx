@@ -1,0 +1,119 @@
+import { useMemo, useState } from 'react';
+import { PHASES } from '../../../shared/run';
+import { useNavigation } from '../app/navigation';
+import { downloadText, exportName } from '../export/download';
+import { runsToCsv, runsToJson } from '../export/runsTable';
+import { useRuns } from '../run/runsStore';
+import { TimelineChart } from '../timeline/TimelineChart';
+import { presentPhases, runLabel, timelineFromRecord } from '../timeline/model';
+import { PhaseLegend } from '../timeline/PhaseLegend';
+import { compareRuns, groupKey } from './metrics';
+import { RunMatrix, type MatrixOutcome } from './RunMatrix';
+import { RunsTable } from './RunsTable';
+import { ThroughputChart } from './ThroughputChart';
+
+export function CompareView() {
+  const { records, clear } = useRuns();
+  const { showTimeline } = useNavigation();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [matrix, setMatrix] = useState<MatrixOutcome | null>(null);
+  const [groupChoice, setGroupChoice] = useState<string | null>(null);
+  const compared = useMemo(() => compareRuns(records), [records]);
+
+  const groups = useMemo(() => {
+    const byKey = new Map<string, { key: string; label: string; newest: string }>();
+    for (const r of records) {
+      const key = groupKey(r);
+      const known = byKey.get(key);
+      if (!known || r.startedAt > known.newest) byKey.set(key, { key, label: `${r.fileName} ${r.dataset}`, newest: r.startedAt });
+    }
+    return [...byKey.values()].sort((a, b) => b.newest.localeCompare(a.newest));
+  }, [records]);
+  const group = groups.find((g) => g.key === groupChoice) ?? groups[0];
+  const groupRuns = useMemo(() => records.filter((r) => group && groupKey(r) === group.key), [records, group]);
+  const missingBaseline = groups.filter((g) => !records.some((r) => groupKey(r) === g.key && r.strategy === 'inline'));
+  const chosen = compared.filter((c) => selected.has(c.record.id));
+  const exported = chosen.length > 0 ? chosen : compared;
+
+  function toggle(id: string) {
+    setSelected((all) => {
+      const next = new Set(all);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  return (
+    <div className="compare-view" data-testid="compare-view">
+      <div className="view-header">
+        <h2 className="object-title">Runs <span className="muted">({records.length})</span></h2>
+        <span className="toolbar-spacer" />
+        <button type="button" disabled={records.length === 0} data-testid="export-csv"
+          onClick={() => downloadText(`${exportName('h5blocks-runs', String(exported.length))}.csv`, runsToCsv(exported), 'text/csv')}>
+          Export CSV{chosen.length > 0 ? ` (${chosen.length})` : ''}
+        </button>
+        <button type="button" disabled={records.length === 0} data-testid="export-json"
+          onClick={() => downloadText(`${exportName('h5blocks-runs', String(exported.length))}.json`, runsToJson(exported), 'application/json')}>
+          Export JSON{chosen.length > 0 ? ` (${chosen.length})` : ''}
+        </button>
+        <button type="button" className="danger-quiet" disabled={records.length === 0} onClick={() => {
+          if (window.confirm('Forget every run in the history? Output datasets in your files stay.')) {
+            setSelected(new Set());
+            setMatrix(null);
+            void clear();
+          }
+        }}>
+          Clear history
+        </button>
+      </div>
+
+      {records.length === 0 ? (
+        <p className="muted">No runs yet. Run a computation in the <strong>Run</strong> tab, or a matrix of them below.</p>
+      ) : (
+        <>
+          {matrix && <p className="callout verdict" data-testid="matrix-verdict">{matrix.sentence}</p>}
+          {missingBaseline.length > 0 && (
+            <p className="muted small" data-testid="baseline-hint">
+              Speedup needs an inline run as its baseline: run <strong>inline</strong> once on {missingBaseline.map((g) => g.label).join(', ')}.
+            </p>
+          )}
+          <RunsTable runs={compared} selected={selected} onToggle={toggle} highlightId={matrix?.fastestId ?? null} onShowTimeline={showTimeline} />
+          <p className="muted small">Select two or more runs to see their timelines side by side; exports take the selected runs, or all of them.</p>
+        </>
+      )}
+
+      {chosen.length >= 2 && (
+        <section aria-label="Timelines side by side" data-testid="side-by-side">
+          <h3 className="section-title">Timelines on one time scale</h3>
+          <PhaseLegend phases={PHASES.filter((phase) => chosen.some((c) => presentPhases(c.record).includes(phase)))} />
+          {chosen.map(({ record }) => (
+            <div key={record.id} className="side-by-side-item">
+              <p className="small"><strong>{runLabel(record)}</strong></p>
+              <TimelineChart run={timelineFromRecord(record)} xMax={Math.max(...chosen.map((c) => c.record.wallMs))} compact />
+            </div>
+          ))}
+        </section>
+      )}
+
+      {group && (
+        <section aria-label="Throughput">
+          <div className="view-header">
+            <h3 className="section-title">Throughput by strategy and workers</h3>
+            {groups.length > 1 && (
+              <select aria-label="File and dataset" value={group.key} onChange={(event) => setGroupChoice(event.target.value)}>
+                {groups.map((g) => <option key={g.key} value={g.key}>{g.label}</option>)}
+              </select>
+            )}
+          </div>
+          <ThroughputChart runs={groupRuns} />
+        </section>
+      )}
+
+      <section aria-label="Run matrix">
+        <h3 className="section-title">Run matrix</h3>
+        <RunMatrix onFinished={setMatrix} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { useMemo } from 'react';
+import type { RunRecord } from '../../../shared/api';
+import { STRATEGIES } from '../../../shared/run';
+import { EChart } from '../charts/EChart';
+import type { EChartsOption } from '../charts/echarts';
+import { formatCompact, formatRate } from '../format/units';
+
+const STRATEGY_COLORS = { inline: '#8c8c8c', pool: '#4e79a7', shard: '#f28e2b' } as const;
+
+/** Best throughput per strategy and worker count, for the runs of one file and dataset. */
+export function ThroughputChart({ runs }: { runs: RunRecord[] }) {
+  const option = useMemo<EChartsOption>(() => {
+    const workerCounts = [...new Set(runs.map((r) => r.workers))].sort((a, b) => a - b);
+    const best = (strategy: string, workers: number) => {
+      const matching = runs.filter((r) => r.strategy === strategy && r.workers === workers);
+      return matching.length ? Math.max(...matching.map((r) => r.summary.rowsPerSecond)) : null;
+    };
+    return {
+      animation: false,
+      grid: { left: 70, right: 20, top: 36, bottom: 40 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', valueFormatter: (value) => (value === null || value === undefined ? 'no run' : formatRate(Number(value), 'rows/s')) },
+      xAxis: { type: 'category', data: workerCounts.map((n) => `${n} worker${n === 1 ? '' : 's'}`), name: 'workers', nameLocation: 'middle', nameGap: 26 },
+      yAxis: { type: 'value', name: 'rows/s (best)', axisLabel: { formatter: (value: number) => formatCompact(value) } },
+      series: STRATEGIES.filter((s) => runs.some((r) => r.strategy === s)).map((strategy) => ({
+        type: 'bar' as const,
+        name: strategy,
+        itemStyle: { color: STRATEGY_COLORS[strategy] },
+        data: workerCounts.map((n) => best(strategy, n)),
+      })),
+    };
+  }, [runs]);
+  return <EChart option={option} renderer="svg" height={260} ariaLabel="Throughput by strategy and workers" testId="throughput-chart" notMerge />;
+}

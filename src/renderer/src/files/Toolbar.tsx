@@ -1,0 +1,158 @@
+import { useEffect, useRef, useState } from 'react';
+import type { OpenFile } from '../../../shared/api';
+import { useApi } from '../app/apiContext';
+import { useNotifier } from '../app/notifications';
+import { useTheme } from '../app/theme';
+import { useRuns } from '../run/runsStore';
+import { useWorkspace } from '../workspace/workspace';
+import { FileBrowserDialog } from './FileBrowserDialog';
+import { SaveAsDialog } from './SaveAsDialog';
+
+export function Toolbar() {
+  const { api, subscribe } = useApi();
+  const { notifyError, notify } = useNotifier();
+  const { state, actions } = useWorkspace();
+  const { appInfo } = useRuns();
+  const { theme, toggle } = useTheme();
+  const [browsing, setBrowsing] = useState(false);
+  const [savingCopy, setSavingCopy] = useState(false);
+  const activeFile = state.files.find((f) => f.id === state.activeFileId) ?? null;
+
+  // What the host did on its own: the native menu, a dropped file, a second launch.
+  const hostHandlers = useRef({ startSaveAs: () => {} });
+  useEffect(() => subscribe('host', (event) => {
+    if (event.type === 'opened') actions.fileOpened(event.file);
+    else if (event.type === 'open-failed') notifyError(event.error, 'Opening a file');
+    else if (event.command === 'toggle-theme') toggle();
+    else if (event.command === 'save-as') hostHandlers.current.startSaveAs();
+    else if (event.command === 'close-file' && state.activeFileId) void actions.close(state.activeFileId);
+  }), [subscribe, actions, notifyError, toggle, state.activeFileId]);
+
+  function startSaveAs() {
+    if (!activeFile) return;
+    if (appInfo?.host === 'electron') void saveCopy(null);
+    else setSavingCopy(true);
+  }
+  hostHandlers.current.startSaveAs = startSaveAs;
+
+  async function openFile() {
+    try {
+      const file = await api.showOpenDialog();
+      if (file) actions.fileOpened(file);
+      // Electron answers null when the user cancels; serve always does, and then the app browses itself.
+      else if (appInfo?.host !== 'electron') setBrowsing(true);
+    } catch (error) {
+      notifyError(error, 'Opening a file');
+    }
+  }
+
+  async function saveCopy(target: string | null) {
+    if (!activeFile) return;
+    try {
+      const copy = await api.saveAs(activeFile.id, target);
+      setSavingCopy(false);
+      if (copy) {
+        actions.fileOpened(copy);
+        notify(`Saved a copy of ${activeFile.name} as ${copy.path}`, 'success');
+      }
+    } catch (error) {
+      notifyError(error, `Saving a copy of ${activeFile.name}`);
+    }
+  }
+
+  return (
+    <header className="toolbar">
+      <span className="brand" aria-label="h5blocks">
+        <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
+          <rect x="1" y="1" width="8" height="8" rx="1.5" className="brand-a" />
+          <rect x="11" y="1" width="8" height="8" rx="1.5" className="brand-b" />
+          <rect x="1" y="11" width="8" height="8" rx="1.5" className="brand-b" />
+          <rect x="11" y="11" width="8" height="8" rx="1.5" className="brand-a" />
+        </svg>
+        h5blocks
+      </span>
+      <button type="button" className="primary" onClick={() => void openFile()}>Open…</button>
+      <RecentMenu onOpened={actions.fileOpened} />
+      <button
+        type="button"
+        disabled={!activeFile}
+        title={activeFile ? `Save a copy of ${activeFile.name}` : 'Open a file first'}
+        onClick={startSaveAs}
+      >
+        Save As…
+      </button>
+      <span className="toolbar-spacer" />
+      {appInfo && (
+        <span className="muted small app-info" title={`HDF5 ${appInfo.hdf5Version} · h5wasm ${appInfo.h5wasmVersion} · Node ${appInfo.nodeVersion}`}>
+          v{appInfo.appVersion} · {appInfo.cores} cores · {appInfo.host === 'serve' ? 'browser' : 'desktop'}
+        </span>
+      )}
+      <button
+        type="button"
+        className="icon-button theme-toggle"
+        onClick={toggle}
+        aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+        title={theme === 'dark' ? 'Light theme' : 'Dark theme'}
+      >
+        {theme === 'dark' ? '☀' : '☾'}
+      </button>
+      {browsing && <FileBrowserDialog onOpened={actions.fileOpened} onClose={() => setBrowsing(false)} />}
+      {savingCopy && activeFile && (
+        <SaveAsDialog file={activeFile} onSave={(target) => void saveCopy(target)} onClose={() => setSavingCopy(false)} />
+      )}
+    </header>
+  );
+}
+
+/** Recently opened files, read when the menu opens so it reflects other windows too. */
+function RecentMenu({ onOpened }: { onOpened: (file: OpenFile) => void }) {
+  const { api } = useApi();
+  const { notifyError } = useNotifier();
+  const [open, setOpen] = useState(false);
+  const [recent, setRecent] = useState<string[] | null>(null);
+  const menu = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    api.recentFiles().then((paths) => live && setRecent(paths), (error: unknown) => {
+      notifyError(error, 'Reading recent files');
+      setOpen(false);
+    });
+    const closeOnOutside = (event: MouseEvent) => {
+      if (!menu.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', closeOnOutside);
+    return () => {
+      live = false;
+      document.removeEventListener('mousedown', closeOnOutside);
+    };
+  }, [open, api, notifyError]);
+
+  async function openRecent(path: string) {
+    setOpen(false);
+    try {
+      onOpened(await api.openPath(path));
+    } catch (error) {
+      notifyError(error, `Opening ${path.split(/[\\/]/).pop()}`);
+    }
+  }
+
+  return (
+    <div className="menu-anchor" ref={menu} onKeyDown={(event) => event.key === 'Escape' && setOpen(false)}>
+      <button type="button" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((o) => !o)}>Recent ▾</button>
+      {open && (
+        <div className="menu" role="menu" aria-label="Recent files">
+          {recent === null && <div className="menu-note">Loading…</div>}
+          {recent?.length === 0 && <div className="menu-note">No recent files yet.</div>}
+          {recent?.map((path) => (
+            <button key={path} type="button" role="menuitem" className="menu-item" title={path} onClick={() => void openRecent(path)}>
+              <span>{path.split(/[\\/]/).pop()}</span>
+              <span className="muted small">{path}</span>
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,135 @@
+import type { ReactNode } from 'react';
+import type { Attribute, DatasetEntity, Entity } from '../../../shared/entities';
+import { useNavigation } from '../app/navigation';
+import {
+  chunkBytes, describeDtype, describeFilter, describeLayout, describeMaxShape, describeSize, formatAttributeValue,
+} from '../format/hdf5';
+import { formatBytes, formatInteger, formatShape } from '../format/units';
+import { runRefusal } from '../run/eligibility';
+import { EntityIcon, kindLabel } from '../ui/EntityIcon';
+import { useSelectedObject, useWorkspace } from '../workspace/workspace';
+import { ObjectStatus } from './ObjectStatus';
+
+export function Inspector() {
+  const selected = useSelectedObject();
+  if (!selected?.entity) return <ObjectStatus selected={selected} />;
+  const { entity, file } = selected;
+  return (
+    <div className="inspector" data-testid="inspector">
+      <header className="object-header">
+        <EntityIcon kind={entity.kind} />
+        <h2 className="object-title">{entity.name === '/' ? file.name : entity.name}</h2>
+        <span className="badge">{kindLabel(entity.kind)}</span>
+      </header>
+      <dl className="properties">
+        <Property label="Path"><code data-testid="inspector-path">{entity.path}</code></Property>
+        <Property label="File"><span title={file.path}>{file.name}</span></Property>
+        <EntityProperties entity={entity} fileId={file.id} />
+      </dl>
+      {'attributes' in entity && <Attributes attributes={entity.attributes} />}
+    </div>
+  );
+}
+
+function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }) {
+  const { actions } = useWorkspace();
+  switch (entity.kind) {
+    case 'group':
+      return <Property label="Children">{formatInteger(entity.children.length)}</Property>;
+    case 'dataset':
+      return <DatasetProperties dataset={entity} />;
+    case 'datatype':
+      return (
+        <>
+          <Property label="Type">{describeDtype(entity.dtype)}</Property>
+          {entity.dtype.members && (
+            <Property label="Members">
+              {entity.dtype.members.map((m) => `${m.name}: ${m.dtype.description}`).join('; ')}
+            </Property>
+          )}
+        </>
+      );
+    case 'soft-link':
+      return (
+        <Property label="Target">
+          <code>{entity.target}</code>{' '}
+          <button type="button" className="link-button" onClick={() => actions.select(fileId, entity.target)}>Go to target</button>
+        </Property>
+      );
+    case 'broken-link':
+      return <Property label="Target"><code>{entity.target}</code> <span className="warning-text">does not exist in this file</span></Property>;
+    case 'external-link':
+      return (
+        <>
+          <Property label="Target file"><code>{entity.file}</code></Property>
+          <Property label="Target object"><code>{entity.target}</code></Property>
+          <Property label="Status">
+            {entity.resolvable
+              ? 'The target file exists next to this file; open it to browse the target.'
+              : <span className="warning-text">The target file is missing next to this file.</span>}
+          </Property>
+        </>
+      );
+  }
+}
+
+function DatasetProperties({ dataset }: { dataset: DatasetEntity }) {
+  const { showTab } = useNavigation();
+  const refusal = runRefusal(dataset);
+  const chunk = chunkBytes(dataset);
+  const maxDiffers = dataset.maxShape && JSON.stringify(dataset.maxShape) !== JSON.stringify(dataset.shape);
+  return (
+    <>
+      <Property label="Shape"><span data-testid="inspector-shape">{formatShape(dataset.shape)}</span></Property>
+      {maxDiffers && <Property label="Maximum shape">{describeMaxShape(dataset.maxShape)}</Property>}
+      <Property label="Element type"><span data-testid="inspector-dtype">{describeDtype(dataset.dtype)}</span></Property>
+      <Property label="Layout">{describeLayout(dataset.layout)}</Property>
+      <Property label="Chunk shape">
+        {dataset.chunks ? `${formatShape(dataset.chunks)} (${formatBytes(chunk ?? 0)} per chunk)` : '— (not chunked)'}
+      </Property>
+      <Property label="Filters">
+        {dataset.filters.length === 0 ? 'none' : dataset.filters.map(describeFilter).join(' → ')}
+      </Property>
+      <Property label="Size">{describeSize(dataset)}</Property>
+      <Property label="Row norm run">
+        {refusal === null
+          ? <>Usable. <button type="button" className="link-button" onClick={() => showTab('run')}>Set up a run…</button></>
+          : <span className="muted">{refusal}</span>}
+      </Property>
+    </>
+  );
+}
+
+function Attributes({ attributes }: { attributes: Attribute[] }) {
+  return (
+    <section className="attributes" aria-label="Attributes">
+      <h3 className="section-title">Attributes <span className="muted">({formatInteger(attributes.length)})</span></h3>
+      {attributes.length === 0 ? <p className="muted">No attributes.</p> : (
+        <table className="data-table compact" data-testid="attributes">
+          <thead>
+            <tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Type</th><th scope="col">Shape</th></tr>
+          </thead>
+          <tbody>
+            {attributes.map((attribute) => (
+              <tr key={attribute.name}>
+                <th scope="row">{attribute.name}</th>
+                <td className="attribute-value">{formatAttributeValue(attribute.value)}</td>
+                <td>{attribute.dtype.description}</td>
+                <td>{formatShape(attribute.shape)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Property({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}

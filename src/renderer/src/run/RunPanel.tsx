@@ -1,0 +1,267 @@
+import { useEffect, useId, useState } from 'react';
+import type { RunParams } from '../../../shared/api';
+import type { DatasetEntity, Entity } from '../../../shared/entities';
+import { toErrorInfo } from '../../../shared/errors';
+import { MAX_WORKERS, STRATEGIES, type Strategy } from '../../../shared/run';
+import { useApi } from '../app/apiContext';
+import { useNavigation } from '../app/navigation';
+import { useNotifier } from '../app/notifications';
+import { formatBytes, formatInteger, formatShape } from '../format/units';
+import { ObjectStatus } from '../inspect/ObjectStatus';
+import { baseName, parentPath, resolveOutputPath } from '../workspace/paths';
+import { useSelectedObject } from '../workspace/workspace';
+import { CollisionDialog, type Collision } from './CollisionDialog';
+import { runRefusal } from './eligibility';
+import { RunProgressBar } from './RunProgress';
+import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
+import { useRuns } from './runsStore';
+
+type IfExists = 'ask' | 'overwrite' | 'rename';
+
+export function RunPanel() {
+  const selected = useSelectedObject();
+  const { live } = useRuns();
+  const dataset = selected?.entity;
+  return (
+    <div className="run-panel">
+      <h2 className="object-title">Row norm: the Euclidean length of every row</h2>
+      {!dataset ? <ObjectStatus selected={selected} hint="Select a 2-D numeric dataset in the tree to run the computation on it." />
+        : <RunForm key={`${selected.file.id}:${dataset.path}`} fileId={selected.file.id} fileName={selected.file.name} entity={dataset} />}
+      {live && <RunProgressBar live={live} />}
+      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} />}
+    </div>
+  );
+}
+
+function FinishedActions({ runId }: { runId: string }) {
+  const { showTimeline, showTab } = useNavigation();
+  return (
+    <div className="button-row">
+      <button type="button" onClick={() => showTimeline(runId)}>Show timeline</button>
+      <button type="button" onClick={() => showTab('compare')}>Compare runs</button>
+    </div>
+  );
+}
+
+function RunForm({ fileId, fileName, entity }: { fileId: string; fileName: string; entity: Entity }) {
+  const refusal = runRefusal(entity);
+  if (refusal !== null || entity.kind !== 'dataset') {
+    return (
+      <div className="callout" data-testid="run-refusal">
+        <p><strong><code>{entity.path}</code> cannot be used for this run.</strong></p>
+        <p>{refusal}</p>
+        {entity.kind === 'dataset' && <p className="muted small">Shape {formatShape(entity.shape)}, {entity.dtype.description}.</p>}
+      </div>
+    );
+  }
+  return <RunnableForm fileId={fileId} fileName={fileName} dataset={entity} />;
+}
+
+function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName: string; dataset: DatasetEntity }) {
+  const { api } = useApi();
+  const { notifyError } = useNotifier();
+  const runs = useRuns();
+  const cores = runs.appInfo?.cores ?? 1;
+  const [strategy, setStrategy] = useState<Strategy>('pool');
+  const [workersText, setWorkersText] = useState(String(cores));
+  const [blockRowsText, setBlockRowsText] = useState('');
+  const [outputText, setOutputText] = useState('distances');
+  const [ifExists, setIfExists] = useState<IfExists>('ask');
+  const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
+  const [existing, setExisting] = useState<Entity | null>(null);
+  const [starting, setStarting] = useState(false);
+  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId() };
+
+  // The app info arrives after the first render: default to every core once it is known.
+  useEffect(() => setWorkersText(String(cores)), [cores]);
+
+  const workers = Number(workersText);
+  const workersError = strategy !== 'inline' && (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
+    ? `Choose 1 to ${MAX_WORKERS} workers.` : null;
+  // Allowed, because measuring oversubscription is part of comparing strategies, but worth a word.
+  const workersNote = workers > cores
+    ? `More workers than the ${cores} cores here: they take turns on the cores.`
+    : `Up to ${cores} gets a core each (this machine has ${cores}).`;
+  const blockRows = blockRowsText.trim() === '' ? undefined : Number(blockRowsText);
+  const blockRowsError = blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1) ? 'A whole number of rows, at least 1 (or blank for the default).' : null;
+  const output = resolveOutputPath(dataset.path, outputText);
+  const outputError = output === dataset.path ? 'The output cannot replace the input dataset.' : null;
+  const plan = planSummary(dataset, strategy, workersError ? 1 : workers, blockRowsError ? undefined : blockRows);
+  const defaultPlan = planSummary(dataset, strategy, workersError ? 1 : workers, undefined);
+  const running = runs.live?.status === 'running';
+
+  // Say up front whether the output name is taken, so the dialog is no surprise.
+  useEffect(() => {
+    let live = true;
+    setExisting(null);
+    api.getEntity(fileId, output).then((entity) => live && setExisting(entity), () => live && setExisting(null));
+    return () => {
+      live = false;
+    };
+  }, [api, fileId, output, runs.records.length]);
+
+  async function suggestName(path: string): Promise<string> {
+    const taken = new Set<string>();
+    try {
+      const parent = await api.getEntity(fileId, parentPath(path));
+      if (parent.kind === 'group') for (const child of parent.children) taken.add(child.path);
+    } catch {
+      // Unknown siblings: the run itself will still refuse a taken name.
+    }
+    taken.add(path);
+    return baseName(nextFreeName(path, taken));
+  }
+
+  async function askAbout(params: RunParams, found: Entity | null, refusalFromEngine?: string) {
+    const path = params.output ?? output;
+    const refusal = refusalFromEngine ?? (found ? overwriteRefusal(found, dataset) : null);
+    setCollision({
+      params,
+      output: path,
+      existing: found ? describeEntity(found) : 'an existing object',
+      overwriteRefusal: refusal,
+      suggestedName: await suggestName(path),
+    });
+  }
+
+  async function launch(params: RunParams) {
+    setCollision(null);
+    setStarting(true);
+    let runId: string;
+    try {
+      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict'] });
+    } catch (failure) {
+      return explainFailure(params, failure, true);
+    } finally {
+      setStarting(false);
+    }
+    // A run reports a taken output as a failure event; other failures are announced by the runs store.
+    await runs.waitFor(runId).catch((failure: unknown) => explainFailure(params, failure, false));
+  }
+
+  async function explainFailure(params: RunParams, failure: unknown, announce: boolean) {
+    const info = toErrorInfo(failure);
+    if (info.code === 'output-exists' || info.code === 'output-conflict') {
+      const found = await api.getEntity(fileId, params.output ?? output).catch(() => null);
+      await askAbout({ ...params, overwrite: false }, found, info.code === 'output-conflict' ? conflictReason(info.message) : undefined);
+    } else if (announce && info.code !== 'aborted') {
+      notifyError(info, 'Starting the run');
+    }
+  }
+
+  async function onRun() {
+    const params: RunParams = {
+      fileId, dataset: dataset.path, strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
+    };
+    if (ifExists === 'overwrite') return launch({ ...params, overwrite: true });
+    const found = await api.getEntity(fileId, output).catch(() => null);
+    if (!found) return launch(params);
+    if (ifExists === 'rename') return launch({ ...params, output: resolveOutputPath(dataset.path, await suggestName(output)) });
+    return askAbout(params, found);
+  }
+
+  const invalid = Boolean(workersError || blockRowsError || outputError);
+  return (
+    <>
+      <form className="run-form" onSubmit={(event) => {
+        event.preventDefault();
+        if (!invalid && !running) void onRun();
+      }}>
+        <p className="dataset-line" data-testid="run-dataset">
+          <code>{dataset.path}</code> in {fileName} · {formatShape(dataset.shape)} · {dataset.dtype.description}
+        </p>
+
+        <fieldset className="strategy-choice">
+          <legend>Strategy</legend>
+          {STRATEGIES.map((s) => (
+            <label key={s} className={`choice-card${strategy === s ? ' checked' : ''}`}>
+              <input
+                type="radio" name="strategy" value={s} checked={strategy === s} onChange={() => setStrategy(s)}
+                aria-label={s} aria-describedby={`${ids.strategy}-${s}`}
+              />
+              <span className="choice-title">{s}</span>
+              <span className="choice-help" id={`${ids.strategy}-${s}`}>{STRATEGY_HELP[s]}</span>
+            </label>
+          ))}
+        </fieldset>
+
+        <div className="form-grid">
+          <label htmlFor={ids.workers}>Workers</label>
+          <div>
+            <input
+              id={ids.workers} type="number" min={1} max={MAX_WORKERS} value={strategy === 'inline' ? '1' : workersText}
+              disabled={strategy === 'inline'} onChange={(event) => setWorkersText(event.target.value)}
+              aria-invalid={Boolean(workersError)} aria-describedby={`${ids.workers}-help`}
+            />
+            <span id={`${ids.workers}-help`} className={workersError ? 'field-error' : 'muted small'}>
+              {strategy === 'inline' ? 'Inline runs on the main thread only.' : workersError ?? workersNote}
+            </span>
+          </div>
+
+          <label htmlFor={ids.blockRows}>Block rows</label>
+          <div>
+            <input
+              id={ids.blockRows} type="number" min={1} value={blockRowsText} placeholder={`${defaultPlan.blockRows} (default)`}
+              onChange={(event) => setBlockRowsText(event.target.value)} aria-invalid={Boolean(blockRowsError)}
+              aria-describedby={`${ids.blockRows}-help`}
+            />
+            <span id={`${ids.blockRows}-help`} className={blockRowsError ? 'field-error' : 'muted small'} data-testid="block-plan">
+              {blockRowsError ?? (
+                <>
+                  {formatInteger(plan.blockRows)} rows = {formatBytes(plan.blockBytes)} per block, {formatInteger(plan.blocks)} block{plan.blocks === 1 ? '' : 's'}
+                  {blockRows === undefined && (dataset.chunks ? ` (default: whole chunks of ${formatInteger(dataset.chunks[0])} rows)` : ' (default)')}
+                </>
+              )}
+            </span>
+          </div>
+
+          <label htmlFor={ids.output}>Output</label>
+          <div>
+            <input id={ids.output} value={outputText} onChange={(event) => setOutputText(event.target.value)} spellCheck={false}
+              aria-describedby={`${ids.output}-help`} aria-invalid={Boolean(outputError)} />
+            <span id={`${ids.output}-help`} className={outputError ? 'field-error' : 'muted small'} data-testid="resolved-output">
+              {outputError ?? <>→ <code>{output}</code>{existing && <span className="warning-text"> exists ({describeEntity(existing)})</span>}</>}
+            </span>
+          </div>
+
+          <span className="form-label" id="if-exists-label">If it exists</span>
+          <div role="radiogroup" aria-labelledby="if-exists-label" className="inline-radios">
+            {([['ask', 'Ask me'], ['overwrite', 'Overwrite'], ['rename', 'Use a new name']] as const).map(([value, label]) => (
+              <label key={value}>
+                <input type="radio" name="if-exists" value={value} checked={ifExists === value} onChange={() => setIfExists(value)} />
+                {label}
+              </label>
+            ))}
+          </div>
+        </div>
+
+        <div className="button-row">
+          <button type="submit" className="primary" disabled={invalid || running || starting} data-testid="run-button">
+            {starting ? 'Starting…' : 'Run'}
+          </button>
+          <button type="button" disabled={!running} onClick={() => void runs.cancel()} data-testid="cancel-button">Cancel</button>
+        </div>
+      </form>
+      {collision && (
+        <CollisionDialog
+          collision={collision}
+          onCancel={() => setCollision(null)}
+          onOverwrite={() => void launch({ ...collision.params, overwrite: true })}
+          onRename={(name) => void launch({ ...collision.params, output: resolveOutputPath(dataset.path, name), overwrite: false })}
+        />
+      )}
+    </>
+  );
+}
+
+function describeEntity(entity: Entity): string {
+  if (entity.kind === 'dataset') return `a dataset (${entity.dtype.description}, shape ${formatShape(entity.shape)})`;
+  if (entity.kind === 'group') return 'a group';
+  return `a ${entity.kind.replace('-', ' ')}`;
+}
+
+/** The engine's conflict message already says why; keep the reason part for the dialog's sentence. */
+function conflictReason(message: string): string {
+  const match = /cannot overwrite [^:]+: (.*?)(\. h5wasm|$)/.exec(message);
+  return match ? match[1] : message;
+}

@@ -1,0 +1,126 @@
+import { useMemo } from 'react';
+import type { RunRecord } from '../../../shared/api';
+import { useNavigation } from '../app/navigation';
+import { runToChromeTrace } from '../export/chromeTrace';
+import { downloadText, exportName } from '../export/download';
+import { formatDuration, formatInteger, formatNumber, formatRate } from '../format/units';
+import { useRuns, type LiveRun } from '../run/runsStore';
+import { BlocksTable } from './BlocksTable';
+import { DurationHistogram } from './DurationHistogram';
+import { laneUtilisation, phaseTotals, presentPhases, runLabel, timelineFromRecord, timelineLanes, type TimelineRun } from './model';
+import { PhaseLegend } from './PhaseLegend';
+import { PhaseTotalsTable, UtilisationTable } from './RunSummaryTables';
+import { TimelineChart } from './TimelineChart';
+
+function timelineFromLive(live: LiveRun): TimelineRun {
+  return {
+    id: live.runId,
+    label: `${runLabel({ fileName: live.fileName, ...live.params })} (running)`,
+    strategy: live.params.strategy,
+    workers: live.params.workers,
+    rows: live.progress?.rowsTotal ?? 0,
+    wallMs: live.progress?.elapsedMs ?? 0,
+    blocks: live.blocks,
+    runPhases: [],
+    finished: false,
+  };
+}
+
+export function TimelineView() {
+  const { records, live } = useRuns();
+  const { timelineRunId, showTimeline } = useNavigation();
+  const newestFirst = useMemo(() => [...records].sort((a, b) => b.startedAt.localeCompare(a.startedAt)), [records]);
+  const liveRunning = live?.status === 'running' ? live : null;
+  // Follow the live run, then the newest record, unless the user picked one.
+  const chosenId = timelineRunId ?? liveRunning?.runId ?? newestFirst[0]?.id ?? null;
+  const record = newestFirst.find((r) => r.id === chosenId) ?? (live?.result?.id === chosenId ? live.result : null);
+  const run = useMemo<TimelineRun | null>(() => {
+    if (record) return timelineFromRecord(record);
+    if (live && live.runId === chosenId) return timelineFromLive(live);
+    return null;
+  }, [record, live, chosenId]);
+
+  if (!run) {
+    return (
+      <div className="empty-state">
+        <p>No run yet. Start one in the <strong>Run</strong> tab; its timeline is drawn here while it goes.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="timeline-view" data-testid="timeline-view">
+      <div className="view-header">
+        <label className="inline-field grow">
+          Run
+          <select value={chosenId ?? ''} onChange={(event) => showTimeline(event.target.value)} data-testid="timeline-run-picker">
+            {liveRunning && !record && <option value={liveRunning.runId}>Live: {timelineFromLive(liveRunning).label}</option>}
+            {newestFirst.map((r) => <option key={r.id} value={r.id}>{new Date(r.startedAt).toLocaleTimeString('en-GB')} · {runLabel(r)}</option>)}
+          </select>
+        </label>
+        {record && <ExportTraceButton record={record} />}
+      </div>
+      <RunTimeline run={run} record={record} />
+    </div>
+  );
+}
+
+function ExportTraceButton({ record }: { record: RunRecord }) {
+  return (
+    <button
+      type="button"
+      title="Chrome trace event JSON: open it at ui.perfetto.dev"
+      onClick={() => downloadText(`${exportName(record.fileName, record.strategy, record.id)}.trace.json`, JSON.stringify(runToChromeTrace(record)), 'application/json')}
+    >
+      Export trace (Perfetto)
+    </button>
+  );
+}
+
+export function RunTimeline({ run, record }: { run: TimelineRun; record: RunRecord | null }) {
+  const lanes = useMemo(() => timelineLanes(run), [run]);
+  const totals = useMemo(() => record?.summary.phaseTotals ?? phaseTotals(run), [record, run]);
+  const utilisation = useMemo(() => laneUtilisation(run, lanes), [run, lanes]);
+  const phases = useMemo(() => presentPhases(run), [run]);
+  return (
+    <>
+      <div className="stat-row" data-testid="timeline-stats">
+        <Stat label="Wall time" value={formatDuration(run.wallMs)} />
+        <Stat label="Blocks" value={formatInteger(run.blocks.length)} />
+        <Stat label="Rows" value={formatInteger(run.rows)} />
+        {record && <Stat label="Throughput" value={formatRate(record.summary.rowsPerSecond, 'rows/s')} />}
+        {record && <Stat label="Input rate" value={`${formatNumber(record.summary.mbPerSecond, 3)} MB/s`} />}
+        <Stat label="Lanes" value={`${lanes.length}`} />
+      </div>
+      <PhaseLegend phases={phases} />
+      <TimelineChart run={run} />
+      <p className="muted small">Scroll over the chart to zoom, drag to pan, or use the slider. Thin bars under a lane are blocks waiting for that worker.</p>
+      <div className="two-columns">
+        <section aria-label="Phase totals">
+          <h3 className="section-title">Time per phase</h3>
+          <PhaseTotalsTable totals={totals} />
+        </section>
+        <section aria-label="Worker utilisation">
+          <h3 className="section-title">Lane utilisation</h3>
+          <UtilisationTable lanes={utilisation} />
+        </section>
+      </div>
+      <section aria-label="Block durations">
+        <h3 className="section-title">Block durations</h3>
+        <DurationHistogram run={run} />
+      </section>
+      <section aria-label="Blocks">
+        <h3 className="section-title">Blocks</h3>
+        <BlocksTable run={run} lanes={lanes} />
+      </section>
+    </>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="stat">
+      <span className="stat-label">{label}</span>
+      <span className="stat-value">{value}</span>
+    </div>
+  );
+}

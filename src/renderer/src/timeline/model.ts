@@ -1,0 +1,176 @@
+// The timeline's data, independent of how it is drawn: lanes, bars, per-block
+// rows, totals and a histogram, for a finished run or one still going.
+
+import type { RunRecord } from '../../../shared/api';
+import { PHASES, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '../../../shared/run';
+
+/** What a timeline needs, whether the run is finished or still sending progress. */
+export interface TimelineRun {
+  id: string;
+  label: string;
+  strategy: Strategy;
+  workers: number;
+  rows: number;
+  wallMs: number;
+  blocks: BlockTiming[];
+  runPhases: PhaseSpan[];
+  finished: boolean;
+}
+
+export function timelineFromRecord(record: RunRecord): TimelineRun {
+  return {
+    id: record.id,
+    label: runLabel(record),
+    strategy: record.strategy,
+    workers: record.workers,
+    rows: record.rows,
+    wallMs: record.wallMs,
+    blocks: record.blocks,
+    runPhases: record.runPhases,
+    finished: true,
+  };
+}
+
+export function runLabel(run: { fileName: string; dataset: string; strategy: Strategy; workers: number; blockRows?: number }): string {
+  const workers = run.strategy === 'inline' ? 'main thread' : `${run.workers} worker${run.workers === 1 ? '' : 's'}`;
+  const blocks = run.blockRows === undefined ? 'default blocks' : `${run.blockRows.toLocaleString('en-US')}-row blocks`;
+  return `${run.fileName} ${run.dataset} · ${run.strategy} · ${workers} · ${blocks}`;
+}
+
+export interface LaneRow {
+  /** null for a worker that received no block. */
+  lane: Lane | null;
+  label: string;
+  detail: string;
+}
+
+function laneKey(lane: Lane): string {
+  return lane === 'main' ? 'main' : `t${lane}`;
+}
+
+/**
+ * Main first, then one row per worker thread in thread-id order, named
+ * "worker 1…n". A finished pool or shard run with workers that never got a
+ * block shows them as idle rows, so there is always one lane per worker.
+ */
+export function timelineLanes(run: TimelineRun): LaneRow[] {
+  const threads = new Set<number>();
+  for (const span of allSpans(run)) if (span.lane !== 'main') threads.add(span.lane);
+  const rows: LaneRow[] = [{ lane: 'main', label: 'main', detail: 'main thread: reads, writes and merges in block order' }];
+  [...threads].sort((a, b) => a - b).forEach((thread, i) => rows.push({ lane: thread, label: `worker ${i + 1}`, detail: `worker thread ${thread}` }));
+  if (run.finished && run.strategy !== 'inline') {
+    for (let i = threads.size; i < run.workers; i++) rows.push({ lane: null, label: `worker ${i + 1}`, detail: 'idle: received no block' });
+  }
+  return rows;
+}
+
+export function laneIndex(lanes: LaneRow[]): Map<string, number> {
+  const index = new Map<string, number>();
+  lanes.forEach((row, i) => row.lane !== null && index.set(laneKey(row.lane), i));
+  return index;
+}
+
+export function laneOf(lanes: LaneRow[], lane: Lane): number {
+  return laneIndex(lanes).get(laneKey(lane)) ?? 0;
+}
+
+export function allSpans(run: Pick<TimelineRun, 'blocks' | 'runPhases'>): PhaseSpan[] {
+  return [...run.runPhases, ...run.blocks.flatMap((block) => block.phases)];
+}
+
+export interface Bar {
+  lane: number;
+  phase: Phase;
+  start: number;
+  end: number;
+  /** Index into run.blocks, or -1 for a phase of the whole run. */
+  block: number;
+}
+
+export function timelineBars(run: TimelineRun, lanes: LaneRow[]): Bar[] {
+  const index = laneIndex(lanes);
+  const bars: Bar[] = run.runPhases.map((span) => ({ lane: index.get(laneKey(span.lane)) ?? 0, phase: span.phase, start: span.start, end: span.end, block: -1 }));
+  run.blocks.forEach((block, b) => {
+    for (const span of block.phases) bars.push({ lane: index.get(laneKey(span.lane)) ?? 0, phase: span.phase, start: span.start, end: span.end, block: b });
+  });
+  return bars;
+}
+
+/** A block's worker: the thread that computed it (inline: main). */
+export function blockWorkerLane(block: BlockTiming): Lane {
+  return (block.phases.find((span) => span.phase === 'compute') ?? block.phases[0])?.lane ?? 'main';
+}
+
+/** From the first real work on the block (queue wait excluded) to its last phase. */
+export function blockDuration(block: BlockTiming): number {
+  const work = block.phases.filter((span) => span.phase !== 'queue');
+  if (work.length === 0) return 0;
+  return Math.max(...work.map((s) => s.end)) - Math.min(...work.map((s) => s.start));
+}
+
+export function blockStart(block: BlockTiming): number {
+  return Math.min(...block.phases.map((s) => s.start));
+}
+
+export function blockEnd(block: BlockTiming): number {
+  return Math.max(...block.phases.map((s) => s.end));
+}
+
+export function phaseMs(block: BlockTiming, phase: Phase): number {
+  return block.phases.filter((s) => s.phase === phase).reduce((sum, s) => sum + (s.end - s.start), 0);
+}
+
+/** The phases present in a run, in pipeline order. */
+export function presentPhases(run: Pick<TimelineRun, 'blocks' | 'runPhases'>): Phase[] {
+  const seen = new Set(allSpans(run).map((s) => s.phase));
+  return PHASES.filter((p) => seen.has(p));
+}
+
+/** Totals per phase, as the engine's summary computes them (works for a run still going). */
+export function phaseTotals(run: Pick<TimelineRun, 'blocks' | 'runPhases'>): PhaseTotal[] {
+  const totals = new Map<Phase, number>();
+  for (const span of allSpans(run)) totals.set(span.phase, (totals.get(span.phase) ?? 0) + Math.max(0, span.end - span.start));
+  return PHASES.filter((p) => totals.has(p)).map((phase) => ({ phase, ms: totals.get(phase) ?? 0 }));
+}
+
+export interface LaneBusy {
+  label: string;
+  detail: string;
+  busyMs: number;
+  utilisation: number;
+}
+
+/** Busy time per lane (queue wait is not work) over the run's wall time so far. */
+export function laneUtilisation(run: TimelineRun, lanes: LaneRow[]): LaneBusy[] {
+  const busy = new Map<string, number>();
+  for (const span of allSpans(run)) {
+    if (span.phase === 'queue') continue;
+    const key = laneKey(span.lane);
+    busy.set(key, (busy.get(key) ?? 0) + Math.max(0, span.end - span.start));
+  }
+  return lanes.map((row) => {
+    const busyMs = row.lane === null ? 0 : (busy.get(laneKey(row.lane)) ?? 0);
+    return { label: row.label, detail: row.detail, busyMs, utilisation: run.wallMs > 0 ? busyMs / run.wallMs : 0 };
+  });
+}
+
+export interface Histogram {
+  /** Bin edges, one more than the counts. */
+  edges: number[];
+  counts: number[];
+}
+
+/** Equal-width bins; the count follows the square-root rule, between 1 and 30. */
+export function histogram(values: number[], maxBins = 30): Histogram {
+  if (values.length === 0) return { edges: [], counts: [] };
+  // reduce, not Math.min(...values): a spread of 100,000 values overflows the call stack.
+  const min = values.reduce((a, b) => Math.min(a, b), Infinity);
+  const max = values.reduce((a, b) => Math.max(a, b), -Infinity);
+  if (max === min) return { edges: [min, max], counts: [values.length] };
+  const bins = Math.max(1, Math.min(maxBins, Math.ceil(Math.sqrt(values.length))));
+  const width = (max - min) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const value of values) counts[Math.min(bins - 1, Math.floor((value - min) / width))]++;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
+  return { edges, counts };
+}

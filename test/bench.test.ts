@@ -1,0 +1,120 @@
+// `h5blocks bench` end to end, through the built CLI as a user runs it, at tiny sizes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../src/main/bench/report';
+
+const cli = fileURLToPath(new URL('../bin/h5blocks.js', import.meta.url));
+const TINY = ['--rows', '20000', '--baseline-rows', '5000'];
+const STRATEGIES = ['inline', 'pool', 'shard'];
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [cli, 'bench', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function finished(child: ChildProcess): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('h5blocks bench', () => {
+  // The bench keeps its inputs under the system temp folder; a private one shows whether it cleans up.
+  let tempRoot: string;
+  beforeEach(() => {
+    tempRoot = mkdtempSync(join(tmpdir(), 'bench-test-'));
+  });
+  afterEach(() => rmSync(tempRoot, { recursive: true, force: true }));
+
+  it('times every strategy, agrees on every output and prints clean JSON', async () => {
+    const run = await finished(start([...TINY, '--json'], { TMPDIR: tempRoot }));
+    expect(run.stderr).not.toMatch(/^h5blocks:/m);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(run.stderr).toMatch(/^bench: /m);
+
+    for (const input of ['contiguous', 'chunked']) {
+      const ours = report.rows.filter((r) => r.input === input && r.engine === 'h5blocks');
+      for (const strategy of STRATEGIES) expect(ours.some((r) => r.strategy === strategy), `${strategy} on ${input}`).toBe(true);
+      for (const strategy of ['pool', 'shard']) {
+        expect(new Set(ours.filter((r) => r.strategy === strategy).map((r) => r.workers))).toEqual(new Set([1, 2, 4]));
+      }
+      for (const row of ours) {
+        expect(row.rows).toBe(20000);
+        expect(row.wallSeconds).toBeGreaterThan(0);
+      }
+    }
+    expect(report.agreement.length).toBe(report.inputs.length);
+    for (const agreement of report.agreement) {
+      expect(agreement.agreed, JSON.stringify(agreement.digests)).toBe(true);
+      expect(agreement.digests).toHaveLength(1);
+    }
+    expect(report.verdicts.map((v) => v.input)).toEqual(['contiguous', 'chunked']);
+
+    if (report.environment.python) {
+      // h5py wrote the same float32 values, bit for bit, as every h5blocks strategy.
+      const contiguous = report.agreement.find((a) => a.input === 'contiguous');
+      expect(contiguous?.digests[0].configurations.some((c) => c.startsWith('h5py serial'))).toBe(true);
+      expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['shuffle', 'gzip']);
+      for (const recipe of ['pool', 'shard']) {
+        const rows = report.rows.filter((r) => r.engine === 'h5py+multiprocessing' && r.strategy === recipe);
+        expect(rows.length, recipe).toBeGreaterThan(0);
+        expect(rows.every((r) => r.rows === 5000)).toBe(true);
+      }
+      for (const verdict of report.verdicts) {
+        expect(['PASS', 'FAIL']).toContain(verdict.status);
+        expect(verdict.ratio).toBeCloseTo((verdict.h5pySerialSeconds ?? NaN) / (verdict.bestSeconds ?? NaN), 9);
+      }
+    } else {
+      expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['gzip']);
+    }
+    expect(readdirSync(tempRoot)).toEqual([]);
+  }, 300_000);
+
+  it('without h5py, says so and still prints the table with a gzip-only chunked input', async () => {
+    const run = await finished(start(['--rows', '20000'], { TMPDIR: tempRoot, H5BLOCKS_PYTHON: join(tempRoot, 'no-such-python') }));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('engine / strategy');
+    expect(run.stdout).toContain('chunked gzip (no shuffle), 20 k rows');
+    for (const strategy of STRATEGIES) expect(run.stdout).toContain(`h5blocks ${strategy}`);
+    // No h5py rows in the table (the verdict lines still name h5py serial as what is missing).
+    expect(run.stdout).not.toMatch(/│ h5py(\+multiprocessing)? (serial|pool|shard) /);
+    expect(run.stdout).toMatch(/no h5py serial time to compare with \(target ≥ 1\.2×\) N\/A/);
+    expect(run.stdout).toContain('Note: no Python with h5py and numpy');
+    expect(run.stdout).toContain('Outputs agree');
+    expect(readdirSync(tempRoot)).toEqual([]);
+  }, 300_000);
+
+  it('on Ctrl-C, stops and removes its temporary files', async () => {
+    const child = start([...TINY, '--json'], { TMPDIR: tempRoot });
+    const done = finished(child);
+    // Interrupt once the first configuration has been timed: inputs exist on disk by then.
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      child.stderr?.on('data', (text: string) => {
+        seen += text;
+        if (/^bench: .* \| /m.test(seen)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const run = await done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('h5blocks: bench cancelled; its temporary files were removed');
+    expect(run.stdout).toBe('');
+    expect(readdirSync(tempRoot)).toEqual([]);
+  }, 300_000);
+});

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { corpusFile } from './paths';
+
+const madeFolders: string[] = [];
+
+/** A fresh folder for one test file's copies; removeTempFolders() deletes them all. */
+export function makeTempFolder(label: string): string {
+  const folder = mkdtempSync(join(tmpdir(), `h5blocks-test-${label}-`));
+  madeFolders.push(folder);
+  return folder;
+}
+
+export function removeTempFolders(): void {
+  for (const folder of madeFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+}
+
+/** A writable copy of a corpus file: runs never write into ../shared. */
+export function copyCorpus(name: string, folder: string, as = name): string {
+  const target = join(folder, as);
+  copyFileSync(corpusFile(name), target);
+  chmodSync(target, 0o644);
+  return target;
+}
+
+export function copyFile(source: string, folder: string, as = basename(source)): string {
+  const target = join(folder, as);
+  copyFileSync(source, target);
+  chmodSync(target, 0o644);
+  return target;
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+export function sha256Bytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** What a run may leave beside the input: staged copies and lock files. Both must be gone once a run ends. */
+export function runLeftoversBeside(file: string): string[] {
+  const name = basename(file);
+  return readdirSync(dirname(file)).filter(
+    (entry) => entry.startsWith(`.${name}.`) && (entry.endsWith('.h5blocks-staged') || entry.endsWith('.h5blocks.lock')),
+  );
+}
+
+/** Shard scratch folders (`h5blocks-<runId>-*`) in a temp folder. */
+export function scratchFoldersIn(folder: string, runId?: string): string[] {
+  const prefix = runId ? `h5blocks-${runId}-` : 'h5blocks-';
+  return readdirSync(folder).filter((entry) => entry.startsWith(prefix) && !entry.startsWith('h5blocks-test-'));
+}

@@ -1,0 +1,152 @@
+// @vitest-environment jsdom
+// The Compare tab: the runs table with speedups and output agreement, side-by-side timelines, exports, the run matrix.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../src/renderer/src/app/App';
+import type { RunRecord } from '../src/shared/api';
+import type { Entity } from '../src/shared/entities';
+import type { RunResult } from '../src/shared/run';
+import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
+import { removeTempFolders } from './support/files';
+
+let coords: Map<string, Entity>;
+let inline: RunResult;
+let pool: RunResult;
+let shard: RunResult;
+const FILE = '/data/coords_1k.h5';
+
+beforeAll(() => {
+  coords = corpusEntities('coords_1k.h5');
+  inline = realRun('coords_1k.h5', 'inline', 1, 200);
+  pool = realRun('coords_1k.h5', 'pool', 2, 200);
+  shard = realRun('coords_1k.h5', 'shard', 2, 200);
+});
+
+/** Downloads made through Blob + anchor: their file names and text. */
+let downloads: { name: string; text: Promise<string> }[];
+beforeEach(() => {
+  downloads = [];
+  const blobs = new Map<string, Blob>();
+  URL.createObjectURL = (blob: Blob) => {
+    const url = `blob:test/${blobs.size}`;
+    blobs.set(url, blob);
+    return url;
+  };
+  URL.revokeObjectURL = () => {};
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    downloads.push({ name: this.download, text: blobs.get(this.href)!.text() });
+  });
+});
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+afterAll(removeTempFolders);
+
+async function showCompare(fake: FakeApi) {
+  render(<App client={fake.client} />);
+  await screen.findByRole('tree');
+  fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+  return screen.findByTestId('compare-view', {}, { timeout: 10_000 });
+}
+
+function rowOf(record: RunRecord): HTMLElement {
+  return screen.getAllByTestId('compare-row').find((r) => r.dataset.runId === record.id)!;
+}
+
+describe('compare view', () => {
+  it('lists every run with its speedup over inline, efficiency and whether outputs match', async () => {
+    const records = asRecords([inline, pool, shard], FILE);
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: records });
+    await showCompare(fake);
+    expect(screen.getAllByTestId('compare-row')).toHaveLength(3);
+    const speedup = inline.wallMs / pool.wallMs;
+    expect(within(rowOf(records[1])).getByTestId('speedup').textContent).toBe(`${speedup.toFixed(2)}×`);
+    expect(within(rowOf(records[0])).getByTestId('speedup').textContent).toBe('1.00×');
+    expect(rowOf(records[1]).textContent).toContain(`${Math.round((speedup / 2) * 100)} %`);
+    for (const record of records) expect(within(rowOf(record)).getByTestId('match').textContent).toBe('identical');
+    expect(screen.queryByTestId('baseline-hint')).toBeNull();
+    expect(screen.getByTestId('throughput-chart')).toBeTruthy();
+  });
+
+  it('shows — and a hint to run inline when there is no baseline', async () => {
+    const records = asRecords([pool, shard], FILE);
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: records });
+    await showCompare(fake);
+    expect(within(rowOf(records[0])).getByTestId('speedup').textContent).toBe('—');
+    expect(screen.getByTestId('baseline-hint').textContent).toContain('run inline once on coords_1k.h5 /coords');
+  });
+
+  it('flags a run whose output differs from the others', async () => {
+    const records = asRecords([inline, pool, { ...shard, outputSha256: '0'.repeat(64) }], FILE);
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: records });
+    await showCompare(fake);
+    expect(within(rowOf(records[2])).getByTestId('match').textContent).toBe('differs');
+    expect(within(rowOf(records[0])).getByTestId('match').textContent).toBe('differs');
+  });
+
+  it('shows selected runs\' timelines side by side on one time scale', async () => {
+    const records = asRecords([inline, pool, shard], FILE);
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: records });
+    await showCompare(fake);
+    expect(screen.queryByTestId('side-by-side')).toBeNull();
+    fireEvent.click(within(rowOf(records[1])).getByRole('checkbox'));
+    fireEvent.click(within(rowOf(records[2])).getByRole('checkbox'));
+    const section = await screen.findByTestId('side-by-side');
+    const charts = within(section).getAllByTestId('timeline-chart');
+    expect(charts.map((c) => c.dataset.lanes)).toEqual(['main,worker 1,worker 2', 'main,worker 1,worker 2']);
+  });
+
+  it('exports the runs as CSV (a header and one line per run) and JSON', async () => {
+    const records = asRecords([inline, pool, shard], FILE);
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: records });
+    await showCompare(fake);
+    fireEvent.click(screen.getByTestId('export-csv'));
+    fireEvent.click(screen.getByTestId('export-json'));
+    expect(downloads.map((d) => d.name)).toEqual(['h5blocks-runs-3.csv', 'h5blocks-runs-3.json']);
+    const lines = (await downloads[0].text).trimEnd().split('\r\n');
+    expect(lines[0].startsWith('run_id,started_at,file,dataset')).toBe(true);
+    expect(lines.slice(1).map((line) => line.split(',')[0]).sort()).toEqual(records.map((r) => r.id).sort());
+    expect(JSON.parse(await downloads[1].text).runs).toHaveLength(3);
+  });
+
+  it('runs a matrix one configuration after another and names the fastest with a reason', async () => {
+    // Each started run finishes with a real run's timings, scaled so shard with 2 workers is fastest.
+    const fake: FakeApi = new FakeApi({
+      files: [{ name: 'coords_1k.h5', entities: coords }],
+      cores: 2,
+      onStartRun: (params, f) => {
+        const runId = f.newRunId();
+        const template = { inline, pool, shard }[params.strategy];
+        const wallMs = params.strategy === 'shard' && params.workers === 2 ? 100 : 400 + f.startRunCalls().length;
+        const [record] = asRecords([{ ...template, id: runId, workers: params.workers, wallMs, summary: { ...template.summary, wallMs } }], FILE);
+        setTimeout(() => {
+          fake.runs = [...fake.runs, record];
+          act(() => fake.emit('run', { type: 'finished', result: record }));
+        }, 5);
+        return { runId };
+      },
+    });
+    render(<App client={fake.client} />);
+    fireEvent.click(await waitFor(() => {
+      const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords');
+      if (!row) throw new Error('no /coords row yet');
+      return row;
+    }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+    const start = await screen.findByTestId('matrix-start', {}, { timeout: 10_000 });
+    // inline once, pool and shard with 1 and 2 workers.
+    expect(start.textContent).toBe('Run matrix (5 runs)');
+    fireEvent.click(start);
+
+    const verdict = await screen.findByTestId('matrix-verdict', {}, { timeout: 10_000 });
+    expect(fake.startRunCalls().map((p) => `${p.strategy}/${p.workers}`)).toEqual(['inline/1', 'pool/1', 'pool/2', 'shard/1', 'shard/2']);
+    expect(fake.startRunCalls().every((p) => p.overwrite === true && p.output === '/distances')).toBe(true);
+    expect(verdict.textContent).toMatch(/^Fastest: shard with 2 workers and 200-row blocks at .*(compute|I\/O|overhead|decompression)-bound: /i);
+    await waitFor(() => expect(screen.getAllByTestId('compare-row')).toHaveLength(5));
+    const fastest = screen.getAllByTestId('compare-row').find((r) => r.classList.contains('fastest'))!;
+    expect(fastest.dataset.strategy).toBe('shard');
+    // Matrix runs do not pull the user to the Data tab after each run.
+    expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
+  });
+});

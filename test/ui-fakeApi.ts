@@ -1,0 +1,177 @@
+// A fake H5BlocksApi for the renderer's component tests, fed with real data:
+// entities come from `h5blocks tree --json` on corpus files and runs from
+// `h5blocks run --json` on copies of them, so the UI sees exactly the shapes
+// the main process sends. Calls are recorded for the tests to inspect.
+
+import { execFileSync } from 'node:child_process';
+import { basename } from 'node:path';
+import type { ApiEvents, AppInfo, H5BlocksApi, OpenFile, RunParams, RunRecord } from '../src/shared/api';
+import type { ChildSummary, Entity, ValueSlice } from '../src/shared/entities';
+import type { ErrorInfo } from '../src/shared/errors';
+import type { RunResult, Strategy } from '../src/shared/run';
+import type { ApiClient } from '../src/renderer/src/app/apiContext';
+import { copyCorpus, makeTempFolder } from './support/files';
+import { cliScript, corpusFile, projectRoot } from './support/paths';
+
+type TreeEntity = Entity & { children?: TreeEntity[] };
+
+/** Every object of a corpus file by path, as `h5blocks tree --json` describes them. */
+export function corpusEntities(name: string): Map<string, Entity> {
+  const output = execFileSync(process.execPath, [cliScript, 'tree', '--json', corpusFile(name)], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const { root } = JSON.parse(output) as { root: TreeEntity };
+  const entities = new Map<string, Entity>();
+  const visit = (entity: TreeEntity) => {
+    if (entity.kind === 'group') {
+      const children = (entity.children ?? []) as TreeEntity[];
+      // The API lists a group's children as summaries; the tree output nests them whole.
+      entities.set(entity.path, { ...entity, children: children.map((c): ChildSummary => ({ name: c.name, path: c.path, kind: c.kind })) });
+      children.forEach(visit);
+    } else {
+      entities.set(entity.path, entity);
+    }
+  };
+  visit(root);
+  return entities;
+}
+
+/** A real run of the engine on a copy of a corpus file. */
+export function realRun(name: string, strategy: Strategy, workers: number, blockRows: number): RunResult {
+  const file = copyCorpus(name, makeTempFolder('ui-run'));
+  const output = execFileSync(process.execPath, [
+    cliScript, 'run', file, '--dataset', '/coords', '--strategy', strategy, '--workers', String(workers), '--block-rows', String(blockRows), '--json',
+  ], { cwd: projectRoot, encoding: 'utf8' });
+  return JSON.parse(output) as RunResult;
+}
+
+/** Run records as the main process keeps them: file name and whether outputs agree within file+dataset. */
+export function asRecords(results: RunResult[], fileForAll?: string): RunRecord[] {
+  const normalised = results.map((r) => ({ ...r, file: fileForAll ?? r.file }));
+  return normalised.map((r) => {
+    const others = normalised.filter((o) => o.id !== r.id && o.file === r.file && o.dataset === r.dataset);
+    return { ...r, fileName: basename(r.file), matchesOthers: others.length === 0 ? null : others.every((o) => o.outputSha256 === r.outputSha256) };
+  });
+}
+
+export interface FakeFile {
+  file: OpenFile;
+  entities: Map<string, Entity>;
+}
+
+export interface FakeOptions {
+  files: { name: string; entities: Map<string, Entity> }[];
+  runs?: RunRecord[];
+  host?: AppInfo['host'];
+  cores?: number;
+  /** What a started run does; default: a run that never reports (tests drive events themselves). */
+  onStartRun?: (params: RunParams, fake: FakeApi) => { runId: string } | ErrorInfo;
+}
+
+type Listener = (payload: never) => void;
+
+export class FakeApi {
+  readonly calls: { method: keyof H5BlocksApi; args: unknown[] }[] = [];
+  readonly files: FakeFile[];
+  runs: RunRecord[];
+  private readonly listeners = new Map<keyof ApiEvents, Set<Listener>>();
+  private nextRun = 1;
+
+  constructor(private readonly options: FakeOptions) {
+    this.files = options.files.map(({ name, entities }, i) => ({
+      file: { id: `f${i + 1}`, path: `/data/${name}`, name, sizeBytes: 10_048 + i },
+      entities,
+    }));
+    this.runs = options.runs ?? [];
+  }
+
+  /** Paths asked for with getEntity, in order. */
+  entityRequests(): string[] {
+    return this.calls.filter((c) => c.method === 'getEntity').map((c) => c.args[1] as string);
+  }
+
+  startRunCalls(): RunParams[] {
+    return this.calls.filter((c) => c.method === 'startRun').map((c) => c.args[0] as RunParams);
+  }
+
+  newRunId(): string {
+    return `run-${this.nextRun++}`;
+  }
+
+  emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (p: ApiEvents[E]) => void)(payload);
+  }
+
+  private fileById(fileId: string): FakeFile {
+    const found = this.files.find((f) => f.file.id === fileId);
+    if (!found) throw { code: 'not-found', message: `no open file ${fileId}` } satisfies ErrorInfo;
+    return found;
+  }
+
+  private record<T>(method: keyof H5BlocksApi, args: unknown[], answer: () => T): Promise<T> {
+    this.calls.push({ method, args });
+    try {
+      return Promise.resolve(answer());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  readonly api: H5BlocksApi = {
+    appInfo: () => this.record('appInfo', [], () => ({
+      appVersion: '0.1.0', h5wasmVersion: '0.10.3', hdf5Version: '1.14', electronVersion: null, nodeVersion: '20',
+      cores: this.options.cores ?? 4, host: this.options.host ?? 'serve',
+    })),
+    listFiles: () => this.record('listFiles', [], () => this.files.map((f) => f.file)),
+    showOpenDialog: () => this.record('showOpenDialog', [], () => null),
+    browse: (folder) => this.record('browse', [folder], () => ({
+      folder: '/data', parent: null,
+      entries: this.files.map((f) => ({ name: f.file.name, path: f.file.path, kind: 'file' as const, sizeBytes: f.file.sizeBytes })),
+    })),
+    openPath: (path) => this.record('openPath', [path], () => {
+      const found = this.files.find((f) => f.file.path === path);
+      if (!found) throw { code: 'not-hdf5', message: `${basename(path)}: cannot open as HDF5: file signature not found` } satisfies ErrorInfo;
+      return found.file;
+    }),
+    recentFiles: () => this.record('recentFiles', [], () => this.files.map((f) => f.file.path)),
+    closeFile: (fileId) => this.record('closeFile', [fileId], () => undefined),
+    saveAs: (fileId, target) => this.record('saveAs', [fileId, target], () => null),
+    getEntity: (fileId, path) => this.record('getEntity', [fileId, path], () => {
+      const { file, entities } = this.fileById(fileId);
+      const entity = entities.get(path);
+      if (!entity) throw { code: 'not-found', message: `${file.name}: ${path}: no such object` } satisfies ErrorInfo;
+      return entity;
+    }),
+    getValue: (fileId, path, ranges) => this.record('getValue', [fileId, path, ranges], (): ValueSlice => {
+      const shape = ranges.map(([start, stop]) => stop - start);
+      const count = shape.reduce((a, b) => a * b, 1);
+      return { path, ranges, shape, kind: 'numbers', values: Array.from({ length: count }, (_, i) => i / 8) };
+    }),
+    startRun: (params) => this.record('startRun', [params], () => {
+      const outcome = this.options.onStartRun?.(params, this) ?? { runId: this.newRunId() };
+      if ('code' in outcome) throw outcome;
+      return outcome;
+    }),
+    cancelRun: (runId) => this.record('cancelRun', [runId], () => undefined),
+    listRuns: () => this.record('listRuns', [], () => this.runs),
+    clearRuns: () => this.record('clearRuns', [], () => {
+      this.runs = [];
+    }),
+  };
+
+  readonly client: ApiClient = {
+    api: this.api,
+    subscribe: (event, listener) => {
+      const set = this.listeners.get(event) ?? new Set<Listener>();
+      set.add(listener as Listener);
+      this.listeners.set(event, set);
+      return () => set.delete(listener as Listener);
+    },
+  };
+}
+
+/** The engine's collision rule, for fakes that should refuse a taken output like the real run does. */
+export function outputExistsError(fake: FakeApi, params: RunParams): ErrorInfo | null {
+  const file = fake.files.find((f) => f.file.id === params.fileId)!;
+  const output = params.output ?? '/distances';
+  if (params.overwrite || !file.entities.has(output)) return null;
+  return { code: 'output-exists', message: `${file.file.name}: ${output} already exists (a dataset); choose another output name, or overwrite it`, object: output };
+}

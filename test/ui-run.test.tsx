@@ -1,0 +1,174 @@
+// @vitest-environment jsdom
+// The Run tab: which datasets it accepts, the output-collision dialog, progress, and what happens when a run ends.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../src/renderer/src/app/App';
+import type { Entity } from '../src/shared/entities';
+import type { RunResult } from '../src/shared/run';
+import { asRecords, corpusEntities, FakeApi, outputExistsError, realRun } from './ui-fakeApi';
+import { removeTempFolders } from './support/files';
+
+let dtypes: Map<string, Entity>;
+let coords: Map<string, Entity>;
+let withDistances: Map<string, Entity>;
+let poolRun: RunResult;
+
+beforeAll(() => {
+  dtypes = corpusEntities('dtypes.h5');
+  coords = corpusEntities('coords_1k.h5');
+  withDistances = corpusEntities('coords_with_distances.h5');
+  poolRun = realRun('coords_1k.h5', 'pool', 2, 200);
+});
+afterEach(cleanup);
+afterAll(removeTempFolders);
+
+async function openRunTab(fake: FakeApi, path: string) {
+  render(<App client={fake.client} />);
+  const row = await waitFor(() => {
+    const found = screen.getAllByTestId('tree-node').find((node) => node.dataset.path === path);
+    if (!found) throw new Error(`no ${path} yet`);
+    return found;
+  });
+  fireEvent.click(row);
+  fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+}
+
+describe('run panel', () => {
+  it('refuses a 1-D dataset and says why, from its shape', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
+    await openRunTab(fake, '/vector_1d');
+    const refusal = await screen.findByTestId('run-refusal');
+    expect(refusal.textContent).toContain('1-D (shape 1,000)');
+    expect(refusal.textContent).toContain('needs a 2-D N×D dataset');
+    expect(screen.queryByTestId('run-button')).toBeNull();
+  });
+
+  it('refuses a compound dataset because of its element type', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
+    await openRunTab(fake, '/compound_xy');
+    const refusal = await screen.findByTestId('run-refusal');
+    expect(refusal.textContent).toMatch(/Its elements are .*compound.*; the row norm needs integers or floats/);
+  });
+
+  it('offers every core by default and shows the default block in rows and bytes', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 4 });
+    await openRunTab(fake, '/coords');
+    expect((await screen.findByLabelText('Workers') as HTMLInputElement).value).toBe('4');
+    // 1,000 rows, 4 workers: the engine's default is ceil(1000 / 8) = 125 rows of 8 bytes.
+    expect(screen.getByTestId('block-plan').textContent).toContain('125 rows = 1 kB per block, 8 blocks');
+    fireEvent.change(screen.getByLabelText('Block rows'), { target: { value: '200' } });
+    expect(screen.getByTestId('block-plan').textContent).toContain('200 rows = 1.6 kB per block, 5 blocks');
+    expect(screen.getByTestId('resolved-output').textContent).toContain('/distances');
+  });
+
+  it('asks Overwrite / New name / Cancel when the output exists, instead of failing', async () => {
+    const fake = new FakeApi({
+      files: [{ name: 'coords_with_distances.h5', entities: withDistances }],
+      onStartRun: (params, f) => outputExistsError(f, params) ?? { runId: f.newRunId() },
+    });
+    await openRunTab(fake, '/coords');
+    expect((await screen.findByTestId('resolved-output')).textContent).toMatch(/\/distances exists/);
+    fireEvent.click(screen.getByTestId('run-button'));
+
+    const dialog = await screen.findByTestId('collision-dialog');
+    expect(within(dialog).getByRole('heading').textContent).toBe('/distances already exists');
+    expect(within(dialog).getByRole('button', { name: 'Overwrite' })).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'New name' })).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toBeTruthy();
+    expect((within(dialog).getByLabelText('New output name') as HTMLInputElement).value).toBe('distances_2');
+    // Asked before starting anything: nothing was run.
+    expect(fake.startRunCalls()).toEqual([]);
+
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByTestId('collision-dialog')).toBeNull();
+    expect(fake.startRunCalls()).toEqual([]);
+
+    fireEvent.click(screen.getByTestId('run-button'));
+    fireEvent.click(within(await screen.findByTestId('collision-dialog')).getByRole('button', { name: 'New name' }));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    expect(fake.startRunCalls()[0]).toMatchObject({ dataset: '/coords', output: '/distances_2', overwrite: false });
+    // That run is cancelled, so Run is free again.
+    act(() => fake.emit('run', { type: 'failed', runId: 'run-1', error: { code: 'aborted', message: 'coords_with_distances.h5: run cancelled; the file is unchanged' } }));
+
+    fireEvent.click(screen.getByTestId('run-button'));
+    fireEvent.click(within(await screen.findByTestId('collision-dialog')).getByRole('button', { name: 'Overwrite' }));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(2));
+    expect(fake.startRunCalls()[1]).toMatchObject({ output: '/distances', overwrite: true });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('turns an output-exists failure reported by the run into the same dialog', async () => {
+    const fake = new FakeApi({
+      files: [{ name: 'coords_1k.h5', entities: coords }],
+      onStartRun: (_params, f) => {
+        const runId = f.newRunId();
+        // Another window created /distances after the form checked: the engine refuses.
+        setTimeout(() => f.emit('run', { type: 'failed', runId, error: { code: 'output-exists', message: 'coords_1k.h5: /distances already exists (a dataset)' } }), 5);
+        return { runId };
+      },
+    });
+    await openRunTab(fake, '/coords');
+    fireEvent.click(await screen.findByTestId('run-button'));
+    const dialog = await screen.findByTestId('collision-dialog');
+    expect(within(dialog).getByRole('button', { name: 'Overwrite' })).toBeTruthy();
+    // The code was handled by the dialog: no error toast on top of it.
+    expect(screen.queryAllByTestId('notice')).toEqual([]);
+  });
+
+  it('explains why an output-conflict cannot be overwritten and offers only a new name', async () => {
+    const conflict = 'coords_1k.h5: cannot overwrite /distances: it is a group, and it is not a dataset. h5wasm cannot delete HDF5 links, so h5blocks can only overwrite a dataset whose storage can take the new values; choose another output name';
+    const fake = new FakeApi({
+      files: [{ name: 'coords_1k.h5', entities: coords }],
+      onStartRun: () => ({ code: 'output-conflict', message: conflict }),
+    });
+    await openRunTab(fake, '/coords');
+    fireEvent.click(await screen.findByLabelText('Overwrite'));
+    fireEvent.click(await screen.findByTestId('run-button'));
+    const dialog = await screen.findByTestId('collision-dialog');
+    expect(within(dialog).getByRole('heading').textContent).toBe('/distances cannot be overwritten');
+    expect(within(dialog).getByTestId('overwrite-refusal').textContent).toContain('it is a group, and it is not a dataset');
+    expect(within(dialog).queryByRole('button', { name: 'Overwrite' })).toBeNull();
+    expect(within(dialog).getByRole('button', { name: 'New name' })).toBeTruthy();
+  });
+
+  it('shows progress from run events, then the output in the tree and in a plot', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    await openRunTab(fake, '/coords');
+    fireEvent.change(await screen.findByLabelText('Block rows'), { target: { value: '200' } });
+    fireEvent.click(screen.getByTestId('run-button'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    expect(fake.startRunCalls()[0]).toMatchObject({ strategy: 'pool', workers: 2, blockRows: 200, output: '/distances' });
+    const runId = 'run-1';
+
+    const [first, second] = poolRun.blocks;
+    act(() => {
+      fake.emit('run', { type: 'progress', progress: { runId, blocksDone: 1, blocksTotal: 5, rowsDone: 200, rowsTotal: 1000, elapsedMs: 40, rowsPerSecond: 5000, etaMs: 160, block: first } });
+      fake.emit('run', { type: 'progress', progress: { runId, blocksDone: 2, blocksTotal: 5, rowsDone: 400, rowsTotal: 1000, elapsedMs: 80, rowsPerSecond: 5000, etaMs: 120, block: second } });
+    });
+    const bar = await screen.findByRole('progressbar');
+    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('2'));
+    expect(bar.getAttribute('aria-valuemax')).toBe('5');
+    expect(screen.getByTestId('run-stats').textContent).toContain('2 / 5 blocks');
+    expect(screen.getByTestId('run-stats').textContent).toContain('5,000 rows/s');
+    expect(screen.getByTestId('run-progress').textContent).toContain('about 120 ms left');
+    expect((screen.getByTestId('cancel-button') as HTMLButtonElement).disabled).toBe(false);
+
+    // The run wrote /distances: the file now has it, and the finish event says so.
+    const distances: Entity = {
+      kind: 'dataset', path: '/distances', name: 'distances', shape: [1000], maxShape: [1000],
+      dtype: { class: 'float', size: 4, endianness: 'little', numpy: '<f4', description: '32-bit float, little-endian' },
+      layout: 'chunked', chunks: [200], filters: [], attributes: [], memoryBytes: 4000,
+    };
+    const root = coords.get('/') as Extract<Entity, { kind: 'group' }>;
+    fake.files[0].entities.set('/', { ...root, children: [...root.children, { name: 'distances', path: '/distances', kind: 'dataset' }] });
+    fake.files[0].entities.set('/distances', distances);
+    const [record] = asRecords([{ ...poolRun, id: runId }], '/data/coords_1k.h5');
+    fake.runs = [record];
+    act(() => fake.emit('run', { type: 'finished', result: record }));
+
+    await waitFor(() => expect(screen.getAllByTestId('tree-node').some((n) => n.dataset.path === '/distances')).toBe(true));
+    expect(screen.getByRole('tab', { name: 'Data' }).getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByTestId('line-plot', {}, { timeout: 10_000 })).toBeTruthy();
+    expect(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/distances')?.getAttribute('aria-selected')).toBe('true');
+  });
+});

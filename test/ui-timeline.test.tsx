@@ -1,0 +1,119 @@
+// @vitest-environment jsdom
+// The Timeline tab: one lane per worker plus main, blocks in the lanes that ran them, live drawing, tables.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../src/renderer/src/app/App';
+import type { Entity } from '../src/shared/entities';
+import type { RunResult } from '../src/shared/run';
+import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
+import { removeTempFolders } from './support/files';
+
+let coords: Map<string, Entity>;
+let pool: RunResult;
+let shard: RunResult;
+
+beforeAll(() => {
+  coords = corpusEntities('coords_1k.h5');
+  pool = realRun('coords_1k.h5', 'pool', 2, 200);
+  shard = realRun('coords_1k.h5', 'shard', 2, 100);
+});
+afterEach(cleanup);
+afterAll(removeTempFolders);
+
+/** Worker lanes are named in thread-id order: the lowest thread id is worker 1. */
+function expectedWorkerName(run: RunResult, thread: number): string {
+  const threads = [...new Set(run.blocks.flatMap((b) => b.phases).map((s) => s.lane).filter((l): l is number => l !== 'main'))].sort((a, b) => a - b);
+  return `worker ${threads.indexOf(thread) + 1}`;
+}
+
+async function showTimeline(fake: FakeApi) {
+  render(<App client={fake.client} />);
+  await screen.findByRole('tree');
+  fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+  return screen.findByTestId('timeline-chart', {}, { timeout: 10_000 });
+}
+
+describe('timeline', () => {
+  for (const which of ['pool', 'shard'] as const) {
+    it(`gives a ${which} run one lane per worker plus main, and puts each block in the lane that computed it`, async () => {
+      const run = which === 'pool' ? pool : shard;
+      const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([run]) });
+      const chart = await showTimeline(fake);
+      expect(chart.dataset.lanes).toBe('main,worker 1,worker 2');
+      const spans = run.blocks.reduce((n, b) => n + b.phases.length, 0) + run.runPhases.length;
+      expect(Number(chart.dataset.bars)).toBe(spans);
+      // The lane names are drawn on the chart's axis (SVG text).
+      await waitFor(() => {
+        const axisText = [...chart.querySelectorAll('text')].map((t) => t.textContent);
+        expect(axisText).toEqual(expect.arrayContaining(['main', 'worker 1', 'worker 2']));
+      });
+
+      const rows = within(screen.getByTestId('blocks-table')).getAllByTestId('block-row');
+      expect(rows).toHaveLength(run.blocks.length);
+      for (const block of run.blocks) {
+        const compute = block.phases.find((s) => s.phase === 'compute')!;
+        const row = rows.find((r) => r.dataset.block === String(block.index))!;
+        expect(row.dataset.lane).toBe(expectedWorkerName(run, compute.lane as number));
+      }
+      const lanes = within(screen.getByTestId('utilisation')).getAllByRole('row').slice(1).map((r) => r.querySelector('th')?.textContent);
+      expect(lanes).toEqual(['main', 'worker 1', 'worker 2']);
+      expect(screen.getByTestId('phase-legend').textContent).toContain('compute');
+      expect(screen.getByTestId('duration-histogram')).toBeTruthy();
+    });
+  }
+
+  it('shows workers that received no block as idle lanes', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([{ ...pool, workers: 4 }]) });
+    const chart = await showTimeline(fake);
+    expect(chart.dataset.lanes).toBe('main,worker 1,worker 2,worker 3,worker 4');
+    const utilisation = within(screen.getByTestId('utilisation')).getAllByRole('row');
+    expect(utilisation[4].getAttribute('title')).toBe('idle: received no block');
+  });
+
+  it('sorts the block table by a column', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([shard]) });
+    await showTimeline(fake);
+    const table = screen.getByTestId('blocks-table');
+    fireEvent.click(within(table).getByRole('button', { name: /Duration/ }));
+    const header = within(table).getByRole('button', { name: /Duration/ }).closest('th')!;
+    expect(header.getAttribute('aria-sort')).toBe('ascending');
+    const durations = shard.blocks.map((b) => {
+      const work = b.phases.filter((s) => s.phase !== 'queue');
+      return { index: b.index, ms: Math.max(...work.map((s) => s.end)) - Math.min(...work.map((s) => s.start)) };
+    });
+    const ascending = [...durations].sort((a, b) => a.ms - b.ms).map((d) => String(d.index));
+    expect(within(table).getAllByTestId('block-row').map((r) => r.dataset.block)).toEqual(ascending);
+    fireEvent.click(within(table).getByRole('button', { name: /Duration/ }));
+    expect(within(table).getAllByTestId('block-row').map((r) => r.dataset.block)).toEqual([...ascending].reverse());
+  });
+
+  it('draws a run live, block by block, from progress events', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    render(<App client={fake.client} />);
+    fireEvent.click(await waitFor(() => {
+      const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords');
+      if (!row) throw new Error('no /coords row yet');
+      return row;
+    }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    fireEvent.click(await screen.findByTestId('run-button'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+
+    const send = (count: number) => act(() => {
+      const block = pool.blocks[count - 1];
+      fake.emit('run', { type: 'progress', progress: {
+        runId: 'run-1', blocksDone: count, blocksTotal: pool.blocks.length, rowsDone: block.rowEnd, rowsTotal: 1000,
+        elapsedMs: Math.max(...block.phases.map((s) => s.end)), rowsPerSecond: 1000, etaMs: 100, block,
+      } });
+    });
+    send(1);
+    await waitFor(() => expect(screen.getAllByTestId('block-row')).toHaveLength(1), { timeout: 10_000 });
+    send(2);
+    send(3);
+    await waitFor(() => expect(screen.getAllByTestId('block-row')).toHaveLength(3));
+    const chart = screen.getByTestId('timeline-chart');
+    expect(Number(chart.dataset.bars)).toBe(pool.blocks.slice(0, 3).reduce((n, b) => n + b.phases.length, 0));
+    expect(screen.getByTestId('timeline-run-picker').textContent).toContain('(running)');
+  });
+});

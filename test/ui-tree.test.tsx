@@ -1,0 +1,141 @@
+// @vitest-environment jsdom
+// The left pane: open files, a tree that reads groups only when they are opened, icons per kind, search.
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../src/renderer/src/app/App';
+import type { Entity } from '../src/shared/entities';
+import { corpusEntities, FakeApi } from './ui-fakeApi';
+import { removeTempFolders } from './support/files';
+
+let structure: Map<string, Entity>;
+let coords: Map<string, Entity>;
+
+beforeAll(() => {
+  structure = corpusEntities('structure.h5');
+  coords = corpusEntities('coords_1k.h5');
+});
+afterEach(cleanup);
+afterAll(removeTempFolders);
+
+function treeRow(path: string): HTMLElement {
+  const row = screen.getAllByTestId('tree-node').find((node) => node.dataset.path === path);
+  if (!row) throw new Error(`no tree row for ${path}`);
+  return row;
+}
+
+async function renderApp(fake: FakeApi) {
+  render(<App client={fake.client} />);
+  await screen.findByRole('tree');
+}
+
+describe('file tree', () => {
+  it('lists the open files and reads a group only when it is expanded', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }, { name: 'coords_1k.h5', entities: coords }] });
+    await renderApp(fake);
+
+    const files = screen.getByTestId('open-files');
+    expect(within(files).getByText('structure.h5')).toBeTruthy();
+    expect(within(files).getByText('coords_1k.h5')).toBeTruthy();
+
+    await waitFor(() => expect(treeRow('/experiment')).toBeTruthy());
+    // Only the root has been read: its children are known by name, not opened.
+    expect(fake.entityRequests().filter((p) => p !== '/')).toEqual([]);
+    expect(screen.queryAllByTestId('tree-node').some((n) => n.dataset.path === '/experiment/run_001')).toBe(false);
+
+    fireEvent.click(treeRow('/experiment'));
+    await waitFor(() => expect(treeRow('/experiment/run_001')).toBeTruthy());
+    expect(fake.entityRequests()).toContain('/experiment');
+    // run_001 is visible but still unread; its own children appear only when it opens.
+    expect(fake.entityRequests()).not.toContain('/experiment/run_001');
+    expect(screen.queryAllByTestId('tree-node').some((n) => n.dataset.path === '/experiment/run_001/detector')).toBe(false);
+
+    fireEvent.click(treeRow('/experiment/run_001'));
+    await waitFor(() => expect(treeRow('/experiment/run_001/detector')).toBeTruthy());
+    expect(fake.entityRequests()).toContain('/experiment/run_001');
+    expect(treeRow('/experiment/run_001').getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('shows each kind of object with its own icon', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }] });
+    await renderApp(fake);
+    fireEvent.click(await waitFor(() => treeRow('/experiment')));
+    await waitFor(() => treeRow('/experiment/latest'));
+
+    const iconOf = (path: string) => within(treeRow(path)).getByRole('img').getAttribute('aria-label');
+    expect(iconOf('/experiment')).toBe('Group');
+    expect(iconOf('/experiment/latest')).toBe('Soft link');
+    expect(iconOf('/experiment/dangling')).toBe('Broken link');
+    expect(iconOf('/experiment/external')).toBe('External link');
+    expect(iconOf('/point_t')).toBe('Named datatype');
+    expect(iconOf('/names')).toBe('Dataset');
+  });
+
+  it('pages a group with thousands of children instead of rendering them all', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }] });
+    await renderApp(fake);
+    fireEvent.click(await waitFor(() => treeRow('/many')));
+    const more = await screen.findByRole('button', { name: /Show 1,000 more of 1,800/ });
+    const shown = () => screen.getAllByTestId('tree-node').filter((n) => n.dataset.path?.startsWith('/many/')).length;
+    expect(shown()).toBe(200);
+    fireEvent.click(more);
+    expect(shown()).toBe(1200);
+  });
+
+  it('searches loaded objects by name or path and selects a match', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }] });
+    await renderApp(fake);
+    const search = screen.getByRole('searchbox', { name: 'Search objects' });
+
+    // detector lies two unopened groups down: not loaded, so not found yet.
+    fireEvent.change(search, { target: { value: 'detector' } });
+    expect(within(screen.getByTestId('search-results')).getByText(/No loaded object matches/)).toBeTruthy();
+
+    fireEvent.change(search, { target: { value: '' } });
+    fireEvent.click(await waitFor(() => treeRow('/experiment')));
+    await waitFor(() => treeRow('/experiment/run_001'));
+    fireEvent.click(treeRow('/experiment/run_001'));
+    await waitFor(() => treeRow('/experiment/run_001/detector'));
+
+    fireEvent.change(search, { target: { value: 'run_001/DET' } });
+    const results = screen.getByTestId('search-results');
+    fireEvent.click(within(results).getByRole('button', { name: /detector/ }));
+    // The tree comes back with the match selected and shown in the inspector.
+    await waitFor(() => expect(treeRow('/experiment/run_001/detector').getAttribute('aria-selected')).toBe('true'));
+    expect(await screen.findByTestId('inspector-path')).toHaveProperty('textContent', '/experiment/run_001/detector');
+  });
+
+  it('shows a file that cannot be read as a one-line message in the tree and keeps the other files usable', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }, { name: 'broken.h5', entities: new Map() }] });
+    fake.api.getEntity = async (fileId, path) => {
+      if (fileId === 'f2') throw { code: 'not-hdf5', message: 'broken.h5: cannot open as HDF5: file signature not found' };
+      return coords.get(path)!;
+    };
+    await renderApp(fake);
+    fireEvent.click(screen.getByRole('button', { name: /^broken\.h5/ }));
+    const message = await screen.findByTestId('tree-error');
+    expect(message.textContent).toBe('broken.h5: cannot open as HDF5: file signature not found');
+    expect(document.body.textContent).not.toMatch(/at \w+ \(|Error:/);
+
+    fireEvent.click(screen.getByRole('button', { name: /^coords_1k\.h5/ }));
+    fireEvent.click(await waitFor(() => treeRow('/coords')));
+    expect((await screen.findByTestId('inspector-shape')).textContent).toBe('1,000 × 2');
+  });
+
+  it('moves through the tree with the arrow keys', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }] });
+    await renderApp(fake);
+    const root = await waitFor(() => treeRow('/'));
+    root.focus();
+    fireEvent.keyDown(root, { key: 'ArrowDown' });
+    const first = document.activeElement as HTMLElement;
+    expect(first.dataset.path).toBe('/colors');
+    expect(first.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    const group = document.activeElement as HTMLElement;
+    expect(group.dataset.path).toBe('/données');
+    fireEvent.keyDown(group, { key: 'ArrowRight' });
+    await waitFor(() => expect(treeRow('/données/測定')).toBeTruthy());
+    fireEvent.keyDown(group, { key: 'ArrowLeft' });
+    await waitFor(() => expect(screen.queryAllByTestId('tree-node').some((n) => n.dataset.path === '/données/測定')).toBe(false));
+  });
+});
