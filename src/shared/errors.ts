@@ -47,7 +47,8 @@ export function isH5BlocksError(error: unknown): error is H5BlocksError {
 /** Any thrown value as plain data, without stack traces. */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof H5BlocksError) return error.toInfo();
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+  // Plain ErrorInfo-shaped data (from a worker or the wire), not Node's errors, whose codes ('ENOENT') are not ours.
+  if (error && typeof error === 'object' && !(error instanceof Error) && 'code' in error && 'message' in error) {
     const { code, message, file, object } = error as ErrorInfo;
     if (typeof message === 'string' && typeof code === 'string') return { code, message, file, object };
   }

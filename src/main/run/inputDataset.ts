@@ -9,6 +9,13 @@ export interface UsableInput extends InputInfo {
   chunkRows?: number;
 }
 
+const OBJECT_WORDS: Record<string, string> = {
+  Group: 'a group',
+  Datatype: 'a named datatype',
+  BrokenSoftLink: 'a soft link to nothing (broken)',
+  ExternalLink: 'an external link whose file or object cannot be opened',
+};
+
 /** The dataset a run reads, or a refusal that says why it cannot be used. */
 export function usableInput(file: H5File, path: string): UsableInput {
   const dataset = normalizePath(path);
@@ -22,7 +29,8 @@ export function usableInput(file: H5File, path: string): UsableInput {
     entity = null;
   }
   if (entity === null) throw new H5BlocksError('not-found', `${name}: ${dataset}: no such dataset`, { file: file.filename, object: dataset });
-  if (objectType(entity) !== 'Dataset') throw refuse(`is a ${String(objectType(entity)).toLowerCase()}, not a dataset`);
+  const type = objectType(entity);
+  if (type !== 'Dataset') throw refuse(`is ${OBJECT_WORDS[type ?? ''] ?? 'not a dataset'}, not a dataset`);
   const meta = (entity as H5Dataset).metadata;
   const kind = numericKind(meta);
   if (!kind) throw refuse(`its elements are ${describeDtype(meta).description}; the row norm needs integers or floats`);
