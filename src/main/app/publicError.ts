@@ -1,5 +1,5 @@
 import { firstLine, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors';
-import { fsError } from './fsErrors';
+import { fsError } from '../fsErrors';
 
 const KNOWN_CODES = new Set<ErrorCode>([
   'not-found', 'not-hdf5', 'hdf5', 'unsupported-dataset', 'output-exists', 'output-conflict', 'busy', 'too-large',

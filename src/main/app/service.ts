@@ -13,7 +13,7 @@ import { checkRequest } from '../run/engine';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
 import { EventBus, type ApiEventListener } from './eventBus';
-import { fsError } from './fsErrors';
+import { fsError } from '../fsErrors';
 import type { HostAdapter } from './host';
 import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';

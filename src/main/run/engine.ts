@@ -16,7 +16,8 @@ import { runShard } from '../strategies/shard';
 import { APP_VERSION } from '../version';
 import { defaultBlockRows, planBlocks } from './blocks';
 import { epochNow } from './clock';
-import { lockForWriting } from './fileLock';
+import { lockForWriting, type FileLock } from './fileLock';
+import { fsError } from '../fsErrors';
 import { usableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
 import { describeExisting, prepareOutput, resolveOutputPath, whyNotReusable, writeProvenance } from './output';
@@ -46,7 +47,12 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const { module } = await loadH5();
   // Before the lock: taking it resolves the path, which fails with a raw ENOENT for a missing file.
   checkReadableFile(file);
-  const lock = lockForWriting(file);
+  let lock: FileLock;
+  try {
+    lock = lockForWriting(file);
+  } catch (error) {
+    throw fsError(error, file, 'lock it for writing (h5blocks writes a lock file and a staged copy beside it)');
+  }
   let source: H5File | undefined;
   let target: H5File | undefined;
   let staged: StagedFile | undefined;
@@ -72,7 +78,11 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const runPhases: PhaseSpan[] = [];
     const rel = (t: number) => t - runStart;
 
-    staged = stageCopy(file, runId);
+    try {
+      staged = stageCopy(file, runId);
+    } catch (error) {
+      throw fsError(error, file, 'make the staged copy the run writes into');
+    }
     const outputType = outputTypeFor(input.kind);
     if (existing && whyNotReusable(source, output, input.rows, outputType) !== undefined) {
       // An output of another shape or type cannot be rewritten in place and
