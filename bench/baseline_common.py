@@ -82,17 +82,13 @@ def report(**fields):
     print(json.dumps(fields), flush=True)
 
 
-def exit_cleanly_on_sigterm():
-    """h5blocks stops a baseline with SIGTERM when the bench is cancelled.
-    Turning it into SystemExit lets `with` blocks close files, terminate pools
-    and remove shard folders instead of dying mid-write."""
-    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
-
-
-def default_sigterm():
-    """Pool initializer: workers die on SIGTERM as usual, because
-    Pool.terminate() relies on it."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def ignore_interrupts():
+    """Pool initializer. h5blocks cancels a baseline with SIGINT, and Ctrl-C in
+    a terminal reaches every process of the group: only the parent acts on it
+    (KeyboardInterrupt unwinds its `with` blocks, which terminate the pool,
+    close files and remove shard folders). SIGTERM is left alone, because
+    Pool.terminate() relies on it killing workers at once, whatever they do."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def remove_quietly(path):

@@ -10,15 +10,14 @@ import time
 
 import h5py
 
-from baseline_common import (argument_parser, exit_cleanly_on_sigterm, make_work_copy, new_output,
-                             output_sha256, plan_blocks, positive_int, report, row_norms)
+from baseline_common import (argument_parser, make_work_copy, new_output, output_sha256, plan_blocks,
+                             positive_int, report, row_norms)
 
 
 def main():
     parser = argument_parser("h5py + numpy serial row norms")
     parser.add_argument("--block-rows", type=positive_int, help="rows per block (default: the whole dataset at once)")
     args = parser.parse_args()
-    exit_cleanly_on_sigterm()
     make_work_copy(args.input, args.copy)
 
     start = time.perf_counter()

@@ -13,7 +13,7 @@ import sys
 
 import h5py
 
-from baseline_common import exit_cleanly_on_sigterm, positive_int, remove_quietly, report
+from baseline_common import positive_int, remove_quietly, report
 
 CHUNKS_PER_COPY = 16
 
@@ -26,7 +26,6 @@ def main():
     parser.add_argument("--chunk-rows", type=positive_int, default=65536)
     parser.add_argument("--level", type=int, choices=range(10), default=4, help="gzip level")
     args = parser.parse_args()
-    exit_cleanly_on_sigterm()
 
     if os.path.exists(args.dest):
         sys.exit(f"{args.dest}: already exists; make_chunked.py never replaces a file")

@@ -12,8 +12,8 @@ import time
 
 import h5py
 
-from baseline_common import (argument_parser, default_sigterm, exit_cleanly_on_sigterm, make_work_copy,
-                             new_output, output_sha256, plan_blocks, positive_int, report, row_norms)
+from baseline_common import (argument_parser, ignore_interrupts, make_work_copy, new_output, output_sha256,
+                             plan_blocks, positive_int, report, row_norms)
 
 
 def main():
@@ -21,13 +21,12 @@ def main():
     parser.add_argument("--workers", type=positive_int, required=True)
     parser.add_argument("--block-rows", type=positive_int, required=True)
     args = parser.parse_args()
-    exit_cleanly_on_sigterm()
     make_work_copy(args.input, args.copy)
 
     start = time.perf_counter()
     # The pool forks before any HDF5 file is open: a forked child must not
     # inherit the parent's open HDF5 handles.
-    with multiprocessing.Pool(args.workers, initializer=default_sigterm) as pool:
+    with multiprocessing.Pool(args.workers, initializer=ignore_interrupts) as pool:
         with h5py.File(args.copy, "r+") as file:
             coords = file[args.dataset]
             rows = coords.shape[0]
@@ -45,6 +44,10 @@ def main():
                     write_oldest()
             while in_flight:
                 write_oldest()
+        # Let the workers finish and exit on their own; leaving the `with`
+        # terminates them, which is for errors and Ctrl-C only.
+        pool.close()
+        pool.join()
     seconds = time.perf_counter() - start
 
     report(recipe="mp-pool", rows=rows, workers=args.workers, block_rows=args.block_rows, seconds=seconds,

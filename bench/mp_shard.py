@@ -16,9 +16,8 @@ import time
 
 import h5py
 
-from baseline_common import (argument_parser, default_sigterm, exit_cleanly_on_sigterm, make_work_copy,
-                             new_output, output_sha256, plan_blocks, positive_int, remove_quietly, report,
-                             row_norms)
+from baseline_common import (argument_parser, ignore_interrupts, make_work_copy, new_output, output_sha256,
+                             plan_blocks, positive_int, remove_quietly, report, row_norms)
 
 
 def compute_shard(task):
@@ -37,7 +36,6 @@ def main():
     parser.add_argument("--workers", type=positive_int, required=True)
     parser.add_argument("--block-rows", type=positive_int, required=True)
     args = parser.parse_args()
-    exit_cleanly_on_sigterm()
     make_work_copy(args.input, args.copy)
 
     start = time.perf_counter()
@@ -49,8 +47,12 @@ def main():
         blocks = plan_blocks(rows, args.block_rows)
         tasks = [(args.copy, args.dataset, block_start, block_end, os.path.join(shard_folder, f"shard-{index:06d}.h5"))
                  for index, (block_start, block_end) in enumerate(blocks)]
-        with multiprocessing.Pool(args.workers, initializer=default_sigterm) as pool:
+        with multiprocessing.Pool(args.workers, initializer=ignore_interrupts) as pool:
             shard_paths = pool.map(compute_shard, tasks)
+            # Let the workers exit on their own; leaving the `with` terminates
+            # them, which is for errors and Ctrl-C only.
+            pool.close()
+            pool.join()
 
         with h5py.File(args.copy, "r+") as file:
             distances = new_output(file, args.output, rows)

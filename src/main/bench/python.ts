@@ -35,8 +35,9 @@ export async function findPythonWithH5py(): Promise<PythonWithH5py | undefined> 
 
 /**
  * Runs one of the scripts in `bench/` and returns the JSON object it prints
- * last. Cancelling the signal stops the script with SIGTERM, which the scripts
- * turn into an orderly exit (pools terminated, shard folders removed).
+ * last. Cancelling the signal interrupts the script with SIGINT, as Ctrl-C
+ * would: Python unwinds (KeyboardInterrupt), so its pool is terminated, its
+ * files closed and its shard folder removed before it exits.
  */
 export async function runPythonScript<T>(python: PythonWithH5py, script: string, args: string[], signal: AbortSignal): Promise<T> {
   signal.throwIfAborted();
@@ -44,7 +45,7 @@ export async function runPythonScript<T>(python: PythonWithH5py, script: string,
   try {
     // -B: importing baseline_common must not leave __pycache__ in the project tree.
     ({ stdout } = await execFileAsync(python.executable, ['-B', projectFile(`bench/${script}`), ...args], {
-      signal, killSignal: 'SIGTERM', maxBuffer: 16 * 2 ** 20,
+      signal, killSignal: 'SIGINT', maxBuffer: 16 * 2 ** 20,
     }));
   } catch (error) {
     signal.throwIfAborted();
