@@ -1,12 +1,17 @@
 // Pool strategy: a worker only computes. Blocks arrive as transferred buffers
-// and results leave the same way; the main process does all HDF5 I/O.
+// and results leave the same way; the main process does all HDF5 I/O. For
+// chunked, deflate/shuffle-filtered data the buffer holds the stored chunks and
+// the worker decompresses them first, so decompression runs in parallel too.
 import { threadId } from 'node:worker_threads';
 import { epochNow } from '../main/run/clock';
+import { decodeBlock, type EncodedBlock } from './compute/decodeChunks';
 import { rowNorms, type NumericKind } from './compute/rowNorm';
 import { moveResult } from './transfer';
 
 export interface ComputeTask {
-  buffer: ArrayBuffer;
+  /** The block's rows, little-endian, row-major; absent when `encoded` carries stored chunks instead. */
+  buffer?: ArrayBuffer;
+  encoded?: EncodedBlock;
   kind: NumericKind;
   rows: number;
   columns: number;
@@ -16,12 +21,17 @@ export interface ComputeResult {
   values: ArrayBuffer;
   threadId: number;
   startedAt: number;
+  /** When decompression ended and computing began (equal to startedAt for raw blocks). */
+  decodedAt: number;
   finishedAt: number;
 }
 
 export default function computeBlock(task: ComputeTask): ComputeResult {
   const startedAt = epochNow();
-  const values = rowNorms(task);
+  const buffer = task.encoded ? decodeBlock(task.encoded) : task.buffer;
+  if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
+  const decodedAt = task.encoded ? epochNow() : startedAt;
+  const values = rowNorms({ buffer, kind: task.kind, rows: task.rows, columns: task.columns });
   const finishedAt = epochNow();
-  return moveResult({ values: values.buffer as ArrayBuffer, threadId, startedAt, finishedAt }, [values.buffer as ArrayBuffer]);
+  return moveResult({ values: values.buffer as ArrayBuffer, threadId, startedAt, decodedAt, finishedAt }, [values.buffer as ArrayBuffer]);
 }

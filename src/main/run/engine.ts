@@ -8,6 +8,10 @@ import { outputTypeFor } from '../../workers/compute/rowNorm';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
 import { removeLink } from '../hdf5/unlink';
+import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
+import type { EncodedBlock } from '../../workers/compute/decodeChunks';
+import type { BlockPlan } from './blocks';
+import type { InputInfo } from '../strategies/context';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { StrategyRunner } from '../strategies/context';
 import { runInline } from '../strategies/inline';
@@ -105,7 +109,9 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       });
     const sourceFile = source;
+    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(file, input.dataset, [input.rows, input.columns]) : undefined;
     await RUNNERS[request.strategy]({
+      storedChunks: chunkLayout && ((plan) => encodedBlock(file, chunkLayout, input, plan)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
       readBlock: (plan) => readRows(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
       withBlockInHeap: (plan, use) => withRowsInHeap(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
@@ -145,6 +151,22 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     lock.release();
   }
+}
+
+function encodedBlock(file: string, layout: ChunkLayout, input: InputInfo & { littleEndian: boolean }, plan: BlockPlan): EncodedBlock {
+  const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
+  const { buffer, offsets } = readStoredChunks(file, chunks);
+  return {
+    buffer,
+    chunks: chunks.map((c, i) => ({ offset: offsets[i], size: c.size, row: c.row, column: c.column, filterMask: c.filterMask })),
+    filters: layout.filters,
+    chunkShape: layout.chunkShape,
+    rowStart: plan.rowStart,
+    rows: plan.rowEnd - plan.rowStart,
+    columns: input.columns,
+    elementBytes: input.elementBytes,
+    bigEndian: !input.littleEndian,
+  };
 }
 
 function unlinkForOverwrite(stagedPath: string, output: string, displayName: string, existing: string): void {

@@ -7,6 +7,7 @@ import type { InputInfo } from '../strategies/context';
 
 export interface UsableInput extends InputInfo {
   chunkRows?: number;
+  littleEndian: boolean;
 }
 
 const OBJECT_WORDS: Record<string, string> = {
@@ -45,5 +46,6 @@ export function usableInput(file: H5File, path: string): UsableInput {
   return {
     file: file.filename, dataset, kind, rows, columns, elementBytes: meta.size,
     chunkRows: meta.chunks?.[0],
+    littleEndian: meta.littleEndian,
   };
 }

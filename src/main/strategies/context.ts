@@ -1,4 +1,5 @@
 import type { PhaseSpan } from '../../shared/run';
+import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { NumericKind } from '../../workers/compute/rowNorm';
 import type { BlockPlan } from '../run/blocks';
 import type { OrderedWriter } from '../run/orderedWriter';
@@ -24,6 +25,12 @@ export interface StrategyContext {
   signal: AbortSignal;
   /** Reads a block of the input on the main thread (pool, inline). */
   readBlock(plan: BlockPlan): ArrayBuffer;
+  /**
+   * For chunked data with deflate/shuffle filters: a block's stored chunks, read
+   * from the file without decompressing them, for a worker to decode. Absent
+   * when the dataset must be read through h5wasm.
+   */
+  storedChunks?(plan: BlockPlan): EncodedBlock;
   /** Reads a block into the wasm heap and hands it to `use` there, without copying it out (inline). */
   withBlockInHeap<T>(plan: BlockPlan, use: (heap: ArrayBuffer, byteOffset: number, bytes: number) => T): T;
   writer: OrderedWriter;

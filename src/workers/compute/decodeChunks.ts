@@ -1,0 +1,124 @@
+import { inflateSync } from 'node:zlib';
+
+// The worker half of direct chunk reading (see src/main/hdf5/chunkIndex.ts):
+// turn a block's stored chunks back into its rows, with Node's native zlib.
+
+export interface EncodedChunk {
+  /** Where this chunk's stored bytes start in the block's buffer, and how many. */
+  offset: number;
+  size: number;
+  /** First row and column of the chunk in the dataset. */
+  row: number;
+  column: number;
+  filterMask: number;
+}
+
+export interface EncodedBlock {
+  buffer: ArrayBuffer;
+  chunks: EncodedChunk[];
+  /** Filter ids in the order they were applied when writing (undone in reverse). */
+  filters: number[];
+  chunkShape: [number, number];
+  rowStart: number;
+  rows: number;
+  columns: number;
+  elementBytes: number;
+  /** The dataset's byte order; rows come out little-endian, as h5wasm gives them. */
+  bigEndian: boolean;
+}
+
+const DEFLATE = 1;
+const SHUFFLE = 2;
+
+/** The block's rows, row-major and little-endian, in a new ArrayBuffer. */
+export function decodeBlock(block: EncodedBlock): ArrayBuffer {
+  const { elementBytes, columns, rowStart, rows } = block;
+  const [chunkRows, chunkColumns] = block.chunkShape;
+  const rowBytes = columns * elementBytes;
+  const out = new Uint8Array(rows * rowBytes);
+  for (const chunk of block.chunks) {
+    const stored = new Uint8Array(block.buffer, chunk.offset, chunk.size);
+    const raw = unfilter(stored, block.filters, chunk.filterMask, elementBytes);
+    // Copy the part of the chunk that lies inside the block and the dataset.
+    const first = Math.max(rowStart, chunk.row);
+    const last = Math.min(rowStart + rows, chunk.row + chunkRows);
+    if (last <= first) continue;
+    const chunkRowBytes = chunkColumns * elementBytes;
+    if (chunk.column === 0 && chunkColumns === columns) {
+      // Full-width chunks (the usual case): one contiguous run of rows.
+      out.set(raw.subarray((first - chunk.row) * chunkRowBytes, (last - chunk.row) * chunkRowBytes), (first - rowStart) * rowBytes);
+      continue;
+    }
+    const width = Math.min(chunkColumns, columns - chunk.column) * elementBytes;
+    for (let r = first; r < last; r++) {
+      const from = (r - chunk.row) * chunkRowBytes;
+      const to = (r - rowStart) * rowBytes + chunk.column * elementBytes;
+      for (let b = 0; b < width; b++) out[to + b] = raw[from + b];
+    }
+  }
+  if (block.bigEndian && elementBytes > 1) swapBytes(out, elementBytes);
+  return out.buffer;
+}
+
+function unfilter(stored: Uint8Array, filters: number[], mask: number, elementBytes: number): Uint8Array {
+  let data = stored;
+  for (let i = filters.length - 1; i >= 0; i--) {
+    if (mask & (1 << i)) continue;
+    if (filters[i] === DEFLATE) data = inflateSync(data);
+    else if (filters[i] === SHUFFLE) data = unshuffle(data, elementBytes);
+    else throw new Error(`filter ${filters[i]} cannot be decoded here`);
+  }
+  return data;
+}
+
+/** HDF5's shuffle stores byte 0 of every element, then byte 1, …; this puts them back. */
+export function unshuffle(data: Uint8Array, elementBytes: number): Uint8Array {
+  if (elementBytes <= 1) return data;
+  const count = Math.floor(data.length / elementBytes);
+  const out = new Uint8Array(data.length);
+  if (elementBytes === 4 && count % 4 === 0 && data.byteOffset % 4 === 0) {
+    unshuffleWords(data, count, out);
+    out.set(data.subarray(count * 4), count * 4);
+    return out;
+  }
+  for (let b = 0; b < elementBytes; b++) {
+    const plane = b * count;
+    for (let e = 0, o = b; e < count; e++, o += elementBytes) out[o] = data[plane + e];
+  }
+  // Bytes past the last whole element are stored as they were.
+  out.set(data.subarray(count * elementBytes), count * elementBytes);
+  return out;
+}
+
+/**
+ * The float32 case a word at a time: four elements from one 32-bit load of each
+ * byte plane, about twice as fast as gathering byte by byte.
+ */
+function unshuffleWords(data: Uint8Array, count: number, out: Uint8Array): void {
+  const quarter = count >> 2;
+  const p0 = new Int32Array(data.buffer, data.byteOffset, quarter);
+  const p1 = new Int32Array(data.buffer, data.byteOffset + count, quarter);
+  const p2 = new Int32Array(data.buffer, data.byteOffset + 2 * count, quarter);
+  const p3 = new Int32Array(data.buffer, data.byteOffset + 3 * count, quarter);
+  const words = new Int32Array(out.buffer, out.byteOffset, count);
+  for (let i = 0, o = 0; i < quarter; i++, o += 4) {
+    const a = p0[i];
+    const b = p1[i];
+    const c = p2[i];
+    const d = p3[i];
+    words[o] = (a & 0xff) | ((b & 0xff) << 8) | ((c & 0xff) << 16) | (d << 24);
+    words[o + 1] = ((a >>> 8) & 0xff) | (b & 0xff00) | ((c & 0xff00) << 8) | ((d >>> 8) << 24);
+    words[o + 2] = ((a >>> 16) & 0xff) | ((b >>> 8) & 0xff00) | (c & 0xff0000) | ((d >>> 16) << 24);
+    words[o + 3] = (a >>> 24) | ((b >>> 16) & 0xff00) | ((c >>> 8) & 0xff0000) | (d & 0xff000000);
+  }
+}
+
+function swapBytes(bytes: Uint8Array, elementBytes: number): void {
+  for (let i = 0; i + elementBytes <= bytes.length; i += elementBytes) {
+    for (let a = i, b = i + elementBytes - 1; a < b; a++, b--) {
+      const t = bytes[a];
+      bytes[a] = bytes[b];
+      bytes[b] = t;
+    }
+  }
+}
