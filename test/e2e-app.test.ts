@@ -144,7 +144,7 @@ describe('h5blocks in the browser', () => {
 
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.mouse.move(5, 5);
-    for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click();
+    while (await page.getByRole('button', { name: 'Dismiss' }).count()) await page.getByRole('button', { name: 'Dismiss' }).first().click();
     await page.locator('.tab-panel').evaluate((panel) => panel.scrollTo(0, 0));
     await page.screenshot({ path: README_SCREENSHOT });
     await shot('e2e-4-timeline');

@@ -61,6 +61,29 @@ describe('run panel', () => {
     expect(screen.getByTestId('resolved-output').textContent).toContain('/distances');
   });
 
+  it('keeps the form as the user left it, but not one dataset\'s "Overwrite" for another', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }], cores: 4 });
+    await openRunTab(fake, '/le_f4');
+    fireEvent.click(await screen.findByLabelText('shard'));
+    fireEvent.change(screen.getByLabelText('Block rows'), { target: { value: '200' } });
+    fireEvent.change(screen.getByLabelText('Workers'), { target: { value: '3' } });
+    fireEvent.click(screen.getByLabelText('Overwrite'));
+    fireEvent.click(screen.getByRole('tab', { name: 'Inspect' }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    expect((await screen.findByLabelText('shard') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText('Block rows') as HTMLInputElement).value).toBe('200');
+    expect((screen.getByLabelText('Workers') as HTMLInputElement).value).toBe('3');
+    expect((screen.getByLabelText('Overwrite') as HTMLInputElement).checked).toBe(true);
+
+    // Another dataset keeps the strategy and workers, but starts with its own block size and asks before overwriting.
+    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/le_f8')!);
+    await waitFor(() => expect(screen.getByTestId('run-dataset').textContent).toContain('/le_f8'));
+    expect((screen.getByLabelText('shard') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText('Workers') as HTMLInputElement).value).toBe('3');
+    expect((screen.getByLabelText('Block rows') as HTMLInputElement).value).toBe('');
+    expect((screen.getByLabelText('Ask me') as HTMLInputElement).checked).toBe(true);
+  });
+
   it('asks Overwrite / New name / Cancel when the output exists, instead of failing', async () => {
     const fake = new FakeApi({
       files: [{ name: 'coords_with_distances.h5', entities: withDistances }],
@@ -151,7 +174,10 @@ describe('run panel', () => {
     expect(screen.getByTestId('run-stats').textContent).toContain('2 / 5 blocks');
     expect(screen.getByTestId('run-stats').textContent).toContain('5,000 rows/s');
     expect(screen.getByTestId('run-progress').textContent).toContain('about 120 ms left');
-    expect((screen.getByTestId('cancel-button') as HTMLButtonElement).disabled).toBe(false);
+    // Cancel stays with the progress even when another object is selected meanwhile.
+    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/')!);
+    fireEvent.click(screen.getByTestId('cancel-button'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.method === 'cancelRun').map((c) => c.args[0])).toEqual([runId]));
 
     // The run wrote /distances: the file now has it, and the finish event says so.
     const distances: Entity = {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // The left pane: open files, a tree that reads groups only when they are opened, icons per kind, search.
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../src/renderer/src/app/App';
 import type { Entity } from '../src/shared/entities';
@@ -137,5 +137,20 @@ describe('file tree', () => {
     await waitFor(() => expect(treeRow('/données/測定')).toBeTruthy());
     fireEvent.keyDown(group, { key: 'ArrowLeft' });
     await waitFor(() => expect(screen.queryAllByTestId('tree-node').some((n) => n.dataset.path === '/données/測定')).toBe(false));
+  });
+
+  it('follows the host: a file it opened, a file it could not open, and the theme command from the menu', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }] });
+    await renderApp(fake);
+    const opened = { id: 'f9', path: '/data/dropped.h5', name: 'dropped.h5', sizeBytes: 10_048 };
+    act(() => fake.emit('host', { type: 'opened', file: opened }));
+    expect(await within(screen.getByTestId('open-files')).findByText('dropped.h5')).toBeTruthy();
+
+    act(() => fake.emit('host', { type: 'open-failed', error: { code: 'not-hdf5', message: 'notes.txt: cannot open as HDF5: file signature not found' } }));
+    expect((await screen.findByTestId('notice')).textContent).toContain('notes.txt: cannot open as HDF5');
+
+    const before = document.documentElement.dataset.theme;
+    act(() => fake.emit('host', { type: 'command', command: 'toggle-theme' }));
+    expect(document.documentElement.dataset.theme).toBe(before === 'dark' ? 'light' : 'dark');
   });
 });

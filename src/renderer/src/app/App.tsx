@@ -2,7 +2,9 @@ import { lazy, Suspense, type ComponentType } from 'react';
 import { Toolbar } from '../files/Toolbar';
 import { Inspector } from '../inspect/Inspector';
 import { RunPanel } from '../run/RunPanel';
+import { MatrixProvider } from '../compare/matrixRunner';
 import { RunsProvider } from '../run/runsStore';
+import { RunSettingsProvider } from '../run/runSettings';
 import { Sidebar } from '../tree/Sidebar';
 import { WorkspaceProvider } from '../workspace/workspace';
 import { ApiProvider, type ApiClient } from './apiContext';
@@ -34,7 +36,11 @@ export function App({ client }: { client: ApiClient }) {
           <NavigationProvider>
             <WorkspaceProvider>
               <RunsProvider>
-                <Layout />
+                <RunSettingsProvider>
+                  <MatrixProvider>
+                    <Layout />
+                  </MatrixProvider>
+                </RunSettingsProvider>
               </RunsProvider>
             </WorkspaceProvider>
           </NavigationProvider>

@@ -17,6 +17,19 @@ export interface EChartProps {
 // Fallback size when the element has no layout (tests in jsdom): ECharts cannot draw into 0×0.
 const FALLBACK_WIDTH = 800;
 
+let canvasAvailable: boolean | undefined;
+/** Whether this page can draw on a 2-D canvas; where it cannot (jsdom, locked-down browsers) charts draw as SVG. */
+function canDrawOnCanvas(): boolean {
+  if (canvasAvailable === undefined) {
+    try {
+      canvasAvailable = document.createElement('canvas').getContext('2d') !== null;
+    } catch {
+      canvasAvailable = false;
+    }
+  }
+  return canvasAvailable;
+}
+
 /** One ECharts instance bound to a div: created per theme, updated per option, resized with its box. */
 export function EChart({ option, renderer = 'canvas', height, testId, ariaLabel, notMerge = false, onClick }: EChartProps) {
   const element = useRef<HTMLDivElement>(null);
@@ -29,7 +42,9 @@ export function EChart({ option, renderer = 'canvas', height, testId, ariaLabel,
     const div = element.current;
     if (!div) return;
     const width = div.clientWidth || FALLBACK_WIDTH;
-    const instance = echarts.init(div, theme === 'dark' ? 'dark' : undefined, { renderer, width, height });
+    const instance = echarts.init(div, theme === 'dark' ? 'dark' : undefined, {
+      renderer: renderer === 'canvas' && !canDrawOnCanvas() ? 'svg' : renderer, width, height,
+    });
     chart.current = instance;
     instance.on('click', (params) => clickHandler.current?.(params as never));
     let observer: ResizeObserver | undefined;

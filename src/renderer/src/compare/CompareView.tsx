@@ -8,7 +8,8 @@ import { TimelineChart } from '../timeline/TimelineChart';
 import { presentPhases, runLabel, timelineFromRecord } from '../timeline/model';
 import { PhaseLegend } from '../timeline/PhaseLegend';
 import { compareRuns, groupKey } from './metrics';
-import { RunMatrix, type MatrixOutcome } from './RunMatrix';
+import { useMatrix } from './matrixRunner';
+import { RunMatrix } from './RunMatrix';
 import { RunsTable } from './RunsTable';
 import { ThroughputChart } from './ThroughputChart';
 
@@ -16,7 +17,7 @@ export function CompareView() {
   const { records, clear } = useRuns();
   const { showTimeline } = useNavigation();
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [matrix, setMatrix] = useState<MatrixOutcome | null>(null);
+  const { outcome: matrix, forget: forgetMatrix } = useMatrix();
   const [groupChoice, setGroupChoice] = useState<string | null>(null);
   const compared = useMemo(() => compareRuns(records), [records]);
 
@@ -60,7 +61,7 @@ export function CompareView() {
         <button type="button" className="danger-quiet" disabled={records.length === 0} onClick={() => {
           if (window.confirm('Forget every run in the history? Output datasets in your files stay.')) {
             setSelected(new Set());
-            setMatrix(null);
+            forgetMatrix();
             void clear();
           }
         }}>
@@ -112,7 +113,7 @@ export function CompareView() {
 
       <section aria-label="Run matrix">
         <h3 className="section-title">Run matrix</h3>
-        <RunMatrix onFinished={setMatrix} />
+        <RunMatrix />
       </section>
     </div>
   );

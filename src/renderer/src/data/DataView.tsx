@@ -47,7 +47,7 @@ function DatasetData({ fileId, dataset }: { fileId: string; dataset: DatasetEnti
       <div className="data-header">
         <h2 className="object-title"><code>{dataset.path}</code></h2>
         <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
-        <div className="segmented" role="radiogroup" aria-label="View">
+        {modes.length > 1 && <div className="segmented" role="radiogroup" aria-label="View">
           {modes.map((m) => (
             <button
               key={m}
@@ -60,7 +60,7 @@ function DatasetData({ fileId, dataset }: { fileId: string; dataset: DatasetEnti
               {MODE_LABELS[m]}
             </button>
           ))}
-        </div>
+        </div>}
       </div>
       {mode === 'table' && <DatasetTable fileId={fileId} dataset={dataset} />}
       {mode === 'line' && <LinePlot fileId={fileId} dataset={dataset} />}

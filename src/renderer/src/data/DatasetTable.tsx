@@ -69,6 +69,7 @@ function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: Datas
     [rank, dataset.name, columnCount, firstColumn],
   );
   const isFloat = dataset.dtype.class === 'float';
+  const isNumeric = isFloat || dataset.dtype.class === 'integer';
   const precise = dataset.dtype.size >= 8;
 
   return (
@@ -116,6 +117,7 @@ function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: Datas
         rowLabel={(row) => formatInteger(firstRow + row)}
         cell={(row, column) => formatCell(valueAt(row, column, columnCount), isFloat, precise)}
         onVisibleRows={ensureRows}
+        align={isNumeric ? 'right' : 'left'}
         ariaLabel={`Values of ${dataset.path}`}
       />
     </div>

@@ -30,7 +30,7 @@ export function LinePlot({ fileId, dataset }: { fileId: string; dataset: Dataset
     grid: { left: 70, right: 24, top: 20, bottom: 70 },
     tooltip: { trigger: 'axis', valueFormatter: (value) => formatNumber(Number(value)) },
     xAxis: { type: 'value', name: 'index', nameLocation: 'middle', nameGap: 28, min: 'dataMin', max: 'dataMax' },
-    yAxis: { type: 'value', name: dataset.name, scale: true },
+    yAxis: { type: 'value', scale: true },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 10 }],
     series: [{ type: 'line', data: data.value, showSymbol: false, sampling: 'lttb', large: true, lineStyle: { width: 1 }, connectNulls: false }],
   }, [data, dataset.name]);

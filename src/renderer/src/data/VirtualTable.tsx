@@ -10,7 +10,10 @@ export interface VirtualTableProps {
   cell: (row: number, column: number) => string | undefined;
   /** Called with the rows on screen (plus overscan) whenever they change. */
   onVisibleRows: (first: number, last: number) => void;
+  /** Most height the grid takes; a short table shrinks to its rows. */
   height?: number;
+  /** Text reads from the left, numbers line up on the right. */
+  align?: 'left' | 'right';
   ariaLabel: string;
 }
 
@@ -19,7 +22,9 @@ const INDEX_WIDTH = 110;
 const COLUMN_WIDTH = 130;
 
 /** A grid that renders only the rows in view, so a million rows scroll as smoothly as ten. */
-export function VirtualTable({ rowCount, columnLabels, rowLabel, cell, onVisibleRows, height = 480, ariaLabel }: VirtualTableProps) {
+export function VirtualTable({ rowCount, columnLabels, rowLabel, cell, onVisibleRows, height: maxHeight = 480, align = 'right', ariaLabel }: VirtualTableProps) {
+  // +2 for the borders, so a short table shows no scroll bar.
+  const height = Math.min(maxHeight, (rowCount + 1) * ROW_HEIGHT + 2);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rowCount,
@@ -41,7 +46,7 @@ export function VirtualTable({ rowCount, columnLabels, rowLabel, cell, onVisible
   return (
     <div
       ref={scroller}
-      className="vtable"
+      className={`vtable align-${align}`}
       style={{ height }}
       role="grid"
       aria-label={ariaLabel}

@@ -7,9 +7,10 @@ import { useRuns } from '../run/runsStore';
 import { useWorkspace } from '../workspace/workspace';
 import { FileBrowserDialog } from './FileBrowserDialog';
 import { SaveAsDialog } from './SaveAsDialog';
+import { useHostEvents } from './useHostEvents';
 
 export function Toolbar() {
-  const { api, subscribe } = useApi();
+  const { api } = useApi();
   const { notifyError, notify } = useNotifier();
   const { state, actions } = useWorkspace();
   const { appInfo } = useRuns();
@@ -18,22 +19,12 @@ export function Toolbar() {
   const [savingCopy, setSavingCopy] = useState(false);
   const activeFile = state.files.find((f) => f.id === state.activeFileId) ?? null;
 
-  // What the host did on its own: the native menu, a dropped file, a second launch.
-  const hostHandlers = useRef({ startSaveAs: () => {} });
-  useEffect(() => subscribe('host', (event) => {
-    if (event.type === 'opened') actions.fileOpened(event.file);
-    else if (event.type === 'open-failed') notifyError(event.error, 'Opening a file');
-    else if (event.command === 'toggle-theme') toggle();
-    else if (event.command === 'save-as') hostHandlers.current.startSaveAs();
-    else if (event.command === 'close-file' && state.activeFileId) void actions.close(state.activeFileId);
-  }), [subscribe, actions, notifyError, toggle, state.activeFileId]);
-
   function startSaveAs() {
     if (!activeFile) return;
     if (appInfo?.host === 'electron') void saveCopy(null);
     else setSavingCopy(true);
   }
-  hostHandlers.current.startSaveAs = startSaveAs;
+  useHostEvents(startSaveAs);
 
   async function openFile() {
     try {

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { RunParams } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { toErrorInfo } from '../../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, type Strategy } from '../../../shared/run';
+import { MAX_WORKERS, STRATEGIES } from '../../../shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';
@@ -15,8 +15,7 @@ import { runRefusal } from './eligibility';
 import { RunProgressBar } from './RunProgress';
 import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
 import { useRuns } from './runsStore';
-
-type IfExists = 'ask' | 'overwrite' | 'rename';
+import { useRunSettings } from './runSettings';
 
 export function RunPanel() {
   const selected = useSelectedObject();
@@ -62,18 +61,13 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const { notifyError } = useNotifier();
   const runs = useRuns();
   const cores = runs.appInfo?.cores ?? 1;
-  const [strategy, setStrategy] = useState<Strategy>('pool');
-  const [workersText, setWorkersText] = useState(String(cores));
-  const [blockRowsText, setBlockRowsText] = useState('');
-  const [outputText, setOutputText] = useState('distances');
-  const [ifExists, setIfExists] = useState<IfExists>('ask');
+  const { settings, update } = useRunSettings(`${fileId}:${dataset.path}`);
+  const { strategy, blockRowsText, outputText, ifExists } = settings;
+  const workersText = settings.workersText ?? String(cores);
   const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
   const [existing, setExisting] = useState<Entity | null>(null);
   const [starting, setStarting] = useState(false);
   const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId() };
-
-  // The app info arrives after the first render: default to every core once it is known.
-  useEffect(() => setWorkersText(String(cores)), [cores]);
 
   const workers = Number(workersText);
   const workersError = strategy !== 'inline' && (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
@@ -176,7 +170,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           {STRATEGIES.map((s) => (
             <label key={s} className={`choice-card${strategy === s ? ' checked' : ''}`}>
               <input
-                type="radio" name="strategy" value={s} checked={strategy === s} onChange={() => setStrategy(s)}
+                type="radio" name="strategy" value={s} checked={strategy === s} onChange={() => update({ strategy: s })}
                 aria-label={s} aria-describedby={`${ids.strategy}-${s}`}
               />
               <span className="choice-title">{s}</span>
@@ -190,7 +184,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           <div>
             <input
               id={ids.workers} type="number" min={1} max={MAX_WORKERS} value={strategy === 'inline' ? '1' : workersText}
-              disabled={strategy === 'inline'} onChange={(event) => setWorkersText(event.target.value)}
+              disabled={strategy === 'inline'} onChange={(event) => update({ workersText: event.target.value })}
               aria-invalid={Boolean(workersError)} aria-describedby={`${ids.workers}-help`}
             />
             <span id={`${ids.workers}-help`} className={workersError ? 'field-error' : 'muted small'}>
@@ -201,8 +195,8 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           <label htmlFor={ids.blockRows}>Block rows</label>
           <div>
             <input
-              id={ids.blockRows} type="number" min={1} value={blockRowsText} placeholder={`${defaultPlan.blockRows} (default)`}
-              onChange={(event) => setBlockRowsText(event.target.value)} aria-invalid={Boolean(blockRowsError)}
+              id={ids.blockRows} type="number" min={1} value={blockRowsText} placeholder="default"
+              onChange={(event) => update({ blockRowsText: event.target.value })} aria-invalid={Boolean(blockRowsError)}
               aria-describedby={`${ids.blockRows}-help`}
             />
             <span id={`${ids.blockRows}-help`} className={blockRowsError ? 'field-error' : 'muted small'} data-testid="block-plan">
@@ -217,7 +211,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
 
           <label htmlFor={ids.output}>Output</label>
           <div>
-            <input id={ids.output} value={outputText} onChange={(event) => setOutputText(event.target.value)} spellCheck={false}
+            <input id={ids.output} value={outputText} onChange={(event) => update({ outputText: event.target.value })} spellCheck={false}
               aria-describedby={`${ids.output}-help`} aria-invalid={Boolean(outputError)} />
             <span id={`${ids.output}-help`} className={outputError ? 'field-error' : 'muted small'} data-testid="resolved-output">
               {outputError ?? <>→ <code>{output}</code>{existing && <span className="warning-text"> exists ({describeEntity(existing)})</span>}</>}
@@ -228,7 +222,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           <div role="radiogroup" aria-labelledby="if-exists-label" className="inline-radios">
             {([['ask', 'Ask me'], ['overwrite', 'Overwrite'], ['rename', 'Use a new name']] as const).map(([value, label]) => (
               <label key={value}>
-                <input type="radio" name="if-exists" value={value} checked={ifExists === value} onChange={() => setIfExists(value)} />
+                <input type="radio" name="if-exists" value={value} checked={ifExists === value} onChange={() => update({ ifExists: value })} />
                 {label}
               </label>
             ))}
@@ -239,8 +233,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           <button type="submit" className="primary" disabled={invalid || running || starting} data-testid="run-button">
             {starting ? 'Starting…' : 'Run'}
           </button>
-          <button type="button" disabled={!running} onClick={() => void runs.cancel()} data-testid="cancel-button">Cancel</button>
-        </div>
+          </div>
       </form>
       {collision && (
         <CollisionDialog

@@ -1,8 +1,10 @@
 import { formatDuration, formatInteger, formatRate } from '../format/units';
 import { describeEta } from './runPlan';
-import type { LiveRun } from './runsStore';
+import { useRuns, type LiveRun } from './runsStore';
 
+/** The current (or last) run: progress, rates, and its Cancel button, whatever is selected in the tree meanwhile. */
 export function RunProgressBar({ live }: { live: LiveRun }) {
+  const { cancel } = useRuns();
   const progress = live.progress;
   const done = progress?.blocksDone ?? 0;
   const total = progress?.blocksTotal ?? 0;
@@ -12,14 +14,17 @@ export function RunProgressBar({ live }: { live: LiveRun }) {
     <div className="run-progress" data-testid="run-progress" data-status={live.status}>
       <div className="run-progress-label">
         <strong>{label}</strong>
-        <span className="muted small">
+        <span className="muted small run-progress-state">
           {live.status === 'running' && (progress ? describeEta(progress.etaMs) : 'starting…')}
           {live.status === 'finished' && live.result && `finished in ${formatDuration(live.result.wallMs)}`}
           {live.status === 'failed' && (live.error?.code === 'aborted' ? 'cancelled' : 'failed')}
+          {live.status === 'running' && (
+            <button type="button" onClick={() => void cancel()} data-testid="cancel-button">Cancel</button>
+          )}
         </span>
       </div>
       <div
-        className={`progress-track ${live.status}`}
+        className={`progress-track ${live.error?.code === 'aborted' ? 'cancelled' : live.status}`}
         role="progressbar"
         aria-label="Run progress"
         aria-valuemin={0}

@@ -50,8 +50,9 @@ interface Outcome {
 
 const RunsContext = createContext<Runs | null>(null);
 
-// Progress can arrive hundreds of times a second; the screen needs about ten.
-const FLUSH_MS = 100;
+// Progress can arrive hundreds of times a second; four screen updates a second read as live.
+const FLUSH_MS = 250;
+const KEPT_OUTCOMES = 20;
 
 export function RunsProvider({ children }: { children: ReactNode }) {
   const { api, subscribe } = useApi();
@@ -125,6 +126,8 @@ export function RunsProvider({ children }: { children: ReactNode }) {
 
   const settle = useCallback((runId: string, outcome: Outcome) => {
     outcomes.current.set(runId, outcome);
+    // Outcomes are kept only for a waitFor that comes late; the oldest go first.
+    for (const old of [...outcomes.current.keys()].slice(0, Math.max(0, outcomes.current.size - KEPT_OUTCOMES))) outcomes.current.delete(old);
     afterFinished(runId);
     for (const waiter of waiters.current.get(runId) ?? []) waiter(outcome);
     waiters.current.delete(runId);
@@ -148,6 +151,8 @@ export function RunsProvider({ children }: { children: ReactNode }) {
         settle(result.id, { result });
         void reload();
         if (liveRef.current?.runId === result.id) schedulePublish(true);
+        // The record carries every block now; the streamed copy is no longer needed.
+        progressBuffer.current.delete(result.id);
         return;
       }
       const error = event.error;
@@ -157,12 +162,12 @@ export function RunsProvider({ children }: { children: ReactNode }) {
       if (error.code === 'aborted') latest.current.notify(error.message);
       else if (!handled.includes(error.code)) latest.current.notifyError(error, 'The run');
       if (liveRef.current?.runId === event.runId) schedulePublish(true);
+      progressBuffer.current.delete(event.runId);
     });
     return () => {
       unsubscribe();
       if (flushTimer.current) clearTimeout(flushTimer.current);
     };
-
   }, [api, subscribe, reload, notifyError, schedulePublish, settle]);
 
   const start = useCallback(async (params: RunParams, fileName: string, startOptions: StartOptions) => {

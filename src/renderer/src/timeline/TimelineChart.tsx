@@ -6,7 +6,7 @@ import { timelineBars, timelineLanes, type Bar, type TimelineRun } from './model
 import { PHASE_COLORS } from './phases';
 
 // Past this many bars SVG slows down; canvas draws them faster (and the DOM stays small).
-const SVG_BAR_LIMIT = 6000;
+const SVG_BAR_LIMIT = 2000;
 
 /**
  * One lane per thread, each block's phases as coloured bars on one time axis.

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { RunRecord } from '../../../shared/api';
 import { useNavigation } from '../app/navigation';
 import { runToChromeTrace } from '../export/chromeTrace';
@@ -76,7 +76,9 @@ function ExportTraceButton({ record }: { record: RunRecord }) {
   );
 }
 
-export function RunTimeline({ run, record }: { run: TimelineRun; record: RunRecord | null }) {
+export function RunTimeline({ run: latestRun, record }: { run: TimelineRun; record: RunRecord | null }) {
+  // While a run streams in, React may skip intermediate states of this heavy view to keep the app responsive.
+  const run = useDeferredValue(latestRun);
   const lanes = useMemo(() => timelineLanes(run), [run]);
   const totals = useMemo(() => record?.summary.phaseTotals ?? phaseTotals(run), [record, run]);
   const utilisation = useMemo(() => laneUtilisation(run, lanes), [run, lanes]);

@@ -1,0 +1,53 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { Strategy } from '../../../shared/run';
+
+export type IfExists = 'ask' | 'overwrite' | 'rename';
+
+/**
+ * The run form as the user left it, kept across tab switches. Strategy and
+ * workers carry over to other datasets; block size, output and what to do if
+ * it exists belong to one dataset, so "Overwrite" chosen for one file never
+ * silently applies to another.
+ */
+export interface RunSettings {
+  strategy: Strategy;
+  /** null until the user edits it: then the form follows the core count. */
+  workersText: string | null;
+  blockRowsText: string;
+  outputText: string;
+  ifExists: IfExists;
+}
+
+type DatasetSettings = Pick<RunSettings, 'blockRowsText' | 'outputText' | 'ifExists'>;
+
+const GLOBAL_DEFAULTS: Pick<RunSettings, 'strategy' | 'workersText'> = { strategy: 'pool', workersText: null };
+const DATASET_DEFAULTS: DatasetSettings = { blockRowsText: '', outputText: 'distances', ifExists: 'ask' };
+
+interface Store {
+  shared: typeof GLOBAL_DEFAULTS;
+  perDataset: Record<string, DatasetSettings>;
+}
+
+const RunSettingsContext = createContext<{ store: Store; update(key: string, change: Partial<RunSettings>): void } | null>(null);
+
+export function RunSettingsProvider({ children }: { children: ReactNode }) {
+  const [store, setStore] = useState<Store>({ shared: GLOBAL_DEFAULTS, perDataset: {} });
+  const update = useCallback((key: string, change: Partial<RunSettings>) => setStore((current) => {
+    const { strategy, workersText, ...datasetChange } = change;
+    const shared = { ...current.shared, ...(strategy !== undefined && { strategy }), ...(workersText !== undefined && { workersText }) };
+    const perDataset = Object.keys(datasetChange).length === 0 ? current.perDataset
+      : { ...current.perDataset, [key]: { ...DATASET_DEFAULTS, ...current.perDataset[key], ...datasetChange } };
+    return { shared, perDataset };
+  }), []);
+  const value = useMemo(() => ({ store, update }), [store, update]);
+  return <RunSettingsContext.Provider value={value}>{children}</RunSettingsContext.Provider>;
+}
+
+/** The settings for one dataset (`fileId:path`) and a setter for any of them. */
+export function useRunSettings(datasetKey: string) {
+  const context = useContext(RunSettingsContext);
+  if (!context) throw new Error('useRunSettings outside RunSettingsProvider');
+  const { store, update } = context;
+  const settings: RunSettings = { ...store.shared, ...DATASET_DEFAULTS, ...store.perDataset[datasetKey] };
+  return { settings, update: (change: Partial<RunSettings>) => update(datasetKey, change) };
+}
