@@ -8,7 +8,7 @@ import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
 import { formatReport, type BenchReport } from '../bench/report';
 import { agreementOf, describeConfiguration, verdictsOf, withRatios, type BenchInput, type BenchRow, type MemoryRow } from '../bench/results';
 import { ScratchFolder } from '../bench/scratchFolder';
-import { defaultBlockRows } from '../run/blocks';
+import { defaultBlockRows } from '../../shared/blocks';
 import { APP_VERSION } from '../version';
 
 export interface BenchOptions {

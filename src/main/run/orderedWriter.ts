@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BlockTiming, PhaseSpan } from '../../shared/run';
-import type { BlockPlan } from './blocks';
+import type { BlockPlan } from '../../shared/blocks';
 import { epochNow } from './clock';
 
 export interface FinishedBlock {

@@ -1,7 +1,7 @@
 import type { PhaseSpan } from '../../shared/run';
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { NumericKind } from '../../workers/compute/rowNorm';
-import type { BlockPlan } from '../run/blocks';
+import type { BlockPlan } from '../../shared/blocks';
 import type { OrderedWriter } from '../run/orderedWriter';
 
 export interface InputInfo {

@@ -1,3 +1,4 @@
+// Block planning, shared by the engine and the run panel (which shows the default a run will use).
 export interface BlockPlan {
   index: number;
   rowStart: number;
