@@ -17,6 +17,7 @@ import { writeSample } from '../src/main/cli/sample';
 import { closeWorkerPools } from '../src/main/strategies/workerPools';
 import { copyCorpus, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256File } from './support/files';
 import { projectRoot, systemPython } from './support/paths';
+import { rejection } from './support/rejection';
 
 const runPython = promisify(execFile);
 
@@ -66,14 +67,6 @@ function recordEvents(service: AppService) {
   return { seen, runEvents, runEnd };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ErrorInfo> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ErrorInfo;
-  }
-  throw new Error('expected the call to reject');
-}
 
 function expectOneLine(error: ErrorInfo): void {
   expect(error.message).not.toContain('\n');

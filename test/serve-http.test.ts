@@ -11,6 +11,7 @@ import { closeWorkerPools } from '../src/main/strategies/workerPools';
 import { createApiClient } from '../src/renderer/src/api/client';
 import { wsTransport, type WebSocketFactory, type WsTransport } from '../src/renderer/src/api/wsTransport';
 import { copyCorpus, makeTempFolder, removeTempFolders, sha256File } from './support/files';
+import { rejection } from './support/rejection';
 
 interface HttpAnswer {
   status: number;
@@ -59,14 +60,6 @@ function rawCall(socket: WebSocket, id: number, method: string, args: unknown[])
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ErrorInfo> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ErrorInfo;
-  }
-  throw new Error('expected the call to reject');
-}
 
 describe('h5blocks serve', () => {
   let folder: string;

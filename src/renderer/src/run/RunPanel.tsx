@@ -81,7 +81,6 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const output = resolveOutputPath(dataset.path, outputText);
   const outputError = output === dataset.path ? 'The output cannot replace the input dataset.' : null;
   const plan = planSummary(dataset, strategy, workersError ? 1 : workers, blockRowsError ? undefined : blockRows);
-  const defaultPlan = planSummary(dataset, strategy, workersError ? 1 : workers, undefined);
   const running = runs.live?.status === 'running';
 
   // Say up front whether the output name is taken, so the dialog is no surprise.
