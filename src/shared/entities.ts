@@ -82,6 +82,8 @@ export interface DatasetEntity extends EntityBase {
   attributes: Attribute[];
   /** Bytes the values take in memory (elements × element size). */
   memoryBytes: number;
+  /** Bytes they take in the file, after compression; absent when the file does not say (virtual, external). */
+  storageBytes?: number;
 }
 
 export interface DatatypeEntity extends EntityBase {

@@ -64,7 +64,7 @@ export function findChunkLayout(filePath: string, datasetPath: string, shape: [n
   }
 }
 
-function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock): { btree?: number; chunkShape: number[] } | undefined {
+export function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock): { btree?: number; chunkShape: number[] } | undefined {
   if (!message) return undefined;
   const data = message.data;
   const version = data[0];
@@ -116,7 +116,7 @@ function filterIds(message: HeaderMessage | undefined): number[] | undefined {
 }
 
 /** Walks a version 1 B-tree of raw data chunks (node type 1) down to its chunk records. */
-function chunkList(file: ByteFile, sb: Superblock, root: number, keyDims: number): StoredChunk[] {
+export function chunkList(file: ByteFile, sb: Superblock, root: number, keyDims: number): StoredChunk[] {
   const keyBytes = 8 + 8 * keyDims;
   const chunks: StoredChunk[] = [];
   const visit = (node: number) => {

@@ -68,27 +68,29 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
 export function describeDataset(dataset: H5Dataset, path: string, filePath?: string, name = posix.basename(path)): DatasetEntity {
   const meta = dataset.metadata;
   const elements = meta.shape ? meta.shape.reduce((a, b) => a * b, 1) : 0;
+  const stored = filePath && meta.shape && meta.shape.length > 0 ? storedLayout(filePath, path) : {};
   return {
     kind: 'dataset', path, name,
     shape: meta.shape,
     maxShape: meta.maxshape,
     dtype: describeDtype(meta),
-    layout: layoutOf(meta, filePath, path),
+    layout: layoutOf(meta, stored.layout),
     chunks: meta.chunks,
     filters: dataset.filters.map((f): Filter => ({ id: f.id, name: f.name, cdValues: f.cd_values })),
     attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }),
     memoryBytes: elements * meta.size,
+    ...(stored.storageBytes !== undefined ? { storageBytes: stored.storageBytes } : {}),
   };
 }
 
 // h5wasm reports chunks and virtual sources but not the layout itself; compact
 // and contiguous are told apart by reading the layout message from the file.
-function layoutOf(meta: Metadata, filePath: string | undefined, path: string): Layout {
+function layoutOf(meta: Metadata, stored: Layout | undefined): Layout {
   if (meta.shape === null) return 'null';
   if (meta.virtual_sources && meta.virtual_sources.length > 0) return 'virtual';
   if (meta.chunks) return 'chunked';
   if (meta.shape.length === 0) return 'scalar';
-  return (filePath && storedLayout(filePath, path)) || 'contiguous';
+  return stored ?? 'contiguous';
 }
 
 // h5wasm's get_type follows links, so links are recognised by reading the link

@@ -1,30 +1,55 @@
 import type { Layout } from '../../shared/entities';
-import { ByteFile, objectHeaderAt, readObjectHeader, readSuperblock } from './rawFormat';
+import { chunkedLayout, chunkList } from './chunkIndex';
+import { ByteFile, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
 
 const LAYOUT_MESSAGE = 0x08;
 const CLASSES: Layout[] = ['compact', 'contiguous', 'chunked', 'virtual'];
 
+export interface StoredLayout {
+  layout?: Layout;
+  /** Bytes the values take in the file (after compression), where the layout records it. */
+  storageBytes?: number;
+}
+
 /**
- * The storage layout recorded in a dataset's Data Layout message. h5wasm tells
- * chunked and virtual datasets apart but not compact from contiguous, so this
- * reads the message from the file itself. Undefined when it cannot be read
- * (the path crosses an external link, or the format is not one this reader knows).
+ * What a dataset's Data Layout message records: its storage class and the bytes
+ * it takes on disk. h5wasm tells chunked and virtual datasets apart but not
+ * compact from contiguous, and does not report storage sizes, so this reads the
+ * message from the file itself. Empty when it cannot be read (the path crosses an
+ * external link, or the format is one this reader does not know).
  */
-export function storedLayout(filePath: string, datasetPath: string): Layout | undefined {
+export function storedLayout(filePath: string, datasetPath: string): StoredLayout {
   let file: ByteFile | undefined;
   try {
     file = new ByteFile(filePath);
     const superblock = readSuperblock(file);
     const address = objectHeaderAt(file, superblock, datasetPath);
-    if (address === undefined) return undefined;
+    if (address === undefined) return {};
     const message = readObjectHeader(file, superblock, address).messages.find((m) => m.type === LAYOUT_MESSAGE);
-    if (!message) return undefined;
+    if (!message) return {};
     // Versions 1 and 2 put the class after the dimensionality; 3 and later right after the version.
-    const layoutClass = message.data[0] <= 2 ? message.data[2] : message.data[1];
-    return CLASSES[layoutClass];
+    const layout = CLASSES[message.data[0] <= 2 ? message.data[2] : message.data[1]];
+    return { layout, storageBytes: storageBytes(file, superblock, message, layout) };
   } catch {
-    return undefined;
+    return {};
   } finally {
     file?.close();
   }
+}
+
+function storageBytes(file: ByteFile, sb: Superblock, message: HeaderMessage, layout: Layout | undefined): number | undefined {
+  const data = message.data;
+  if (data[0] !== 3) return undefined;
+  if (layout === 'compact') return data.readUInt16LE(2);
+  if (layout === 'contiguous' && sb.lengthSize === 8) {
+    const address = data.readBigUInt64LE(2);
+    return address === 0xffffffffffffffffn ? 0 : Number(data.readBigUInt64LE(2 + sb.offsetSize));
+  }
+  if (layout === 'chunked') {
+    const chunked = chunkedLayout(message, sb);
+    if (!chunked) return undefined;
+    if (chunked.btree === undefined) return 0;
+    return chunkList(file, sb, chunked.btree, chunked.chunkShape.length + 1).reduce((sum, c) => sum + c.size, 0);
+  }
+  return undefined;
 }

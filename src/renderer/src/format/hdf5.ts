@@ -77,5 +77,10 @@ export function formatAttributeValue(value: AttributeValue): string {
 }
 
 export function describeSize(dataset: DatasetEntity): string {
-  return `${formatBytes(dataset.memoryBytes)} in memory (${formatInteger(elementCount(dataset.shape))} elements × ${dataset.dtype.size} B)`;
+  const memory = `${formatBytes(dataset.memoryBytes)} in memory (${formatInteger(elementCount(dataset.shape))} elements × ${dataset.dtype.size} B)`;
+  if (dataset.storageBytes === undefined) return memory;
+  const ratio = dataset.storageBytes > 0 && dataset.storageBytes < 0.99 * dataset.memoryBytes
+    ? `, ${(dataset.memoryBytes / dataset.storageBytes).toFixed(2)}× smaller`
+    : '';
+  return `${memory}; ${formatBytes(dataset.storageBytes)} on disk${ratio}`;
 }
