@@ -145,10 +145,20 @@ export function chunkList(file: ByteFile, sb: Superblock, root: number, keyDims:
   return chunks;
 }
 
-/** The stored chunks a block of rows needs, in order. */
+/** The stored chunks a block of rows needs, in order (chunks are sorted by row, so the first is found by bisection). */
 export function chunksForRows(layout: ChunkLayout, rowStart: number, rowEnd: number): StoredChunk[] {
   const [chunkRows] = layout.chunkShape;
-  return layout.chunks.filter((c) => c.row < rowEnd && c.row + chunkRows > rowStart);
+  const { chunks } = layout;
+  let low = 0;
+  let high = chunks.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (chunks[middle].row + chunkRows <= rowStart) low = middle + 1;
+    else high = middle;
+  }
+  let end = low;
+  while (end < chunks.length && chunks[end].row < rowEnd) end++;
+  return chunks.slice(low, end);
 }
 
 /**

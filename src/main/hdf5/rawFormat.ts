@@ -129,7 +129,7 @@ export interface HeaderMessage {
   at: number;
   data: Buffer;
   /** The chunk holding it, for v2 checksums. */
-  chunk: { start: number; length: number; checksummed: boolean };
+  chunk: { start: number; length: number };
 }
 
 export interface ObjectHeader {
@@ -161,7 +161,7 @@ export function readObjectHeader(file: ByteFile, sb: Superblock, address: number
         const headerBytes = 4 + (creationOrder ? 2 : 0);
         if (q + headerBytes + size > bytes.length) break; // the gap at the end of a chunk
         const data = bytes.subarray(q + headerBytes, q + headerBytes + size);
-        const message = { type, at: chunk.dataStart + q, data, chunk: { start: chunk.start, length: chunk.length, checksummed: true } };
+        const message = { type, at: chunk.dataStart + q, data, chunk: { start: chunk.start, length: chunk.length } };
         messages.push(message);
         if (type === 0x10) {
           const start = sb.base + readUint(data, 0, sb.offsetSize);
@@ -188,7 +188,7 @@ export function readObjectHeader(file: ByteFile, sb: Superblock, address: number
         const type = bytes.readUInt16LE(q);
         const msgSize = bytes.readUInt16LE(q + 2);
         const data = bytes.subarray(q + 8, q + 8 + msgSize);
-        messages.push({ type, at: blocks[b].start + q, data, chunk: { start: blocks[b].start, length: blocks[b].length, checksummed: false } });
+        messages.push({ type, at: blocks[b].start + q, data, chunk: { start: blocks[b].start, length: blocks[b].length } });
         if (type === 0x10) {
           blocks.push({ start: sb.base + readUint(data, 0, sb.offsetSize), length: readUint(data, sb.offsetSize, sb.lengthSize) });
         }

@@ -11,7 +11,6 @@ import { removeLink } from '../hdf5/unlink';
 import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { BlockPlan } from '../../shared/blocks';
-import type { InputInfo } from '../strategies/context';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { StrategyRunner } from '../strategies/context';
 import { runInline } from '../strategies/inline';
@@ -22,9 +21,9 @@ import { defaultBlockRows, planBlocks } from '../../shared/blocks';
 import { epochNow } from './clock';
 import { lockForWriting, type FileLock } from './fileLock';
 import { fsError } from '../fsErrors';
-import { usableInput } from './inputDataset';
+import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
-import { describeExisting, prepareOutput, resolveOutputPath, whyNotReusable, writeProvenance } from './output';
+import { describeExisting, outputExists, prepareOutput, resolveOutputPath, whyNotReusable, writeProvenance } from './output';
 import { stageCopy, type StagedFile } from './staging';
 import { summarise } from './summary';
 
@@ -74,7 +73,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     }
     const existing = describeExisting(source, output);
     if (existing && !request.overwrite) {
-      throw new H5BlocksError('output-exists', `${basename(file)}: ${output} already exists (${existing}); choose another output name, or overwrite it`, { file, object: output });
+      throw outputExists(basename(file), output, existing, file);
     }
 
     const runStart = epochNow();
@@ -153,7 +152,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   }
 }
 
-function encodedBlock(file: string, layout: ChunkLayout, input: InputInfo & { littleEndian: boolean }, plan: BlockPlan): EncodedBlock {
+function encodedBlock(file: string, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
   const { buffer, offsets } = readStoredChunks(file, chunks);
   return {

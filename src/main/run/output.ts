@@ -32,6 +32,15 @@ export function describeExisting(file: H5File, path: string): string | undefined
   return objectType(entity) === 'Group' ? 'a group' : 'an object';
 }
 
+/** The seed's "Name already exists", in words that say what is there and what to do. */
+export function outputExists(displayName: string, path: string, existing: string, filePath = displayName): H5BlocksError {
+  return new H5BlocksError(
+    'output-exists',
+    `${displayName}: ${path} already exists (${existing}); choose another output name, or overwrite it`,
+    { file: filePath, object: path },
+  );
+}
+
 /**
  * Makes the output dataset in the staged copy: a new 1-D chunked dataset, or,
  * with overwrite, the existing one reused in place when its storage can take the
@@ -42,13 +51,7 @@ export function prepareOutput(
 ): H5Dataset {
   const existing = describeExisting(file, path);
   if (existing !== undefined) {
-    if (!overwrite) {
-      throw new H5BlocksError(
-        'output-exists',
-        `${displayName}: ${path} already exists (${existing}); choose another output name, or overwrite it`,
-        { file: displayName, object: path },
-      );
-    }
+    if (!overwrite) throw outputExists(displayName, path, existing);
     const dataset = file.get(path) as H5Dataset;
     const why = whyNotReusable(file, path, rows, type);
     if (why) throw new H5BlocksError('output-conflict', `${displayName}: cannot overwrite ${path}: ${why}`, { file: displayName, object: path });
