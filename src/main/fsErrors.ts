@@ -9,12 +9,14 @@ export function fsError(error: unknown, path: string, doing: string): H5BlocksEr
       return new H5BlocksError('not-found', `${path}: cannot ${doing}: no such file or folder`, { file: path });
     case 'EACCES':
     case 'EPERM':
-    case 'EROFS':
       return new H5BlocksError('forbidden', `${path}: cannot ${doing}: permission denied`, { file: path });
+    case 'EROFS':
+      return new H5BlocksError('forbidden', `${path}: cannot ${doing}: the file system is read-only`, { file: path });
     case 'EEXIST':
       return new H5BlocksError('output-exists', `${path}: cannot ${doing}: it already exists`, { file: path });
     case 'ENOSPC':
-      return new H5BlocksError('internal', `${path}: cannot ${doing}: the disk is full`, { file: path });
+    case 'EDQUOT':
+      return new H5BlocksError('disk-full', `${path}: cannot ${doing}: the disk is full`, { file: path });
     case 'EISDIR':
       return new H5BlocksError('invalid-argument', `${path}: cannot ${doing}: it is a folder`, { file: path });
     default:

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'too-large' // a block does not fit in memory
   | 'invalid-argument'
   | 'aborted'
-  | 'forbidden'
+  | 'forbidden' // the file or its folder cannot be written (read-only, permissions)
+  | 'disk-full'
   | 'internal';
 
 export interface ErrorInfo {

@@ -20,7 +20,7 @@ export interface RunRequest {
 }
 
 export const PHASES = [
-  'stage',
+  'log',
   'init',
   'queue',
   'read',
@@ -91,7 +91,7 @@ export interface RunResult {
   /** SHA-256 of the output values, to tell whether two runs agree bit for bit. */
   outputSha256: string;
   summary: RunSummary;
-  /** Phases outside any block: worker start-up, staging the file, committing it. */
+  /** Phases outside any block: worker start-up, starting the write-ahead log, committing it. */
   runPhases: PhaseSpan[];
   blocks: BlockTiming[];
 }

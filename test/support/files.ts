@@ -40,16 +40,13 @@ export function sha256Bytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** What a run may leave beside the input: staged copies and lock files. Both must be gone once a run ends. */
+/** What a run keeps beside the input while it lasts (its lock and write-ahead log, any other h5blocks file): all gone once it ends. */
 export function runLeftoversBeside(file: string): string[] {
   const name = basename(file);
-  return readdirSync(dirname(file)).filter(
-    (entry) => entry.startsWith(`.${name}.`) && (entry.endsWith('.h5blocks-staged') || entry.endsWith('.h5blocks.lock')),
-  );
+  return readdirSync(dirname(file)).filter((entry) => entry.startsWith(`.${name}.`) && entry.includes('h5blocks'));
 }
 
-/** Shard scratch folders (`h5blocks-<runId>-*`) in a temp folder. */
+/** Shard scratch folders (`h5blocks-run-<pid>-<start>-<runId>`) in a temp folder. */
 export function scratchFoldersIn(folder: string, runId?: string): string[] {
-  const prefix = runId ? `h5blocks-${runId}-` : 'h5blocks-';
-  return readdirSync(folder).filter((entry) => entry.startsWith(prefix) && !entry.startsWith('h5blocks-test-'));
+  return readdirSync(folder).filter((entry) => entry.startsWith('h5blocks-run-') && (runId === undefined || entry.endsWith(`-${runId}`)));
 }

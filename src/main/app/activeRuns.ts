@@ -13,6 +13,8 @@ export interface RunCallbacks {
   onProgress(progress: RunProgress): void;
   onFinished(result: RunResult): void;
   onFailed(runId: string, error: unknown): void;
+  /** After the run ended either way, before onFinished/onFailed. */
+  onSettled?(): void;
 }
 
 /** Runs going on in the background, each with its own AbortController. */
@@ -25,7 +27,13 @@ export class ActiveRuns {
     const controller = new AbortController();
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => runComputation(request, { signal: controller.signal, onProgress: callbacks.onProgress }, runId))
-      .then((result) => callbacks.onFinished(result))
+      .then((result) => {
+        callbacks.onSettled?.();
+        callbacks.onFinished(result);
+      }, (error: unknown) => {
+        callbacks.onSettled?.();
+        callbacks.onFailed(runId, error);
+      })
       .catch((error: unknown) => callbacks.onFailed(runId, error))
       .finally(() => this.runs.delete(runId));
     this.runs.set(runId, { file: request.file, controller, settled });
@@ -45,7 +53,7 @@ export class ActiveRuns {
     run?.controller.abort(new H5BlocksError('aborted', `${basename(run.file)}: run cancelled; the file is unchanged`, { file: run.file }));
   }
 
-  /** Cancels every run and waits until each has cleaned up (staged copies removed, locks released). */
+  /** Cancels every run and waits until each has cleaned up (rolled back, locks released). */
   async cancelAll(): Promise<void> {
     const runs = [...this.runs.keys()];
     for (const runId of runs) this.cancel(runId);

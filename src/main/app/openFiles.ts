@@ -16,6 +16,11 @@ interface Entry {
   openedOn: FileStamp | undefined;
 }
 
+interface Suspension {
+  realPath: string;
+  name: string;
+}
+
 interface FileStamp {
   ino: number;
   size: number;
@@ -26,13 +31,30 @@ interface FileStamp {
  * The files the user has open, by the id the renderer knows them by.
  *
  * Handles stay open between requests (HDF5 keeps its metadata and chunk
- * caches), but a run replaces the file by renaming a finished copy over it,
- * and other programs may rewrite it too; the open handle would then keep
- * showing the old file. So every use first compares the file on disk with the
+ * caches), but a run adds to the file, and other programs may rewrite or
+ * replace it too; the open handle would then keep showing the old file. So every use first compares the file on disk with the
  * one the handle was opened on and reopens when they differ.
  */
 export class OpenFiles {
   private readonly entries = new Map<string, Entry>();
+  private readonly suspended = new Set<Suspension>();
+
+  /**
+   * Closes the handles on one file while a run writes it, and refuses to
+   * reopen them until `resume` is called: HDF5 will not open a file for
+   * writing that this thread has open for reading.
+   */
+  suspend(path: string): () => void {
+    const realPath = realpathSync(resolve(path));
+    const suspension: Suspension = { realPath, name: basename(path) };
+    this.suspended.add(suspension);
+    for (const entry of this.entries.values()) {
+      if (entry.realPath !== realPath) continue;
+      closeQuietly(entry.handle);
+      entry.handle = undefined;
+    }
+    return () => this.suspended.delete(suspension);
+  }
 
   list(): OpenFile[] {
     return [...this.entries.values()].map(describe);
@@ -41,6 +63,12 @@ export class OpenFiles {
   /** Opens a file (checking that it is HDF5) or returns the entry it already has. */
   async open(path: string): Promise<OpenFile> {
     const absolute = resolve(path);
+    try {
+      this.checkNotSuspended(realpathSync(absolute), absolute);
+    } catch (error) {
+      if (error instanceof H5BlocksError) throw error;
+      // No such file: openHdf5 says so.
+    }
     const handle = await openHdf5(absolute, 'read');
     const realPath = realpathSync(absolute);
     const known = [...this.entries.values()].find((entry) => entry.realPath === realPath);
@@ -62,6 +90,7 @@ export class OpenFiles {
   /** Runs `use` on a handle that shows the file as it is on disk now. */
   async use<T>(id: string, read: (file: H5File) => T | Promise<T>): Promise<T> {
     const entry = this.entry(id);
+    this.checkNotSuspended(entry.realPath, entry.path);
     const now = stampOf(entry.path);
     if (!now) {
       closeQuietly(entry.handle);
@@ -86,6 +115,12 @@ export class OpenFiles {
   closeAll(): void {
     for (const entry of this.entries.values()) closeQuietly(entry.handle);
     this.entries.clear();
+  }
+
+  private checkNotSuspended(realPath: string, path: string): void {
+    if ([...this.suspended].some((s) => s.realPath === realPath)) {
+      throw new H5BlocksError('busy', `${basename(path)}: a run is writing it; it can be browsed again when the run ends`, { file: path });
+    }
   }
 
   private entry(id: string): Entry {

@@ -10,6 +10,7 @@ import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
 import { getEntity } from '../hdf5/entities';
 import { checkRequest } from '../run/engine';
+import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
 import { EventBus, type ApiEventListener } from './eventBus';
@@ -115,7 +116,7 @@ export class AppService implements H5BlocksApi {
   }
 
   async recentFiles(): Promise<string[]> {
-    return this.recent.list().filter((path) => isFile(path) && this.host.mayList(path));
+    return this.recent.list().filter((path) => isFile(path) && this.host.mayList(path) && recovered(path, this.warn));
   }
 
   async closeFile(fileId: string): Promise<void> {
@@ -152,7 +153,9 @@ export class AppService implements H5BlocksApi {
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
     };
     checkRequest(request);
+    const resume = this.files.suspend(file.path);
     const runId = this.runs.start(request, {
+      onSettled: resume,
       onProgress: (progress) => this.events.emit('run', { type: 'progress', progress }),
       onFinished: (result) => {
         const record = this.history.add(result);
@@ -182,7 +185,7 @@ export class AppService implements H5BlocksApi {
     this.history.clear();
   }
 
-  /** Cancels runs (waiting until their staged copies are gone) and closes every file. */
+  /** Cancels runs (waiting until each has rolled back) and closes every file. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -202,6 +205,16 @@ export class AppService implements H5BlocksApi {
   private announceFiles(): void {
     this.events.emit('files', { type: 'files', files: this.files.list() });
   }
+}
+
+/** Finishes or rolls back a run interrupted on a recent file (at the app's start); a file that cannot be recovered is still listed. */
+function recovered(path: string, warn: (message: string) => void): boolean {
+  try {
+    recoverFile(path);
+  } catch (error) {
+    warn(publicError(error).message);
+  }
+  return true;
 }
 
 function isFile(path: string): boolean {

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { ByteFile, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
+import type { ByteStore } from '../transaction/byteStore';
+import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
 
 /**
  * Direct chunk access for the pool strategy: the main thread finds a chunked
@@ -116,15 +117,15 @@ function filterIds(message: HeaderMessage | undefined): number[] | undefined {
 }
 
 /** Walks a version 1 B-tree of raw data chunks (node type 1) down to its chunk records. */
-export function chunkList(file: ByteFile, sb: Superblock, root: number, keyDims: number): StoredChunk[] {
+export function chunkList(file: ByteStore, sb: Superblock, root: number, keyDims: number): StoredChunk[] {
   const keyBytes = 8 + 8 * keyDims;
   const chunks: StoredChunk[] = [];
   const visit = (node: number) => {
-    const head = file.read(node, 8 + 2 * sb.offsetSize);
+    const head = bytesAt(file, node, 8 + 2 * sb.offsetSize);
     if (head.subarray(0, 4).toString('latin1') !== 'TREE' || head[4] !== 1) throw new Error('not a chunk B-tree node');
     const level = head[5];
     const used = head.readUInt16LE(6);
-    const body = file.read(node + 8 + 2 * sb.offsetSize, used * (keyBytes + sb.offsetSize) + keyBytes);
+    const body = bytesAt(file, node + 8 + 2 * sb.offsetSize, used * (keyBytes + sb.offsetSize) + keyBytes);
     for (let i = 0; i < used; i++) {
       const key = i * (keyBytes + sb.offsetSize);
       const child = sb.base + Number(body.readBigUInt64LE(key + keyBytes));

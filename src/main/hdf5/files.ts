@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
+import { recoverFile } from '../transaction/recovery';
 import { hdf5Error } from './errors';
 import { loadH5, type H5File } from './h5wasm';
 
@@ -8,10 +9,12 @@ export type OpenMode = 'read' | 'write';
 
 /**
  * Opens an existing HDF5 file: read-only unless a write is asked for, and never
- * in a truncating or creating mode, so opening can never destroy a file.
+ * in a truncating or creating mode, so opening can never destroy a file. A run
+ * that was interrupted on it is finished or rolled back first (recovery.ts).
  */
 export async function openHdf5(path: string, mode: OpenMode = 'read'): Promise<H5File> {
   checkReadableFile(path);
+  recoverFile(path);
   const { h5 } = await loadH5();
   try {
     return new h5.File(path, mode === 'write' ? 'a' : 'r');

@@ -1,6 +1,7 @@
 import type { Layout } from '../../shared/entities';
 import { chunkedLayout, chunkList } from './chunkIndex';
-import { ByteFile, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
+import type { ByteStore } from '../transaction/byteStore';
+import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
 
 const LAYOUT_MESSAGE = 0x08;
 const CLASSES: Layout[] = ['compact', 'contiguous', 'chunked', 'virtual'];
@@ -37,7 +38,7 @@ export function storedLayout(filePath: string, datasetPath: string): StoredLayou
   }
 }
 
-function storageBytes(file: ByteFile, sb: Superblock, message: HeaderMessage, layout: Layout | undefined): number | undefined {
+function storageBytes(file: ByteStore, sb: Superblock, message: HeaderMessage, layout: Layout | undefined): number | undefined {
   const data = message.data;
   if (data[0] !== 3) return undefined;
   if (layout === 'compact') return data.readUInt16LE(2);

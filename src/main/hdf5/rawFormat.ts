@@ -1,31 +1,49 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import type { ByteStore } from '../transaction/byteStore';
 import { lookup3 } from './checksum';
 
 // A minimal reader of HDF5's on-disk format (superblock, object headers, links)
 // for the two things h5wasm does not expose: a dataset's storage layout and
 // deleting a link. It follows the HDF5 File Format Specification, version 3.
 
-export class ByteFile {
+/** A file on disk as a ByteStore: for reading layouts, and for editing files outside a run. */
+export class ByteFile implements ByteStore {
   private readonly fd: number;
 
   constructor(readonly path: string, mode: 'r' | 'r+' = 'r') {
     this.fd = openSync(path, mode);
   }
 
-  read(address: number, length: number): Buffer {
-    const buffer = Buffer.alloc(length);
-    const got = readSync(this.fd, buffer, 0, length, address);
-    if (got !== length) throw new Error(`short read at ${address}`);
-    return buffer;
+  size(): number {
+    return fstatSync(this.fd).size;
   }
 
-  write(address: number, bytes: Buffer): void {
-    writeSync(this.fd, bytes, 0, bytes.length, address);
+  readAt(position: number, length: number): Uint8Array {
+    const buffer = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const got = readSync(this.fd, buffer, done, length - done, position + done);
+      if (got === 0) break;
+      done += got;
+    }
+    return buffer.subarray(0, done);
+  }
+
+  writeAt(position: number, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
   }
 
   close(): void {
     closeSync(this.fd);
   }
+}
+
+/** Exactly `length` bytes at `address` as a Buffer (for its readers), or an error for a short read. */
+export function bytesAt(store: ByteStore, address: number, length: number): Buffer {
+  const bytes = store.readAt(address, length);
+  if (bytes.length !== length) throw new Error(`short read at ${address}`);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface Superblock {
@@ -51,12 +69,12 @@ function readUint(bytes: Buffer, at: number, size: number): number {
   return bytes.readUInt8(at);
 }
 
-export function readSuperblock(file: ByteFile): Superblock {
+export function readSuperblock(file: ByteStore): Superblock {
   // The superblock sits at 0, 512, 1024, 2048… (after a user block).
   for (let at = 0; at < 1 << 20; at = at === 0 ? 512 : at * 2) {
     let head: Buffer;
     try {
-      head = file.read(at, 128);
+      head = bytesAt(file, at, 128);
     } catch {
       break;
     }
@@ -95,7 +113,7 @@ export interface FoundLink {
   remove(): void;
 }
 
-export function findLink(file: ByteFile, sb: Superblock, groupHeader: number, name: string): FoundLink | undefined {
+export function findLink(file: ByteStore, sb: Superblock, groupHeader: number, name: string): FoundLink | undefined {
   const header = readObjectHeader(file, sb, groupHeader);
   const symbolTable = header.messages.find((m) => m.type === 0x11);
   if (symbolTable) {
@@ -137,15 +155,15 @@ export interface ObjectHeader {
   nilMessage(message: HeaderMessage): void;
 }
 
-export function readObjectHeader(file: ByteFile, sb: Superblock, address: number): ObjectHeader {
-  const head = file.read(address, 16);
+export function readObjectHeader(file: ByteStore, sb: Superblock, address: number): ObjectHeader {
+  const head = bytesAt(file, address, 16);
   const messages: HeaderMessage[] = [];
   let nil: (message: HeaderMessage) => void;
   if (head.subarray(0, 4).toString('latin1') === 'OHDR') {
     const flags = head[5];
     let p = 6 + (flags & 0x20 ? 16 : 0) + (flags & 0x10 ? 4 : 0);
     const sizeBytes = 1 << (flags & 3);
-    const prefix = file.read(address, p + sizeBytes);
+    const prefix = bytesAt(file, address, p + sizeBytes);
     const chunkSize = readUint(prefix, p, sizeBytes);
     p += sizeBytes;
     const creationOrder = (flags & 0x04) !== 0;
@@ -154,7 +172,7 @@ export function readObjectHeader(file: ByteFile, sb: Superblock, address: number
     ];
     for (let c = 0; c < chunks.length; c++) {
       const chunk = chunks[c];
-      const bytes = file.read(chunk.dataStart, chunk.dataEnd - chunk.dataStart);
+      const bytes = bytesAt(file, chunk.dataStart, chunk.dataEnd - chunk.dataStart);
       for (let q = 0; q + 4 <= bytes.length;) {
         const type = bytes[q];
         const size = bytes.readUInt16LE(q + 1);
@@ -172,18 +190,18 @@ export function readObjectHeader(file: ByteFile, sb: Superblock, address: number
       }
     }
     nil = (message) => {
-      file.write(message.at, Buffer.from([0]));
-      const chunk = file.read(message.chunk.start, message.chunk.length);
+      file.writeAt(message.at, Buffer.from([0]));
+      const chunk = bytesAt(file, message.chunk.start, message.chunk.length);
       const checksum = Buffer.alloc(4);
       checksum.writeUInt32LE(lookup3(chunk.subarray(0, chunk.length - 4)));
-      file.write(message.chunk.start + message.chunk.length - 4, checksum);
+      file.writeAt(message.chunk.start + message.chunk.length - 4, checksum);
     };
   } else if (head[0] === 1) {
     const count = head.readUInt16LE(2);
     const size = head.readUInt32LE(8);
     const blocks = [{ start: address + 16, length: size }];
     for (let b = 0; b < blocks.length && messages.length < count; b++) {
-      const bytes = file.read(blocks[b].start, blocks[b].length);
+      const bytes = bytesAt(file, blocks[b].start, blocks[b].length);
       for (let q = 0; q + 8 <= bytes.length && messages.length < count;) {
         const type = bytes.readUInt16LE(q);
         const msgSize = bytes.readUInt16LE(q + 2);
@@ -195,7 +213,7 @@ export function readObjectHeader(file: ByteFile, sb: Superblock, address: number
         q += 8 + msgSize;
       }
     }
-    nil = (message) => file.write(message.at, Buffer.from([0, 0]));
+    nil = (message) => file.writeAt(message.at, Buffer.from([0, 0]));
   } else {
     throw new Error(`object header at ${address} has an unknown format`);
   }
@@ -217,20 +235,20 @@ function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; har
   return { name, hardAddress: linkType === 0 ? readUint(data, p, offsetSize) : undefined };
 }
 
-function findInSymbolTable(file: ByteFile, sb: Superblock, btree: number, heapAddress: number, name: string): FoundLink | undefined {
-  const heap = file.read(heapAddress, 8 + 2 * sb.lengthSize + sb.offsetSize);
+function findInSymbolTable(file: ByteStore, sb: Superblock, btree: number, heapAddress: number, name: string): FoundLink | undefined {
+  const heap = bytesAt(file, heapAddress, 8 + 2 * sb.lengthSize + sb.offsetSize);
   if (heap.subarray(0, 4).toString('latin1') !== 'HEAP') throw new Error('local heap signature not found');
   const heapSize = readUint(heap, 8, sb.lengthSize);
-  const heapData = file.read(sb.base + readUint(heap, 8 + 2 * sb.lengthSize, sb.offsetSize), heapSize);
+  const heapData = bytesAt(file, sb.base + readUint(heap, 8 + 2 * sb.lengthSize, sb.offsetSize), heapSize);
   const nameAt = (offset: number) => heapData.subarray(offset, heapData.indexOf(0, offset)).toString('utf8');
   const entrySize = 2 * sb.offsetSize + 24;
 
   const visit = (node: number): FoundLink | undefined => {
-    const head = file.read(node, 8 + 2 * sb.offsetSize);
+    const head = bytesAt(file, node, 8 + 2 * sb.offsetSize);
     const signature = head.subarray(0, 4).toString('latin1');
     if (signature === 'TREE') {
       const used = head.readUInt16LE(6);
-      const body = file.read(node + 8 + 2 * sb.offsetSize, (used + 1) * sb.lengthSize + used * sb.offsetSize);
+      const body = bytesAt(file, node + 8 + 2 * sb.offsetSize, (used + 1) * sb.lengthSize + used * sb.offsetSize);
       for (let i = 0; i < used; i++) {
         const child = sb.base + readUint(body, sb.lengthSize + i * (sb.lengthSize + sb.offsetSize), sb.offsetSize);
         const found = visit(child);
@@ -240,7 +258,7 @@ function findInSymbolTable(file: ByteFile, sb: Superblock, btree: number, heapAd
     }
     if (signature !== 'SNOD') throw new Error('symbol table node signature not found');
     const count = head.readUInt16LE(6);
-    const entries = file.read(node + 8, count * entrySize);
+    const entries = bytesAt(file, node + 8, count * entrySize);
     for (let i = 0; i < count; i++) {
       const entry = entries.subarray(i * entrySize, (i + 1) * entrySize);
       if (nameAt(readUint(entry, 0, sb.offsetSize)) !== name) continue;
@@ -249,10 +267,10 @@ function findInSymbolTable(file: ByteFile, sb: Superblock, btree: number, heapAd
         remove: () => {
           // Close the gap (entries stay sorted), clear the freed slot, lower the count.
           const rest = Buffer.concat([entries.subarray((i + 1) * entrySize), Buffer.alloc(entrySize)]);
-          file.write(node + 8 + i * entrySize, rest);
+          file.writeAt(node + 8 + i * entrySize, rest);
           const newCount = Buffer.alloc(2);
           newCount.writeUInt16LE(count - 1);
-          file.write(node + 6, newCount);
+          file.writeAt(node + 6, newCount);
         },
       };
     }
@@ -262,7 +280,7 @@ function findInSymbolTable(file: ByteFile, sb: Superblock, btree: number, heapAd
 }
 
 /** The object header address of the object at `path`, following hard links only; undefined if the path leaves the file or is not found. */
-export function objectHeaderAt(file: ByteFile, sb: Superblock, path: string): number | undefined {
+export function objectHeaderAt(file: ByteStore, sb: Superblock, path: string): number | undefined {
   let address = sb.rootObjectHeader;
   for (const part of path.split('/').filter(Boolean)) {
     const link = findLink(file, sb, address, part);

@@ -1,10 +1,12 @@
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
-import { ByteFile, findLink, objectHeaderAt, readSuperblock } from './rawFormat';
+import type { ByteStore } from '../transaction/byteStore';
+import { findLink, objectHeaderAt, readSuperblock } from './rawFormat';
 
 /**
- * Removes one hard link from a closed HDF5 file by editing the group that holds
- * it, byte for byte, the way the HDF5 library's own H5Ldelete leaves it.
+ * Removes one hard link from an HDF5 file (not open in h5wasm) by editing the
+ * group that holds it, byte for byte, the way the HDF5 library's own H5Ldelete
+ * leaves it.
  *
  * h5wasm has no H5Ldelete, so overwriting an output whose shape or type differs
  * would otherwise be impossible. This is only ever applied to the run's staged
@@ -22,21 +24,16 @@ import { ByteFile, findLink, objectHeaderAt, readSuperblock } from './rawFormat'
  * Dense new-style groups (more than 8 links by default in files made with
  * libver "latest") are refused with a clear message.
  */
-export function removeLink(filePath: string, linkPath: string): void {
-  const file = new ByteFile(filePath, 'r+');
-  try {
-    const superblock = readSuperblock(file);
-    const parts = linkPath.split('/').filter(Boolean);
-    if (parts.length === 0) throw refuse(filePath, linkPath, 'the root group cannot be removed');
-    const group = objectHeaderAt(file, superblock, parts.slice(0, -1).join('/'));
-    if (group === undefined) throw refuse(filePath, linkPath, 'its group was not found');
-    const last = parts[parts.length - 1];
-    const link = findLink(file, superblock, group, last);
-    if (link === undefined) throw refuse(filePath, linkPath, 'no such link');
-    link.remove();
-  } finally {
-    file.close();
-  }
+export function removeLink(file: ByteStore, filePath: string, linkPath: string): void {
+  const superblock = readSuperblock(file);
+  const parts = linkPath.split('/').filter(Boolean);
+  if (parts.length === 0) throw refuse(filePath, linkPath, 'the root group cannot be removed');
+  const group = objectHeaderAt(file, superblock, parts.slice(0, -1).join('/'));
+  if (group === undefined) throw refuse(filePath, linkPath, 'its group was not found');
+  const last = parts[parts.length - 1];
+  const link = findLink(file, superblock, group, last);
+  if (link === undefined) throw refuse(filePath, linkPath, 'no such link');
+  link.remove();
 }
 
 function refuse(file: string, path: string, why: string): H5BlocksError {

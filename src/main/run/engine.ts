@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { outputTypeFor } from '../../workers/compute/rowNorm';
-import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
+import { checkReadableFile, closeQuietly } from '../hdf5/files';
+import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
 import { removeLink } from '../hdf5/unlink';
 import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
@@ -19,12 +18,10 @@ import { runShard } from '../strategies/shard';
 import { APP_VERSION } from '../version';
 import { defaultBlockRows, planBlocks } from '../../shared/blocks';
 import { epochNow } from './clock';
-import { lockForWriting, type FileLock } from './fileLock';
-import { fsError } from '../fsErrors';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
-import { describeExisting, outputExists, prepareOutput, resolveOutputPath, whyNotReusable, writeProvenance } from './output';
-import { stageCopy, type StagedFile } from './staging';
+import { beginTransaction, type Transaction } from '../transaction/transaction';
+import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
 import { summarise } from './summary';
 
 const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard };
@@ -40,82 +37,70 @@ export function newRunId(): string {
 
 /**
  * Runs the row-norm computation over one dataset and writes the result into
- * the same file. The user's file is only read during the run; the output is
- * written into a staged copy that replaces the file atomically at the end.
+ * the same file, in place, inside a transaction (src/main/transaction): until
+ * its commit point nothing the file held is overwritten, and a failure or a
+ * cancel leaves the file byte for byte as it was.
  */
 export async function runComputation(request: RunRequest, hooks: RunHooks = {}, runId = newRunId()): Promise<RunResult> {
   checkRequest(request);
   const file = resolve(request.file);
   const signal = hooks.signal ?? new AbortController().signal;
   const { module } = await loadH5();
-  // Before the lock: taking it resolves the path, which fails with a raw ENOENT for a missing file.
   checkReadableFile(file);
-  let lock: FileLock;
+  const dataset = normalizePath(request.dataset);
+  const output = checkOutputPath(file, dataset, request.output);
+  const runStart = epochNow();
+  const startedAt = new Date(runStart).toISOString();
+  const runPhases: PhaseSpan[] = [];
+  const rel = (t: number) => t - runStart;
+  const transaction = beginTransaction(file, runId);
+  let h5file: H5File | undefined;
   try {
-    lock = lockForWriting(file);
-  } catch (error) {
-    throw fsError(error, file, 'lock it for writing (h5blocks writes a lock file and a staged copy beside it)');
-  }
-  let source: H5File | undefined;
-  let target: H5File | undefined;
-  let staged: StagedFile | undefined;
-  let scratch: string | undefined;
-  try {
-    source = await openHdf5(file, 'read');
-    const input = usableInput(source, request.dataset);
+    h5file = await transaction.openH5();
+    const input = usableInput(h5file, dataset);
     const workers = request.strategy === 'inline' ? 1 : request.workers;
     const rowBytes = input.columns * input.elementBytes;
     const blockRows = request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers);
     checkBlockBytes(blockRows * rowBytes, basename(file), input.dataset);
-    const output = resolveOutputPath(input.dataset, request.output);
-    if (output === input.dataset) {
-      throw new H5BlocksError('output-conflict', `${basename(file)}: ${output}: the output cannot replace the input dataset`, { file, object: output });
-    }
-    const existing = describeExisting(source, output);
-    if (existing && !request.overwrite) {
-      throw outputExists(basename(file), output, existing, file);
-    }
-
-    const runStart = epochNow();
-    const startedAt = new Date(runStart).toISOString();
-    const runPhases: PhaseSpan[] = [];
-    const rel = (t: number) => t - runStart;
-
-    try {
-      staged = stageCopy(file, runId);
-    } catch (error) {
-      throw fsError(error, file, 'make the staged copy the run writes into');
+    const existing = describeExisting(h5file, output);
+    if (existing && !request.overwrite) throw outputExists(basename(file), output, existing, file);
+    if (existing && !existing.startsWith('a dataset')) {
+      throw new H5BlocksError('output-conflict', `${basename(file)}: ${output} is ${existing}, not a dataset; overwrite only ever replaces a dataset, choose another output name`, { file, object: output });
     }
     const outputType = outputTypeFor(input.kind);
-    if (existing && whyNotReusable(source, output, input.rows, outputType) !== undefined) {
+    transaction.expectBytes(expectedOutputBytes(input.rows, outputType));
+    if (existing && whyNotReusable(h5file, output, input.rows, outputType) !== undefined) {
       // An output of another shape or type cannot be rewritten in place and
-      // h5wasm cannot delete links: remove the link in the staged copy itself.
-      unlinkForOverwrite(staged.path, output, basename(file), existing);
+      // h5wasm cannot delete links: remove the link from the group on disk
+      // (through the transaction, like HDF5's own writes), with h5wasm closed.
+      h5file.close();
+      h5file = undefined;
+      unlinkForOverwrite(transaction, output, basename(file), existing);
+      h5file = await transaction.openH5();
     }
-    target = await openHdf5(staged.path, 'write');
+    const target = h5file;
     const outputDataset = prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
-    runPhases.push({ phase: 'stage', lane: 'main', start: 0, end: rel(epochNow()) });
+    runPhases.push({ phase: 'log', lane: 'main', start: 0, end: rel(epochNow()) });
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
-    const targetFile = target;
     const writer = new OrderedWriter(runStart, request.strategy === 'shard' ? 'merge' : 'write',
-      (rowStart, values) => writeRows(module, targetFile, output, rowStart, values),
+      (rowStart, values) => writeRows(module, target, output, rowStart, values),
       (timing) => {
         timings.push(timing);
         for (const listener of writtenListeners) listener();
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       });
-    const sourceFile = source;
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(file, input.dataset, [input.rows, input.columns]) : undefined;
+    // The input's stored chunks are read from the file itself: the run never rewrites them.
+    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(input.file, input.dataset, [input.rows, input.columns]) : undefined;
     await RUNNERS[request.strategy]({
-      storedChunks: chunkLayout && ((plan) => encodedBlock(file, chunkLayout, input, plan)),
+      storedChunks: chunkLayout && ((plan) => encodedBlock(input.file, chunkLayout, input, plan)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
-      readBlock: (plan) => readRows(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
-      withBlockInHeap: (plan, use) => withRowsInHeap(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
+      readBlock: (plan) => readRows(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
+      withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
-      scratchDir: () => (scratch ??= mkdtempSync(resolve(tmpdir(), `h5blocks-${runId}-`))),
+      scratchDir: () => transaction.scratchDir(),
     });
     if (writer.written !== blocks.length) throw new Error(`only ${writer.written} of ${blocks.length} blocks were written`);
     signal.throwIfAborted();
@@ -126,13 +111,10 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       request, source: input.dataset, blockRows, workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256,
     });
-    closeQuietly(source);
-    source = undefined;
     target.flush();
-    closeQuietly(target);
-    target = undefined;
-    await staged.commit();
-    staged = undefined;
+    target.close();
+    h5file = undefined;
+    await transaction.commit();
     const end = epochNow();
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
@@ -142,13 +124,10 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputSha256, summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
   } catch (error) {
-    throw asRunError(error, file, signal);
+    throw asRunError(transaction.diskFailure() ?? error, file, signal);
   } finally {
-    closeQuietly(source);
-    closeQuietly(target);
-    staged?.discard();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-    lock.release();
+    closeQuietly(h5file);
+    transaction.rollback();
   }
 }
 
@@ -168,9 +147,9 @@ function encodedBlock(file: string, layout: ChunkLayout, input: UsableInput, pla
   };
 }
 
-function unlinkForOverwrite(stagedPath: string, output: string, displayName: string, existing: string): void {
+function unlinkForOverwrite(transaction: Transaction, output: string, displayName: string, existing: string): void {
   try {
-    removeLink(stagedPath, output);
+    removeLink(transaction.store, transaction.file, output);
   } catch (error) {
     if (error instanceof H5BlocksError) throw error;
     const why = error instanceof Error ? error.message : String(error);

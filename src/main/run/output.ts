@@ -15,6 +15,36 @@ export function resolveOutputPath(inputPath: string, requested: string | undefin
   return posix.normalize(joined);
 }
 
+/**
+ * The output path, or a refusal naming both paths when writing there could
+ * destroy the input: the input itself, the root, a group holding the input
+ * (overwriting it would unlink the input with it), a path under the input, or
+ * a path through `..` or `.` (which can land on any of those unseen).
+ */
+export function checkOutputPath(file: string, inputPath: string, requested: string | undefined): string {
+  const name = posix.basename(file);
+  const asked = requested?.trim();
+  const refuse = (why: string, output: string) =>
+    new H5BlocksError('output-conflict', `${name}: output ${output}: ${why}; the input is ${inputPath}`, { file, object: output });
+  if (asked && asked.split('/').some((part) => part === '..' || part === '.')) {
+    throw refuse('a path through ".." or "." is refused, name the output by its own path', JSON.stringify(asked));
+  }
+  if (asked && asked.length > 1 && asked.endsWith('/')) throw refuse('ends with "/", which names a group; the output must be a dataset', asked);
+  const output = resolveOutputPath(inputPath, requested);
+  if (output === '/') throw refuse('is the root group; the output must be a dataset', output);
+  if (output === inputPath) throw refuse('is the input dataset itself; the output cannot replace its own input', output);
+  if (inputPath.startsWith(`${output}/`)) throw refuse('is a group that holds the input; the output must be a dataset outside the input', output);
+  if (output.startsWith(`${inputPath}/`)) throw refuse('lies under the input dataset; the output must be a dataset of its own', output);
+  return output;
+}
+
+/** What a run adds to the file: the output's values, its chunk index and a margin for metadata. */
+export function expectedOutputBytes(rows: number, type: OutputType): number {
+  const bytes = rows * (type === 'float32' ? 4 : 8);
+  const chunks = Math.ceil(rows / outputChunkRows(Math.max(rows, 1), type));
+  return bytes + chunks * 64 + 256 * 1024;
+}
+
 /** What already stands at the output path, in the user's words, or undefined when it is free. */
 export function describeExisting(file: H5File, path: string): string | undefined {
   let type: number;
@@ -42,7 +72,7 @@ export function outputExists(displayName: string, path: string, existing: string
 }
 
 /**
- * Makes the output dataset in the staged copy: a new 1-D chunked dataset, or,
+ * Makes the output dataset: a new 1-D chunked dataset, or,
  * with overwrite, the existing one reused in place when its storage can take the
  * new values (the engine has already unlinked an existing output that cannot).
  */

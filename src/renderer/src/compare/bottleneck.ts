@@ -13,7 +13,7 @@ const ACTIVITY: Partial<Record<Phase, Activity>> = {
   merge: 'write',
   'shard-write': 'write',
   commit: 'write',
-  stage: 'overhead',
+  log: 'overhead',
   init: 'overhead',
   transfer: 'overhead',
 };
@@ -29,7 +29,7 @@ export interface Diagnosis {
  * Names what limited a run from its phase totals: the activity with the most
  * time summed over all threads. Reading dominates on a filtered dataset →
  * decompression-bound; reading or writing otherwise → I/O-bound; computing →
- * compute-bound; start-up, staging and transfers → overhead-bound.
+ * compute-bound; start-up, the log and transfers → overhead-bound.
  */
 export function diagnose(totals: PhaseTotal[], filtered: boolean): Diagnosis {
   const sums: Record<Activity, number> = { read: 0, compute: 0, write: 0, overhead: 0 };
@@ -51,7 +51,7 @@ export function diagnose(totals: PhaseTotal[], filtered: boolean): Diagnosis {
     case 'write':
       return { bottleneck: 'I/O-bound', share, reason: `writing and merging the output took ${percent} of the work, and the output is written by one thread in block order` };
     case 'overhead':
-      return { bottleneck: 'overhead-bound', share, reason: `starting workers, staging the file and moving blocks between threads took ${percent} of the work: the data is too small for parallel work to pay for itself` };
+      return { bottleneck: 'overhead-bound', share, reason: `starting workers, starting the file's log and moving blocks between threads took ${percent} of the work: the data is too small for parallel work to pay for itself` };
   }
 }
 

@@ -2,7 +2,7 @@ import type { Phase } from '../../../shared/run';
 
 /** One colour per phase everywhere (timeline, legend, totals, side-by-side), from the Tableau 10 palette. */
 export const PHASE_COLORS: Record<Phase, string> = {
-  stage: '#8c8c8c',
+  log: '#8c8c8c',
   init: '#b07aa1',
   queue: '#bab0ac',
   read: '#4e79a7',
@@ -15,7 +15,7 @@ export const PHASE_COLORS: Record<Phase, string> = {
 };
 
 export const PHASE_HELP: Record<Phase, string> = {
-  stage: 'copying the file to a private staging copy before writing',
+  log: 'locking the file, starting its write-ahead log and opening it for writing',
   init: 'a worker opening HDF5 for the first time',
   queue: 'waiting for a free worker (not work)',
   read: 'reading (and decompressing) the block from the file',
@@ -24,5 +24,5 @@ export const PHASE_HELP: Record<Phase, string> = {
   'shard-write': 'writing the block result to a shard file',
   merge: 'copying a shard into the output, in block order',
   write: 'writing the block result to the output, in block order',
-  commit: 'writing provenance and replacing the file atomically',
+  commit: 'writing provenance, syncing the output, then the log\'s commit record, and putting the logged bytes in place',
 };

@@ -1,0 +1,170 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { H5BlocksError } from '../../shared/errors';
+import { isRunning, thisProcess, type ProcessIdentity } from './processIdentity';
+import { lockPathOf } from './sidecarPaths';
+
+// HDF5 does not stop two writers on one file and h5wasm's locks do nothing, so
+// h5blocks serialises its own: one lock file per file, shared by every thread
+// and process. A lock is created whole and atomically (written aside, then
+// hard-linked into place, which fails if one exists) and names its owner by
+// pid, process start time and run id, so a dead owner's lock is told from a
+// live one's even when the pid has been reused.
+
+export interface LockOwner extends ProcessIdentity {
+  runId: string;
+}
+
+export interface FileLock {
+  readonly owner: LockOwner;
+  release(): void;
+}
+
+export interface LockOptions {
+  /**
+   * A run of this process whose thread was stopped: a lock it holds is stale
+   * even though its process lives.
+   */
+  abandonedRunId?: string;
+}
+
+interface HeldLock {
+  text: string;
+  ino: number;
+  owner: LockOwner | undefined;
+}
+
+const ATTEMPTS = 20;
+
+/** Takes the write lock of `realFile`, or throws 'busy' naming who holds it. */
+export function acquireLock(realFile: string, runId: string, options: LockOptions = {}): FileLock {
+  const path = lockPathOf(realFile);
+  const owner: LockOwner = { ...thisProcess(), runId };
+  const text = JSON.stringify(owner);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (createWhole(path, text)) return heldLock(path, owner, text);
+    const held = readLock(path);
+    if (held === undefined) continue; // released meanwhile: try again
+    if (held.owner && ownerLives(held.owner, options)) throw busy(realFile, held.owner);
+    removeStale(path, held, options, 0);
+    if (attempt > 2) pause(2 * attempt);
+  }
+  throw new H5BlocksError('busy', `${basename(realFile)}: other h5blocks runs keep taking the file's lock; try again when they end`, { file: realFile });
+}
+
+function heldLock(path: string, owner: LockOwner, text: string): FileLock {
+  let released = false;
+  return {
+    owner,
+    release() {
+      if (released) return;
+      released = true;
+      // Only our own lock: after a takeover (we were judged abandoned) the file is someone else's.
+      if (readLock(path)?.text === text) unlinkQuietly(path);
+    },
+  };
+}
+
+export function ownerLives(owner: LockOwner, options: LockOptions = {}): boolean {
+  const me = thisProcess();
+  if (options.abandonedRunId !== undefined && owner.runId === options.abandonedRunId && owner.pid === me.pid && owner.start === me.start) {
+    return false;
+  }
+  return isRunning(owner);
+}
+
+/**
+ * Removes a stale lock without racing other removers. Whoever first creates the
+ * claim named after that lock's exact contents and inode may remove it, and
+ * only after checking it is still that lock; a claim left by a remover that
+ * died is itself a stale lock, removed the same way.
+ */
+function removeStale(path: string, stale: HeldLock, options: LockOptions, depth: number): void {
+  if (depth > 8) return;
+  const claim = `${path}.stale-${createHash('sha256').update(`${stale.ino}:${stale.text}`).digest('hex').slice(0, 16)}`;
+  const mine = JSON.stringify({ ...thisProcess(), runId: `claim-${randomBytes(4).toString('hex')}` });
+  if (!createWhole(claim, mine)) {
+    const other = readLock(claim);
+    if (other && (!other.owner || !ownerLives(other.owner, options))) removeStale(claim, other, options, depth + 1);
+    return;
+  }
+  try {
+    const now = readLock(path);
+    if (now && now.ino === stale.ino && now.text === stale.text) unlinkQuietly(path);
+  } finally {
+    unlinkQuietly(claim);
+  }
+}
+
+/** Creates `path` holding `text`, atomically and only if it does not exist. */
+export function createWhole(path: string, text: string): boolean {
+  const me = thisProcess();
+  const pending = `${path}.${me.pid}-${me.start}-${randomBytes(4).toString('hex')}.pending`;
+  writeFileSync(pending, text, { flag: 'wx' });
+  try {
+    linkSync(pending, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    // File systems without hard links (FAT, some network shares): exclusive create, then fill.
+    try {
+      writeFileSync(path, text, { flag: 'wx' });
+      return true;
+    } catch (fallback) {
+      if ((fallback as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fallback;
+    }
+  } finally {
+    unlinkQuietly(pending);
+  }
+}
+
+export function readLock(path: string): HeldLock | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const ino = fstatSync(fd).ino;
+    const text = readFileSync(fd, 'utf8');
+    return { text, ino, owner: parseOwner(text) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof value.pid === 'number' && typeof value.runId === 'string') {
+      return { pid: value.pid, start: String(value.start ?? ''), boot: String(value.boot ?? ''), runId: value.runId };
+    }
+  } catch {
+    // A lock from an older h5blocks held only a pid.
+    const pid = Number(text);
+    if (Number.isInteger(pid) && pid > 0) return { pid, start: '', boot: '', runId: '' };
+  }
+  return undefined;
+}
+
+function busy(file: string, owner: LockOwner): H5BlocksError {
+  const who = owner.pid === process.pid ? 'another run in this app' : `process ${owner.pid}`;
+  return new H5BlocksError('busy', `${basename(file)}: is being written by ${who}; h5blocks runs one computation per file at a time, try again when it ends`, { file });
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

@@ -1,0 +1,142 @@
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { H5BlocksError } from '../../shared/errors';
+import { fsError } from '../fsErrors';
+import { acquireLock, ownerLives, readLock, type LockOptions } from './fileLock';
+import { isRunning } from './processIdentity';
+import { removeDeadScratch } from './scratch';
+import { isSidecarOf, lockPathOf, logPathOf } from './sidecarPaths';
+import { readLog, writeAll, type CommitRecord, type LogHeader } from './writeAheadLog';
+
+/**
+ * Finishes what an interrupted run left, under the file's lock: a log without
+ * a commit record is rolled back (the file cut to its original length), one
+ * with a record is rolled forward (its bytes copied into place again, which is
+ * idempotent); then stale locks and dead runs' scratch are removed.
+ * Synchronous and safe from any thread or process; a no-op while a live run
+ * holds the file, and cheap when there is nothing to do.
+ */
+export function recoverFile(file: string, options: LockOptions = {}): void {
+  removeDeadScratch(options);
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return; // No such file: nothing to recover.
+  }
+  const leftovers = sidecarsOf(real);
+  if (leftovers.length === 0) return;
+  const lock = readLock(lockPathOf(real));
+  if (lock?.owner && ownerLives(lock.owner, options)) return; // A live run owns the file and its log.
+  let held;
+  try {
+    held = acquireLock(real, `recovery-${process.pid}`, options);
+  } catch (error) {
+    if (error instanceof H5BlocksError && error.code === 'busy') return;
+    throw unrecoverable(real, error);
+  }
+  try {
+    recoverUnderLock(real);
+  } finally {
+    held.release();
+  }
+}
+
+/** The part of recovery that needs the lock already held (a run starting does this itself). */
+export function recoverUnderLock(real: string): void {
+  const logPath = logPathOf(real);
+  if (existsSync(logPath)) {
+    try {
+      const log = readLog(logPath);
+      if (log) applyLog(real, log.header, log.commit);
+      unlinkSync(logPath);
+      syncFolder(dirname(real));
+    } catch (error) {
+      throw unrecoverable(real, error);
+    }
+  }
+  removeDeadSidecars(real);
+}
+
+/** Rolls the file back (no commit record) or forward (with one), if it is still the file the log is about. */
+function applyLog(real: string, header: LogHeader, commit: CommitRecord | undefined): void {
+  const fd = openSync(real, 'r+');
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    // Replaced since (moved over, restored from backup): the log is about another file.
+    if (String(stat.dev) !== header.dev || String(stat.ino) !== header.ino) return;
+    if (commit) {
+      putInPlace(fd, commit);
+    } else if (Number(stat.size) > header.originalSize) {
+      ftruncateSync(fd, header.originalSize);
+      fsyncSync(fd);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The copy into place: logged bytes at their offsets, the final length, synced. */
+export function putInPlace(fd: number, commit: CommitRecord, between?: (index: number) => void): void {
+  commit.extents.forEach((extent, index) => {
+    writeAll(fd, extent.bytes, extent.offset);
+    between?.(index);
+  });
+  if (fstatSync(fd).size !== commit.finalSize) ftruncateSync(fd, commit.finalSize);
+  fsyncSync(fd);
+}
+
+export function syncFolder(folder: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(folder, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on folders; the log's own sync already holds.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function sidecarsOf(real: string): string[] {
+  const name = basename(real);
+  try {
+    return readdirSync(dirname(real)).filter((entry) => isSidecarOf(real, entry) || isStagedCopy(name, entry));
+  } catch {
+    return [];
+  }
+}
+
+/** Claims and half-made locks of dead processes, and copies an older h5blocks staged beside the file. */
+function removeDeadSidecars(real: string): void {
+  const folder = dirname(real);
+  const name = basename(real);
+  for (const entry of sidecarsOf(real)) {
+    const path = join(folder, entry);
+    let dead = false;
+    if (isStagedCopy(name, entry)) dead = true;
+    else if (entry.endsWith('.pending')) {
+      const match = /\.(\d+)-(\d*)-[0-9a-f]+\.pending$/.exec(entry);
+      dead = match !== null && !isRunning({ pid: Number(match[1]), start: match[2], boot: '' });
+    } else if (entry.includes('.stale-')) {
+      const claim = readLock(path);
+      dead = claim !== undefined && (!claim.owner || !isRunning(claim.owner));
+    }
+    if (!dead) continue;
+    try {
+      if (statSync(path).isFile()) unlinkSync(path);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+function isStagedCopy(name: string, entry: string): boolean {
+  return entry.startsWith(`.${name}.`) && entry.endsWith('.h5blocks-staged');
+}
+
+function unrecoverable(real: string, error: unknown): H5BlocksError {
+  if (error instanceof H5BlocksError) return error;
+  const failure = fsError(error, real, 'finish an interrupted h5blocks run on it');
+  return new H5BlocksError(failure.code, failure.message, { file: real });
+}
