@@ -1,5 +1,5 @@
 // Typed access to h5_reference.py: what libhdf5 (h5py) and numpy say, independently of h5wasm and the engine.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -100,4 +100,33 @@ export type Described =
 
 export function describe(file: string, paths: string[]): Promise<Record<string, Described>> {
   return python<Record<string, Described>>(['describe', file, ...paths]);
+}
+
+/** One python process answering coords checks one file at a time (the kill campaign makes a hundred). */
+export class CoordsChecker {
+  private readonly child = spawn(systemPython, [script, 'coords-check-many'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  private readonly waiting: ((line: string) => void)[] = [];
+  private buffered = '';
+
+  constructor() {
+    this.child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      this.buffered += text;
+      for (let at = this.buffered.indexOf('\n'); at >= 0; at = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, at);
+        this.buffered = this.buffered.slice(at + 1);
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+
+  check(file: string): Promise<CoordsCheck & { error?: string }> {
+    return new Promise((resolveCheck) => {
+      this.waiting.push((line) => resolveCheck(JSON.parse(line) as CoordsCheck & { error?: string }));
+      this.child.stdin.write(`${file}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
 }
