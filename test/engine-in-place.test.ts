@@ -1,0 +1,212 @@
+// Writing in place: the file stays the same file (links, owner, mode, xattrs),
+// a file another program replaced or changed during the run is never written,
+// outputs that could destroy the input are refused, and a full or read-only
+// disk gets one line while the file stays as it was.
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, linkSync, lstatSync, readlinkSync, renameSync, statSync, symlinkSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runComputation } from '../src/main/run/engine';
+import { closeWorkerPools } from '../src/main/strategies/workerPools';
+import { H5BlocksError } from '../src/shared/errors';
+import { runCli } from './support/cli';
+import { copyCorpus, copyFile, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256File } from './support/files';
+import { cliScript, projectRoot, systemPython } from './support/paths';
+import { describe as describeObjects } from './support/reference';
+
+const execFileAsync = promisify(execFile);
+let folder: string;
+let nested: string;
+let big: string;
+
+beforeAll(async () => {
+  folder = makeTempFolder('in-place');
+  nested = join(folder, 'nested.h5');
+  await execFileAsync(systemPython, ['-c', [
+    'import h5py, numpy as np, sys',
+    'f = h5py.File(sys.argv[1], "w")',
+    'f.create_dataset("/experiment/run_001/detector/coords", data=np.arange(200, dtype="f4").reshape(100, 2))',
+    'f.close()',
+  ].join('\n'), nested]);
+  big = join(folder, 'big.h5');
+  await execFileAsync(process.execPath, [cliScript, 'sample', big, '--rows', '2000000'], { cwd: projectRoot });
+}, 60_000);
+
+afterAll(async () => {
+  await closeWorkerPools();
+  removeTempFolders();
+});
+
+async function refusal(attempt: Promise<unknown>): Promise<H5BlocksError> {
+  const error = await attempt.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(H5BlocksError);
+  return error as H5BlocksError;
+}
+
+describe('the same file', () => {
+  it('through a symlink: the link stays a link, its target gets the output', async () => {
+    const target = copyCorpus('coords_1k.h5', folder, 'target.h5');
+    const link = join(folder, 'link.h5');
+    symlinkSync(target, link);
+    await runComputation({ file: link, dataset: '/coords', strategy: 'pool', workers: 2 });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(target);
+    expect((await describeObjects(target, ['/distances']))['/distances']).toMatchObject({ kind: 'dataset', shape: [1000] });
+    expect(runLeftoversBeside(target)).toEqual([]);
+  });
+
+  it('a hard link: both names see the output, one inode, two links', async () => {
+    const first = copyCorpus('coords_1k.h5', folder, 'hard_a.h5');
+    const second = join(folder, 'hard_b.h5');
+    linkSync(first, second);
+    const inode = statSync(first).ino;
+    await runComputation({ file: second, dataset: '/coords', strategy: 'inline', workers: 1 });
+    expect(statSync(first).ino).toBe(inode);
+    expect(statSync(second).ino).toBe(inode);
+    expect(statSync(first).nlink).toBe(2);
+    expect((await describeObjects(first, ['/distances']))['/distances']).toMatchObject({ kind: 'dataset' });
+  });
+
+  it('owner, group, mode and extended attributes are untouched', async () => {
+    const file = copyCorpus('coords_1k.h5', folder, 'owned.h5');
+    chmodSync(file, 0o640);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(file, 65534, 65534);
+    await execFileAsync(systemPython, ['-c', 'import os, sys; os.setxattr(sys.argv[1], "user.origin", b"lab-7")', file]);
+    const before = statSync(file);
+    await runComputation({ file, dataset: '/coords', strategy: 'shard', workers: 2 });
+    const after = statSync(file);
+    expect([after.ino, after.uid, after.gid, after.mode]).toEqual([before.ino, before.uid, before.gid, before.mode]);
+    if (root) expect([after.uid, after.gid]).toEqual([65534, 65534]);
+    const xattr = await execFileAsync(systemPython, ['-c', 'import os, sys; print(os.getxattr(sys.argv[1], "user.origin").decode())', file]);
+    expect(xattr.stdout.trim()).toBe('lab-7');
+  });
+});
+
+describe('another program at work on the file during the run', () => {
+  it('moves a new file into place: the run fails saying so, and that program\'s file is left exactly as it wrote it', async () => {
+    const file = copyFile(big, folder, 'replaced.h5');
+    const replacement = copyCorpus('coords_1k.h5', folder, 'replacement.h5');
+    const replacementHash = sha256File(replacement);
+    let moved = false;
+    const error = await refusal(runComputation({ file, dataset: '/coords', strategy: 'pool', workers: 2, blockRows: 100_000 }, {
+      onProgress: () => {
+        if (moved) return;
+        moved = true;
+        renameSync(replacement, file);
+      },
+    }));
+    expect(moved).toBe(true);
+    expect(error.code).toBe('busy');
+    expect(error.message).toBe('replaced.h5: was changed or replaced by another program during the run; the run\'s result was not saved and the file was left as that program wrote it');
+    expect(sha256File(file)).toBe(replacementHash);
+    expect(runLeftoversBeside(file)).toEqual([]);
+  });
+
+  it('appends to it in place: the run fails, the other program\'s bytes stay', async () => {
+    const file = copyFile(big, folder, 'appended.h5');
+    let appended = false;
+    const error = await refusal(runComputation({ file, dataset: '/coords', strategy: 'inline', workers: 1, blockRows: 100_000 }, {
+      onProgress: () => {
+        if (appended) return;
+        appended = true;
+        appendFileSync(file, 'another program was here');
+      },
+    }));
+    expect(error.code).toBe('busy');
+    expect(runLeftoversBeside(file)).toEqual([]);
+  });
+});
+
+describe('outputs that could destroy the input are refused, naming both paths, leaving the file as it was', () => {
+  it.each([
+    ['/experiment', 'is a group that holds the input'],
+    ['/experiment/run_001', 'is a group that holds the input'],
+    ['/experiment/run_001/detector/coords', 'is the input dataset itself'],
+    ['/experiment/run_001/detector/coords/x', 'lies under the input dataset'],
+    ['../../run_001/detector/coords', 'a path through ".."'],
+    ['/experiment/../experiment', 'a path through ".."'],
+    ['/', 'is the root group'],
+  ])('--output %s --overwrite', async (output, why) => {
+    const file = copyFile(nested, folder, 'nested_copy.h5');
+    const before = sha256File(file);
+    const result = await runCli(['run', file, '--dataset', '/experiment/run_001/detector/coords', '--output', output, '--overwrite']);
+    expect(result.status).toBe(1);
+    const line = result.stderr.trim();
+    expect(line).not.toMatch(/\n/);
+    expect(line).toContain(why);
+    expect(line).toContain('/experiment/run_001/detector/coords');
+    expect(sha256File(file)).toBe(before);
+    expect(runLeftoversBeside(file)).toEqual([]);
+  });
+
+  it('--overwrite onto a group that does not hold the input: refused, overwrite only replaces a dataset', async () => {
+    const file = copyFile(nested, folder, 'nested_group.h5');
+    await runComputation({ file, dataset: '/experiment/run_001/detector/coords', output: '/elsewhere/distances', strategy: 'inline', workers: 1 });
+    const before = sha256File(file);
+    const error = await refusal(runComputation({ file, dataset: '/experiment/run_001/detector/coords', output: '/elsewhere', overwrite: true, strategy: 'inline', workers: 1 }));
+    expect(error.message).toBe('nested_group.h5: /elsewhere is a group, not a dataset; overwrite only ever replaces a dataset, choose another output name');
+    expect(sha256File(file)).toBe(before);
+  });
+});
+
+/** Runs a shell script in its own mount namespace (as root, or mapped to root), where it may mount a small tmpfs. */
+async function inMountNamespace(script: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  const args = process.getuid?.() === 0 ? ['-m', 'sh', '-c', script] : ['-r', '-m', 'sh', '-c', script];
+  try {
+    const { stdout, stderr } = await execFileAsync('unshare', args, { cwd: projectRoot });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
+
+describe('a small disk (tmpfs)', () => {
+  const node = process.execPath;
+
+  it('a file that nearly fills the disk, whose output still fits: the run succeeds', async () => {
+    // 16 MB file (2 M rows) on a 28 MB disk; the 8 MB output fits, a copy of the file would not.
+    const mount = makeTempFolder('tmpfs-fits');
+    const result = await inMountNamespace(`set -e
+mount -t tmpfs -o size=28m tmpfs ${mount}
+cp ${big} ${mount}/full.h5
+${node} ${cliScript} run ${mount}/full.h5 --dataset /coords --strategy pool --workers 2
+ls -a ${mount}`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('full.h5: /coords -> /distances');
+    expect(result.stdout).not.toMatch(/h5blocks-log|h5blocks\.lock/);
+  });
+
+  it('an output that does not fit: one line saying the disk is full and how much the run needs; the file is byte-identical', async () => {
+    const mount = makeTempFolder('tmpfs-full');
+    const result = await inMountNamespace(`
+mount -t tmpfs -o size=20m tmpfs ${mount} || exit 9
+cp ${big} ${mount}/full.h5
+sha256sum ${mount}/full.h5
+${node} ${cliScript} run ${mount}/full.h5 --dataset /coords --strategy inline
+echo "exit $?"
+sha256sum ${mount}/full.h5
+ls -a ${mount}`);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[1]).toBe('exit 1');
+    expect(lines[0].split(' ')[0]).toBe(lines[2].split(' ')[0]);
+    expect(result.stderr.trim()).toMatch(/^h5blocks: full\.h5: the disk is full: the run needs about 8\.\d MB for its output and metadata, [\d.]+ MB free; the file is as it was$/);
+    expect(lines.slice(3)).toEqual(['.', '..', 'full.h5']);
+  });
+
+  it('a read-only file system: one line naming the file and the reason, never an internal file', async () => {
+    const mount = makeTempFolder('tmpfs-ro');
+    const result = await inMountNamespace(`
+mount -t tmpfs -o size=20m tmpfs ${mount} || exit 9
+cp ${join(projectRoot, '../shared/corpus/coords_1k.h5')} ${mount}/ro.h5
+mount -o remount,ro ${mount}
+${node} ${cliScript} run ${mount}/ro.h5 --dataset /coords
+echo "exit $?"`);
+    expect(result.stdout.trim()).toBe('exit 1');
+    expect(result.stderr.trim()).toBe('h5blocks: ro.h5: cannot write the result: the file system holding it is read-only');
+  });
+});
+
