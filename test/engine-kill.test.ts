@@ -167,5 +167,5 @@ describe(`kill -9 of \`h5blocks run\` on ${ROWS / 1e6} M rows, ${TRIALS} trials 
     expect(outcomes.filter((line) => line.includes('log recovered')).length).toBeGreaterThanOrEqual(TRIALS * 0.3);
     expect(committedAtPause).toBe(TRIALS / 5);
     expect(readdirSync(folder).filter((name) => name.startsWith('killed_'))).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
