@@ -13,7 +13,9 @@ import { H5BlocksError } from '../src/shared/errors';
 import { runCli } from './support/cli';
 import { copyCorpus, copyFile, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256File } from './support/files';
 import { cliScript, projectRoot, systemPython } from './support/paths';
-import { describe as describeObjects } from './support/reference';
+import { describe as describeObjects, snapshot } from './support/reference';
+import { writeFileSync } from 'node:fs';
+import { lockPathOf } from '../src/main/transaction/sidecarPaths';
 
 const execFileAsync = promisify(execFile);
 let folder: string;
@@ -115,6 +117,23 @@ describe('another program at work on the file during the run', () => {
       },
     }));
     expect(error.code).toBe('busy');
+    expect(runLeftoversBeside(file)).toEqual([]);
+  });
+});
+
+describe('concurrent runs', () => {
+  it.each([false, true])('four CLI runs started together (stale lock of a dead process beside the file: %s): exactly one writes', async (stale) => {
+    const file = copyFile(big, folder, `race_${stale}.h5`);
+    if (stale) writeFileSync(lockPathOf(file), JSON.stringify({ pid: 2 ** 22 + 17, start: '5', boot: '', runId: 'dead' }));
+    const results = await Promise.all([0, 1, 2, 3].map((i) => runCli(['run', file, '--dataset', '/coords', '--strategy', 'inline', '--output', `/out_${i}`])));
+    const winners = results.filter((r) => r.status === 0);
+    expect(winners).toHaveLength(1);
+    for (const loser of results.filter((r) => r.status !== 0)) {
+      expect(loser.status).toBe(1);
+      expect(loser.stderr.trim()).toMatch(/^h5blocks: race_(true|false)\.h5: is being written by process \d+; h5blocks runs one computation per file at a time, try again when it ends$/);
+    }
+    const objects = Object.keys(await snapshot(file)).filter((name) => name.startsWith('/out_'));
+    expect(objects).toHaveLength(1);
     expect(runLeftoversBeside(file)).toEqual([]);
   });
 });
