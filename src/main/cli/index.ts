@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { basename, resolve } from 'node:path';
-import { H5BlocksError, toErrorInfo } from '../../shared/errors';
+import { H5BlocksError } from '../../shared/errors';
+import { publicError } from '../app/publicError';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
 import { getEntity } from '../hdf5/entities';
 import { closeQuietly, openHdf5 } from '../hdf5/files';
@@ -137,7 +138,7 @@ function fail(error: unknown): never {
     // Commander has already printed its message (and help) for usage errors.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  const info = error instanceof H5BlocksError ? error.toInfo() : toErrorInfo(error);
+  const info = publicError(error);
   process.stderr.write(`h5blocks: ${info.message}\n`);
   process.exit(info.code === 'invalid-argument' ? 2 : 1);
 }
