@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as H5 from 'h5wasm';
+import { confineTo, confinementFromEnvironment, guardFileSystem } from './confinement';
 import { withConsoleCaptured } from './libraryOutput';
 
 export type H5Wasm = typeof H5.default;
@@ -33,6 +34,8 @@ export function loadH5(): Promise<LoadedH5> {
     // instead of printing HDF5-DIAG dumps on stderr.
     module.activate_throwing_error_handler();
     module.insert_plugin_search_path(pluginFolder(), 0);
+    guardFileSystem(module);
+    confineTo(confinementFromEnvironment());
     return { h5, module };
   }));
   return loading;

@@ -1,0 +1,121 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { H5BlocksError } from '../../shared/errors';
+import type { H5Module } from './h5wasm';
+
+/**
+ * Which files HDF5 may open in this thread. `h5blocks serve` confines HDF5 to
+ * its roots: a file inside them may still name files outside through an
+ * external link, external raw storage (the External Data Files message) or a
+ * virtual dataset's sources, and HDF5 opens those itself, by its own search
+ * rules. Every byte it reads goes through Emscripten's FS, so the one sure
+ * check is there, on the path HDF5 actually opens.
+ */
+export interface ConfinementRules {
+  /** Real paths of the folders HDF5 may read in. */
+  roots: string[];
+  /** Files the user named outside the roots (serve's command line); their h5blocks companions (`.NAME.…`) beside them too. */
+  files: string[];
+}
+
+export interface Refusal {
+  /** The path HDF5 asked for, as it asked. */
+  asked: string;
+  /** Where that is on disk. */
+  resolved: string;
+}
+
+let rules: ConfinementRules | undefined;
+let refusals: Refusal[] = [];
+
+/**
+ * Threads learn the rules from their environment (H5BLOCKS_CONFINE, JSON), which
+ * worker threads inherit: the I/O thread and the shard workers it starts all
+ * apply the same rules without being told one by one.
+ */
+export const CONFINE_VARIABLE = 'H5BLOCKS_CONFINE';
+
+export function confinementFromEnvironment(): ConfinementRules | undefined {
+  const text = process.env[CONFINE_VARIABLE];
+  if (!text) return undefined;
+  const parsed = JSON.parse(text) as ConfinementRules;
+  return { roots: parsed.roots ?? [], files: parsed.files ?? [] };
+}
+
+export function confineTo(next: ConfinementRules | undefined): void {
+  rules = next && { roots: next.roots.map(realOrSame), files: next.files.map(realOrSame) };
+}
+
+export function confinement(): ConfinementRules | undefined {
+  return rules;
+}
+
+/** The opens refused since the last call (most recent last), and forgets them. */
+export function takeRefusals(): Refusal[] {
+  const taken = refusals;
+  refusals = [];
+  return taken;
+}
+
+/** Whether HDF5 may open `path` (relative paths as Emscripten resolves them: against the working folder). */
+export function mayOpen(path: string): boolean {
+  if (!rules) return true;
+  const real = realOrSame(resolve(path));
+  if (rules.roots.some((root) => inside(root, real))) return true;
+  return rules.files.some((file) => real === file || (dirname(real) === dirname(file) && basename(real).startsWith(`.${basename(file)}.`)));
+}
+
+/** Installs the check on the module's FS.open, once per module; it applies whatever rules are set later. */
+export function guardFileSystem(module: H5Module): void {
+  const fs = (module as unknown as { FS: FsLike }).FS;
+  if (fs.h5blocksGuarded) return;
+  const open = fs.open.bind(fs);
+  fs.open = (path: string, ...rest: unknown[]) => {
+    if (typeof path === 'string' && !mayOpen(path)) {
+      refusals.push({ asked: path, resolved: realOrSame(resolve(path)) });
+      if (refusals.length > 20) refusals.shift();
+      // EACCES in Emscripten's numbering: HDF5 sees a file it may not open.
+      throw new fs.ErrnoError(2);
+    }
+    return open(path, ...rest);
+  };
+  fs.h5blocksGuarded = true;
+}
+
+interface FsLike {
+  open: (path: string, ...rest: unknown[]) => unknown;
+  ErrnoError: new (errno: number) => Error;
+  h5blocksGuarded?: boolean;
+}
+
+function inside(root: string, real: string): boolean {
+  const rest = relative(root, real);
+  return rest === '' || (rest !== '..' && !rest.startsWith(`..${sep}`) && !isAbsolute(rest));
+}
+
+/** The real path, or for a path that does not exist, its nearest existing folder's real path joined with the rest. */
+function realOrSame(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realOrSame(parent), basename(path));
+  }
+}
+
+/** One line naming the object and where it points, for a read that made HDF5 reach outside the rules. */
+export function outsideError(file: string, object: string | undefined, refused: Refusal[]): H5BlocksError {
+  const targets = [...new Set(refused.map((r) => r.resolved))];
+  const where = object ? `${basename(file)}: ${object}` : basename(file);
+  return new H5BlocksError(
+    'forbidden',
+    `${where}: refers to ${targets.join(', ')} (through an external link, external storage or a virtual dataset source), outside the folders this server may open; it was not read`,
+    { file, object, detail: refused.map((r) => `HDF5 asked to open ${r.asked}`).join('\n') },
+  );
+}
+
+/** Throws when anything was refused since the last check. */
+export function throwIfRefused(file: string, object?: string): void {
+  const refused = takeRefusals();
+  if (refused.length > 0) throw outsideError(file, object, refused);
+}
