@@ -1,7 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
-import { newRunId, runComputation } from '../run/engine';
+import type { ConfinementRules } from '../hdf5/confinement';
+import { IoThread } from '../io/ioThread';
+import { runOnThread } from '../io/threadRun';
+import { newRunId } from '../run/engine';
 
 interface ActiveRun {
   file: string;
@@ -15,19 +19,28 @@ export interface RunCallbacks {
   onFailed(runId: string, error: unknown): void;
 }
 
-/** Runs going on in the background, each with its own AbortController. */
+/**
+ * Runs going on in the background, each on an I/O thread of its own: a run
+ * stuck in a decode is terminated with its thread (Cancel), and neither the
+ * open files' threads nor other runs notice.
+ */
 export class ActiveRuns {
   private readonly runs = new Map<string, ActiveRun>();
 
   /** Starts a run on the next turn of the event loop, so its id reaches the caller before any of its events. */
-  start(request: RunRequest, callbacks: RunCallbacks): string {
+  start(request: RunRequest, callbacks: RunCallbacks, confine?: ConfinementRules): string {
     const runId = newRunId();
     const controller = new AbortController();
+    setMaxListeners(16, controller.signal);
+    const thread = new IoThread({ confine });
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runComputation(request, { signal: controller.signal, onProgress: callbacks.onProgress }, runId))
+      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress }))
       .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
-      .finally(() => this.runs.delete(runId));
+      .finally(() => {
+        this.runs.delete(runId);
+        return thread.terminate();
+      });
     this.runs.set(runId, { file: request.file, controller, settled });
     return runId;
   }

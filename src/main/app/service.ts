@@ -1,6 +1,6 @@
 import { constants, copyFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
   AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord,
@@ -8,7 +8,7 @@ import type {
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
-import { getEntity } from '../hdf5/entities';
+import type { ConfinementRules } from '../hdf5/confinement';
 import { checkRequest } from '../run/engine';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
@@ -19,7 +19,6 @@ import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
-import { readValueSlice } from './values';
 import { libraryVersions } from './versions';
 
 export interface AppServiceOptions {
@@ -38,7 +37,9 @@ export interface AppServiceOptions {
  */
 export class AppService implements H5BlocksApi {
   private readonly host: HostAdapter;
-  private readonly files = new OpenFiles();
+  /** Files the user named to the host directly (serve's command line): HDF5 may read them even outside the roots. */
+  private readonly trusted = new Set<string>();
+  private readonly files = new OpenFiles((file) => this.confinementFor(file));
   private readonly recent: RecentFiles;
   private readonly history: RunHistory;
   private readonly runs = new ActiveRuns();
@@ -91,6 +92,7 @@ export class AppService implements H5BlocksApi {
 
   /** A path the user gave the host directly (command line, native dialog, drop): no path policy applies. */
   async openTrusted(path: string): Promise<OpenFile> {
+    this.trusted.add(resolve(path));
     return this.open(path);
   }
 
@@ -138,11 +140,11 @@ export class AppService implements H5BlocksApi {
   }
 
   async getEntity(fileId: string, path: string): Promise<Entity> {
-    return this.files.use(fileId, (file) => getEntity(file, path));
+    return this.files.entity(fileId, path);
   }
 
   async getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
-    return this.files.use(fileId, (file) => readValueSlice(file, path, ranges));
+    return this.files.value(fileId, path, ranges);
   }
 
   async startRun(params: RunParams): Promise<{ runId: string }> {
@@ -161,7 +163,7 @@ export class AppService implements H5BlocksApi {
         this.announceFiles();
       },
       onFailed: (failedRunId, error) => this.events.emit('run', { type: 'failed', runId: failedRunId, error: publicError(error) }),
-    });
+    }, this.files.rulesFor(params.fileId));
     return { runId };
   }
 
@@ -187,7 +189,7 @@ export class AppService implements H5BlocksApi {
     if (this.disposed) return;
     this.disposed = true;
     await this.runs.cancelAll();
-    this.files.closeAll();
+    await this.files.closeAll();
   }
 
   private async open(path: string): Promise<OpenFile> {
@@ -197,6 +199,12 @@ export class AppService implements H5BlocksApi {
     this.host.recentChanged?.(this.recent.list());
     this.announceFiles();
     return file;
+  }
+
+  private confinementFor(file: string): ConfinementRules | undefined {
+    const roots = this.host.confinedTo;
+    if (!roots) return undefined;
+    return { roots: [...roots], files: this.trusted.has(file) ? [file] : [] };
   }
 
   private announceFiles(): void {

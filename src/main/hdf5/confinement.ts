@@ -66,12 +66,14 @@ export function mayOpen(path: string): boolean {
 }
 
 /** Installs the check on the module's FS.open, once per module; it applies whatever rules are set later. */
-export function guardFileSystem(module: H5Module): void {
+export function guardFileSystem(module: H5Module, pluginFolder: string): void {
+  // HDF5 loads its filter plugins (compression) from there, whatever file asks.
+  const plugins = realOrSame(pluginFolder);
   const fs = (module as unknown as { FS: FsLike }).FS;
   if (fs.h5blocksGuarded) return;
   const open = fs.open.bind(fs);
   fs.open = (path: string, ...rest: unknown[]) => {
-    if (typeof path === 'string' && !mayOpen(path)) {
+    if (typeof path === 'string' && !createsNew(rest[0]) && !opensFolder(rest[0]) && !mayOpen(path) && !inside(plugins, realOrSame(resolve(path)))) {
       refusals.push({ asked: path, resolved: realOrSame(resolve(path)) });
       if (refusals.length > 20) refusals.shift();
       // EACCES in Emscripten's numbering: HDF5 sees a file it may not open.
@@ -80,6 +82,23 @@ export function guardFileSystem(module: H5Module): void {
     return open(path, ...rest);
   };
   fs.h5blocksGuarded = true;
+}
+
+const O_CREAT = 0o100;
+const O_EXCL = 0o200;
+const O_DIRECTORY = 0o200000;
+
+/** HDF5 lists plugin folders while looking for a filter: a listing gives names, never file contents. */
+function opensFolder(flags: unknown): boolean {
+  return typeof flags === 'number' && (flags & O_DIRECTORY) !== 0;
+}
+
+/**
+ * A file created exclusively holds nothing to read: HDF5's error handler in
+ * h5wasm writes its stack through tmpfile() in /tmp, which must keep working.
+ */
+function createsNew(flags: unknown): boolean {
+  return typeof flags === 'number' && (flags & O_CREAT) !== 0 && (flags & O_EXCL) !== 0;
 }
 
 interface FsLike {

@@ -34,7 +34,7 @@ export function loadH5(): Promise<LoadedH5> {
     // instead of printing HDF5-DIAG dumps on stderr.
     module.activate_throwing_error_handler();
     module.insert_plugin_search_path(pluginFolder(), 0);
-    guardFileSystem(module);
+    guardFileSystem(module, pluginFolder());
     confineTo(confinementFromEnvironment());
     return { h5, module };
   }));
