@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { H5Module } from './h5wasm';
@@ -124,11 +124,12 @@ function realOrSame(path: string): string {
 
 /** One line naming the object and where it points, for a read that made HDF5 reach outside the rules. */
 export function outsideError(file: string, object: string | undefined, refused: Refusal[]): H5BlocksError {
-  const targets = [...new Set(refused.map((r) => r.resolved))];
+  // HDF5 looks for an external link's target in several places: name the one that exists.
+  const target = (refused.find((r) => existsSync(r.resolved)) ?? refused[0])?.resolved ?? 'another file';
   const where = object ? `${basename(file)}: ${object}` : basename(file);
   return new H5BlocksError(
     'forbidden',
-    `${where}: refers to ${targets.join(', ')} (through an external link, external storage or a virtual dataset source), outside the folders this server may open; it was not read`,
+    `${where}: refers to ${target} (through an external link, external storage or a virtual dataset source), outside the folders this server may open; it was not read`,
     { file, object, detail: refused.map((r) => `HDF5 asked to open ${r.asked}`).join('\n') },
   );
 }

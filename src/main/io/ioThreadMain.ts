@@ -40,7 +40,10 @@ async function answer(id: number, request: IoRequest): Promise<void> {
   try {
     const result = await perform(id, request);
     const refused = takeRefusals();
-    if (refused.length > 0) throw refusedError(request, refused);
+    // A refused open reads nothing: describing a group whose external link leads
+    // outside is fine. Values are another matter: a virtual dataset whose source
+    // was refused reads as fill values, which are not the data.
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
     send({ type: 'reply', id, ok: true, result: result ?? null });
   } catch (error) {
     const refused = takeRefusals();
