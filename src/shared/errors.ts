@@ -59,7 +59,9 @@ export function toErrorInfo(error: unknown): ErrorInfo {
     if (typeof message === 'string' && typeof code === 'string') return { code, message, file, object, ...(typeof detail === 'string' ? { detail } : {}) };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message: firstLine(message) };
+  const first = firstLine(message);
+  // A library's multi-line text (HDF5's error stack) stays as the detail, for whoever explains it.
+  return first === message.trim() ? { code: 'internal', message: first } : { code: 'internal', message: first, detail: message };
 }
 
 export function firstLine(text: string): string {

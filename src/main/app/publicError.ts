@@ -36,7 +36,8 @@ function plainWords(info: ErrorInfo): ErrorInfo {
   // "name.h5: HDF5-DIAG: …": keep the prefix that names the file and object.
   const raw = message.match(/^(.*?): ?(HDF5-DIAG[\s\S]*|Aborted\([\s\S]*|RuntimeError[\s\S]*)$/);
   const prefix = raw ? raw[1] : '';
-  const explained = explainHdf5(raw ? raw[2] : message, info.file ?? '', info.object);
+  const full = info.detail !== undefined && isRawLibraryText(info.detail) ? info.detail : raw ? raw[2] : message;
+  const explained = explainHdf5(full, info.file ?? '', info.object);
   return {
     ...info,
     code: info.code === 'internal' ? explained.code : info.code,

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
-import { publicError } from '../app/publicError';
+import { failure } from './failure';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
@@ -132,9 +132,9 @@ function fail(error: unknown): never {
     // Commander has already printed its message (and help) for usage errors.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  const info = publicError(error);
-  process.stderr.write(`h5blocks: ${info.message}\n`);
-  process.exit(info.code === 'invalid-argument' ? 2 : 1);
+  const { line, exitCode } = failure(error);
+  process.stderr.write(`${line}\n`);
+  process.exit(exitCode);
 }
 
 export async function main(argv: string[]): Promise<void> {

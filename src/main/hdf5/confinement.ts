@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { H5Module } from './h5wasm';
+import { noteLibraryOutput } from './libraryOutput';
 
 /**
  * Which files HDF5 may open in this thread. `h5blocks serve` confines HDF5 to
@@ -65,7 +66,7 @@ export function mayOpen(path: string): boolean {
   return rules.files.some((file) => real === file || (dirname(real) === dirname(file) && basename(real).startsWith(`.${basename(file)}.`)));
 }
 
-/** Installs the check on the module's FS.open, once per module; it applies whatever rules are set later. */
+/** Installs the check on the module's FS.open, once per module; it applies whatever rules are set later. Also keeps C's stdio off the terminal. */
 export function guardFileSystem(module: H5Module, pluginFolder: string): void {
   // HDF5 loads its filter plugins (compression) from there, whatever file asks.
   const plugins = realOrSame(pluginFolder);
@@ -80,6 +81,17 @@ export function guardFileSystem(module: H5Module, pluginFolder: string): void {
       throw new fs.ErrnoError(2);
     }
     return open(path, ...rest);
+  };
+  // With Emscripten's NODERAWFS, C's stdout and stderr are the process's own
+  // file descriptors: a plugin's printf ("decompressed size not the same") would
+  // bypass every console and land in the user's terminal, or in a `--json` output.
+  const write = fs.write.bind(fs);
+  fs.write = (stream: { nfd?: number }, buffer: Uint8Array, offset: number, length: number, ...rest: unknown[]) => {
+    if (stream?.nfd === 1 || stream?.nfd === 2) {
+      noteLibraryOutput(Buffer.from(buffer.buffer, buffer.byteOffset + offset, length).toString('utf8'));
+      return length;
+    }
+    return write(stream, buffer, offset, length, ...rest);
   };
   fs.h5blocksGuarded = true;
 }
@@ -103,6 +115,7 @@ function createsNew(flags: unknown): boolean {
 
 interface FsLike {
   open: (path: string, ...rest: unknown[]) => unknown;
+  write: (stream: { nfd?: number }, buffer: Uint8Array, offset: number, length: number, ...rest: unknown[]) => number;
   ErrnoError: new (errno: number) => Error;
   h5blocksGuarded?: boolean;
 }

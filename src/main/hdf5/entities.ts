@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, posix } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import type { Metadata } from 'h5wasm';
 import type {
   Attribute, AttributeValue, ChildSummary, DatasetEntity, Entity, EntityKind, ExternalSource, Filter, Layout,
@@ -31,7 +31,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
   if (path !== '/') {
     const parent = posix.dirname(path);
     const linkKind = childKind(file, module, parent, name);
-    if (linkKind === undefined) throw new H5BlocksError('not-found', `${file.filename}: ${path}: no such object`, { file: file.filename, object: path });
+    if (linkKind === undefined) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
     if (linkKind === 'soft-link' || linkKind === 'broken-link') {
       const target = file.get_link(path) ?? '';
       if (linkKind === 'broken-link') return { kind: 'broken-link', path, name, target };
@@ -44,7 +44,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
     }
   }
   const entity = file.get(path);
-  if (entity === null) throw new H5BlocksError('not-found', `${file.filename}: ${path}: no such object`, { file: file.filename, object: path });
+  if (entity === null) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
   switch (objectType(entity)) {
     case 'Group':
       return {

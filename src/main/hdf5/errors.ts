@@ -44,7 +44,8 @@ const KNOWN: Known[] = [
   { pattern: /file signature not found|not an hdf5 file/i, code: 'not-hdf5', words: () => 'not an HDF5 file (no HDF5 signature in it)' },
   {
     // A plugin filter that fails calls fprintf/errno, which the wasm build lacks, so it aborts instead of returning an error.
-    pattern: /filter returned failure|data pipeline read failed|can't (?:apply|read through) filter|Aborted\(Assertion failed: undefined symbol '(?:fiprintf|__errno_location|fprintf|printf|puts)'/i,
+    // The second half: Node's zlib, which the pool's direct chunk path decodes with.
+    pattern: /incorrect data check|incorrect header check|invalid (?:stored block lengths|distance too far back|block type|code lengths set|literal\/lengths set)|unexpected end of file|filter returned failure|data pipeline read failed|can't (?:apply|read through) filter|Aborted\(Assertion failed: undefined symbol '(?:fiprintf|__errno_location|fprintf|printf|puts)'/i,
     code: 'hdf5',
     words: (_m, object, compression) => {
       const how = compression();
@@ -59,7 +60,7 @@ const KNOWN: Known[] = [
   { pattern: /superblock|sblock/i, code: 'not-hdf5', words: damaged('its superblock (the header at the start) is corrupt') },
   { pattern: /incorrect metadata checksum|checksum verification failed/i, code: 'hdf5', words: damaged('a checksum of its metadata does not match') },
   { pattern: /bad byte number in an address|addr overflow|address.*(?:out of range|past)|invalid (?:address|file address)|len not positive after adjustment/i, code: 'hdf5', words: damaged('an address in its metadata points outside the file') },
-  { pattern: /symbol table node|local heap|global heap|fractal heap|heap signature|B-tree|btree|wrong signature/i, code: 'hdf5', words: damaged('the index of a group or of a dataset\'s chunks is corrupt') },
+  { pattern: /free block|free list|free space|symbol table node|local heap|global heap|fractal heap|heap signature|B-tree|btree|wrong signature/i, code: 'hdf5', words: damaged('the index of a group or of a dataset\'s chunks is corrupt') },
   { pattern: /object header|bad (?:object|message)|unable to load object|unknown message|can't decode|decode/i, code: 'hdf5', words: damaged('an object\'s header is corrupt') },
   { pattern: /datatype|unused bits|dtype|type class/i, code: 'hdf5', words: damaged('a datatype description is corrupt') },
   { pattern: /dataspace|rank|dimension/i, code: 'hdf5', words: damaged('a dataspace (shape) description is corrupt') },
@@ -114,7 +115,7 @@ function classify(detail: string): ErrorCode {
 
 /** Whether an error's text is raw HDF5 or Emscripten output rather than one of h5blocks' own lines. */
 export function isRawLibraryText(text: string): boolean {
-  return /HDF5-DIAG|^Aborted\(|#\d+: .* in H5|Cannot enlarge memory|RuntimeError/m.test(text);
+  return /HDF5-DIAG|^Aborted\(|#\d+: .* in H5|Cannot enlarge memory|RuntimeError|incorrect (?:data|header) check|invalid (?:stored block lengths|distance too far back|block type)|unexpected end of file/m.test(text);
 }
 
 /** An HDF5 failure as a typed error naming the file and the object. */
