@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { ConfinementRules } from '../hdf5/confinement';
@@ -32,7 +33,8 @@ export class ActiveRuns {
     const runId = newRunId();
     const controller = new AbortController();
     setMaxListeners(16, controller.signal);
-    const thread = new IoThread({ confine });
+    // A shard run merges its shards from the temp folder: that one folder is the run's own.
+    const thread = new IoThread({ confine: confine && { ...confine, scratch: [join(tmpdir(), `h5blocks-${runId}-`)] } });
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress }))
       .then((result) => callbacks.onFinished(result))

@@ -17,6 +17,8 @@ export interface ConfinementRules {
   roots: string[];
   /** Files the user named outside the roots (serve's command line); their h5blocks companions (`.NAME.…`) beside them too. */
   files: string[];
+  /** Path prefixes of a run's own scratch (shard files in the temp folder, `…/h5blocks-RUNID-`). */
+  scratch?: string[];
 }
 
 export interface Refusal {
@@ -40,11 +42,11 @@ export function confinementFromEnvironment(): ConfinementRules | undefined {
   const text = process.env[CONFINE_VARIABLE];
   if (!text) return undefined;
   const parsed = JSON.parse(text) as ConfinementRules;
-  return { roots: parsed.roots ?? [], files: parsed.files ?? [] };
+  return { roots: parsed.roots ?? [], files: parsed.files ?? [], scratch: parsed.scratch ?? [] };
 }
 
 export function confineTo(next: ConfinementRules | undefined): void {
-  rules = next && { roots: next.roots.map(realOrSame), files: next.files.map(realOrSame) };
+  rules = next && { roots: next.roots.map(realOrSame), files: next.files.map(realOrSame), scratch: (next.scratch ?? []).map(realOrSame) };
 }
 
 export function confinement(): ConfinementRules | undefined {
@@ -63,6 +65,7 @@ export function mayOpen(path: string): boolean {
   if (!rules) return true;
   const real = realOrSame(resolve(path));
   if (rules.roots.some((root) => inside(root, real))) return true;
+  if (rules.scratch?.some((prefix) => real.startsWith(prefix))) return true;
   return rules.files.some((file) => real === file || (dirname(real) === dirname(file) && basename(real).startsWith(`.${basename(file)}.`)));
 }
 
