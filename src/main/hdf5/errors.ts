@@ -49,6 +49,7 @@ const KNOWN: Known[] = [
     code: 'hdf5',
     words: (_m, object, compression) => {
       const how = compression();
+      if (how === 'fletcher32') return 'a chunk is damaged (its fletcher32 checksum does not match)';
       return `a compressed chunk is damaged${how ? ` (${how})` : ''}`;
     },
   },
