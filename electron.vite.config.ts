@@ -13,6 +13,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           blockWorker: resolve(__dirname, 'src/workers/blockWorker.ts'),
           shardWorker: resolve(__dirname, 'src/workers/shardWorker.ts'),
+          ioThread: resolve(__dirname, 'src/main/io/ioThreadMain.ts'),
         },
       },
     },

@@ -64,6 +64,9 @@ describe('h5blocks bench', () => {
       expect(agreement.digests).toHaveLength(1);
     }
     expect(report.verdicts.map((v) => v.input)).toEqual(['contiguous', 'chunked']);
+    // The main thread's event loop is measured during runs on the I/O thread.
+    expect(report.stalls.map((s) => s.strategy)).toEqual(['inline', 'pool']);
+    for (const stall of report.stalls) expect(stall.maxStallMs).toBeGreaterThan(0);
 
     if (report.environment.python) {
       // h5py wrote the same float32 values, bit for bit, as every h5blocks strategy.

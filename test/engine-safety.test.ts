@@ -152,7 +152,7 @@ describe('a block that cannot be read (a damaged chunk fails its fletcher32 chec
     expect(scratch.seen.length).toBeGreaterThan(0);
     expect(scratch.seen[0]).toBe(1);
     expect(error.code).toBe('hdf5');
-    expect(error.message).toBe(`damaged_shard.h5: /coords: cannot read rows ${badRows[0]}..${badRows[1]}: filter returned failure during read (Read failed)`);
+    expect(error.message).toBe(`damaged_shard.h5: /coords: cannot read rows ${badRows[0]}..${badRows[1]}: a chunk is damaged (its fletcher32 checksum does not match)`);
     expect(sha256File(file)).toBe(before);
     expectNoLeftovers(file, runId);
   });

@@ -84,6 +84,20 @@ export interface DatasetEntity extends EntityBase {
   memoryBytes: number;
   /** Bytes they take in the file, after compression; absent when the file does not say (virtual, external). */
   storageBytes?: number;
+  /**
+   * Other files the values are read from, as the file names them: external raw
+   * storage (the values are bytes of another file) and a virtual dataset's
+   * sources. Absent when the values are all in this file.
+   */
+  externalSources?: ExternalSource[];
+}
+
+export interface ExternalSource {
+  kind: 'external-storage' | 'virtual-source';
+  /** The file name as stored (relative names are resolved by HDF5's search rules). */
+  file: string;
+  /** The source dataset, for a virtual source. */
+  dataset?: string;
 }
 
 export interface DatatypeEntity extends EntityBase {

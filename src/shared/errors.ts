@@ -21,23 +21,29 @@ export interface ErrorInfo {
   message: string;
   file?: string;
   object?: string;
+  /** The raw library text behind the message (HDF5's error stack), for a "details" view; never printed by the CLI. */
+  detail?: string;
 }
 
 export class H5BlocksError extends Error {
   readonly code: ErrorCode;
   readonly file?: string;
   readonly object?: string;
+  readonly detail?: string;
 
-  constructor(code: ErrorCode, message: string, where: { file?: string; object?: string } = {}) {
+  constructor(code: ErrorCode, message: string, where: { file?: string; object?: string; detail?: string } = {}) {
     super(message);
     this.name = 'H5BlocksError';
     this.code = code;
     this.file = where.file;
     this.object = where.object;
+    this.detail = where.detail;
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, file: this.file, object: this.object };
+    const info: ErrorInfo = { code: this.code, message: this.message, file: this.file, object: this.object };
+    if (this.detail !== undefined) info.detail = this.detail;
+    return info;
   }
 }
 
@@ -50,11 +56,13 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof H5BlocksError) return error.toInfo();
   // Plain ErrorInfo-shaped data (from a worker or the wire), not Node's errors, whose codes ('ENOENT') are not ours.
   if (error && typeof error === 'object' && !(error instanceof Error) && 'code' in error && 'message' in error) {
-    const { code, message, file, object } = error as ErrorInfo;
-    if (typeof message === 'string' && typeof code === 'string') return { code, message, file, object };
+    const { code, message, file, object, detail } = error as ErrorInfo;
+    if (typeof message === 'string' && typeof code === 'string') return { code, message, file, object, ...(typeof detail === 'string' ? { detail } : {}) };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message: firstLine(message) };
+  const first = firstLine(message);
+  // A library's multi-line text (HDF5's error stack) stays as the detail, for whoever explains it.
+  return first === message.trim() ? { code: 'internal', message: first } : { code: 'internal', message: first, detail: message };
 }
 
 export function firstLine(text: string): string {

@@ -1,7 +1,13 @@
-import { basename } from 'node:path';
+import { runScratchPath } from '../transaction/scratch';
+import { setMaxListeners } from 'node:events';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
-import { newRunId, runComputation } from '../run/engine';
+import type { ConfinementRules } from '../hdf5/confinement';
+import { IoThread } from '../io/ioThread';
+import { runOnThread } from '../io/threadRun';
+import { newRunId } from '../run/engine';
 
 interface ActiveRun {
   file: string;
@@ -13,29 +19,31 @@ export interface RunCallbacks {
   onProgress(progress: RunProgress): void;
   onFinished(result: RunResult): void;
   onFailed(runId: string, error: unknown): void;
-  /** After the run ended either way, before onFinished/onFailed. */
-  onSettled?(): void;
 }
 
-/** Runs going on in the background, each with its own AbortController. */
+/**
+ * Runs going on in the background, each on an I/O thread of its own: a run
+ * stuck in a decode is terminated with its thread (Cancel), and neither the
+ * open files' threads nor other runs notice.
+ */
 export class ActiveRuns {
   private readonly runs = new Map<string, ActiveRun>();
 
   /** Starts a run on the next turn of the event loop, so its id reaches the caller before any of its events. */
-  start(request: RunRequest, callbacks: RunCallbacks): string {
+  start(request: RunRequest, callbacks: RunCallbacks, confine?: ConfinementRules): string {
     const runId = newRunId();
     const controller = new AbortController();
+    setMaxListeners(16, controller.signal);
+    // A shard run merges its shards from the temp folder: that one folder is the run's own.
+    const thread = new IoThread({ confine: confine && { ...confine, scratch: [runScratchPath(runId)] } });
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runComputation(request, { signal: controller.signal, onProgress: callbacks.onProgress }, runId))
-      .then((result) => {
-        callbacks.onSettled?.();
-        callbacks.onFinished(result);
-      }, (error: unknown) => {
-        callbacks.onSettled?.();
-        callbacks.onFailed(runId, error);
-      })
+      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress }))
+      .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
-      .finally(() => this.runs.delete(runId));
+      .finally(() => {
+        this.runs.delete(runId);
+        return thread.terminate();
+      });
     this.runs.set(runId, { file: request.file, controller, settled });
     return runId;
   }
@@ -53,7 +61,7 @@ export class ActiveRuns {
     run?.controller.abort(new H5BlocksError('aborted', `${basename(run.file)}: run cancelled; the file is unchanged`, { file: run.file }));
   }
 
-  /** Cancels every run and waits until each has cleaned up (rolled back, locks released). */
+  /** Cancels every run and waits until each has cleaned up (staged copies removed, locks released). */
   async cancelAll(): Promise<void> {
     const runs = [...this.runs.keys()];
     for (const runId of runs) this.cancel(runId);

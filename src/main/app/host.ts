@@ -22,6 +22,12 @@ export interface HostAdapter {
   browse(folder: string | null): Promise<BrowseListing>;
   /** Where Save As writes: asks the user (Electron) or checks the given path (serve); null when cancelled. */
   chooseSaveTarget(file: OpenFile, target: string | null): Promise<SaveTarget | null>;
+  /**
+   * Folders HDF5 may read in (serve): external links, external storage and
+   * virtual dataset sources that lead elsewhere are refused. Undefined: no
+   * confinement (the desktop app, where the inspector shows where links point).
+   */
+  confinedTo?: readonly string[];
   /** A file the user opened by any means; Electron then lets the renderer reopen it by path. */
   noteOpened?(path: string): void;
   recentChanged?(paths: readonly string[]): void;

@@ -1,60 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync, statSync, type Stats } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { OpenFile } from '../../shared/api';
+import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
-import { closeQuietly, openHdf5 } from '../hdf5/files';
-import type { H5File } from '../hdf5/h5wasm';
+import type { ConfinementRules } from '../hdf5/confinement';
+import { checkReadableFile } from '../hdf5/files';
+import { IoThread } from '../io/ioThread';
 
 interface Entry {
   id: string;
   path: string;
   /** Two paths (a link, a relative path) to one file are one entry. */
   realPath: string;
-  handle: H5File | undefined;
-  /** The file on disk the handle was opened on; a different one means the handle is stale. */
-  openedOn: FileStamp | undefined;
-}
-
-interface Suspension {
-  realPath: string;
-  name: string;
-}
-
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
+  /** The thread that owns this file's HDF5 handle. */
+  thread: IoThread;
 }
 
 /**
- * The files the user has open, by the id the renderer knows them by.
- *
- * Handles stay open between requests (HDF5 keeps its metadata and chunk
- * caches), but a run adds to the file, and other programs may rewrite or
- * replace it too; the open handle would then keep showing the old file. So every use first compares the file on disk with the
- * one the handle was opened on and reopens when they differ.
+ * An open file's thread ends after this long without requests, giving back its
+ * wasm heap (which only grows); the next request starts another and reopens
+ * the file, which costs a few hundred milliseconds.
+ */
+export const FILE_THREAD_IDLE_MS = 60_000;
+
+/**
+ * The files the user has open, by the id the renderer knows them by. Each has
+ * its own I/O thread holding its HDF5 handle (see io/handleCache.ts for how a
+ * replaced file is noticed), so a damaged file that hangs or aborts HDF5 takes
+ * only its own thread down; the others never notice.
  */
 export class OpenFiles {
   private readonly entries = new Map<string, Entry>();
-  private readonly suspended = new Set<Suspension>();
 
-  /**
-   * Closes the handles on one file while a run writes it, and refuses to
-   * reopen them until `resume` is called: HDF5 will not open a file for
-   * writing that this thread has open for reading.
-   */
-  suspend(path: string): () => void {
-    const realPath = realpathSync(resolve(path));
-    const suspension: Suspension = { realPath, name: basename(path) };
-    this.suspended.add(suspension);
-    for (const entry of this.entries.values()) {
-      if (entry.realPath !== realPath) continue;
-      closeQuietly(entry.handle);
-      entry.handle = undefined;
-    }
-    return () => this.suspended.delete(suspension);
-  }
+  /** `confine` gives the rules for a file's thread (serve); undefined leaves HDF5 free (the desktop app, the CLI). */
+  constructor(private readonly confine: (file: string) => ConfinementRules | undefined = () => undefined) {}
 
   list(): OpenFile[] {
     return [...this.entries.values()].map(describe);
@@ -63,22 +43,22 @@ export class OpenFiles {
   /** Opens a file (checking that it is HDF5) or returns the entry it already has. */
   async open(path: string): Promise<OpenFile> {
     const absolute = resolve(path);
-    try {
-      this.checkNotSuspended(realpathSync(absolute), absolute);
-    } catch (error) {
-      if (error instanceof H5BlocksError) throw error;
-      // No such file: openHdf5 says so.
-    }
-    const handle = await openHdf5(absolute, 'read');
+    checkReadableFile(absolute);
     const realPath = realpathSync(absolute);
     const known = [...this.entries.values()].find((entry) => entry.realPath === realPath);
     if (known) {
-      closeQuietly(known.handle);
-      known.handle = handle;
-      known.openedOn = stampOf(absolute);
+      await known.thread.call({ kind: 'forget', file: known.path });
+      await known.thread.call({ kind: 'check', file: known.path });
       return describe(known);
     }
-    const entry: Entry = { id: randomBytes(6).toString('base64url'), path: absolute, realPath, handle, openedOn: stampOf(absolute) };
+    const thread = new IoThread({ confine: this.confine(absolute), idleExitMs: FILE_THREAD_IDLE_MS });
+    try {
+      await thread.call({ kind: 'check', file: absolute });
+    } catch (error) {
+      await thread.terminate();
+      throw error;
+    }
+    const entry: Entry = { id: randomBytes(6).toString('base64url'), path: absolute, realPath, thread };
     this.entries.set(entry.id, entry);
     return describe(entry);
   }
@@ -87,40 +67,30 @@ export class OpenFiles {
     return describe(this.entry(id));
   }
 
-  /** Runs `use` on a handle that shows the file as it is on disk now. */
-  async use<T>(id: string, read: (file: H5File) => T | Promise<T>): Promise<T> {
+  /** The confinement rules the file's threads use (a run's thread takes the same). */
+  rulesFor(id: string): ConfinementRules | undefined {
+    return this.confine(this.entry(id).path);
+  }
+
+  entity(id: string, path: string): Promise<Entity> {
     const entry = this.entry(id);
-    this.checkNotSuspended(entry.realPath, entry.path);
-    const now = stampOf(entry.path);
-    if (!now) {
-      closeQuietly(entry.handle);
-      entry.handle = undefined;
-      throw new H5BlocksError('not-found', `${entry.path}: the file is gone (moved or deleted since it was opened)`, { file: entry.path });
-    }
-    if (!entry.handle || !sameFile(entry.openedOn, now)) {
-      closeQuietly(entry.handle);
-      entry.handle = undefined;
-      entry.handle = await openHdf5(entry.path, 'read');
-      entry.openedOn = now;
-    }
-    return read(entry.handle);
+    return entry.thread.call({ kind: 'entity', file: entry.path, path });
+  }
+
+  value(id: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
+    const entry = this.entry(id);
+    return entry.thread.call({ kind: 'value', file: entry.path, path, ranges });
   }
 
   close(id: string): void {
-    const entry = this.entry(id);
-    closeQuietly(entry.handle);
+    void this.entry(id).thread.terminate();
     this.entries.delete(id);
   }
 
-  closeAll(): void {
-    for (const entry of this.entries.values()) closeQuietly(entry.handle);
+  async closeAll(): Promise<void> {
+    const threads = [...this.entries.values()].map((entry) => entry.thread);
     this.entries.clear();
-  }
-
-  private checkNotSuspended(realPath: string, path: string): void {
-    if ([...this.suspended].some((s) => s.realPath === realPath)) {
-      throw new H5BlocksError('busy', `${basename(path)}: a run is writing it; it can be browsed again when the run ends`, { file: path });
-    }
+    await Promise.all(threads.map((thread) => thread.terminate()));
   }
 
   private entry(id: string): Entry {
@@ -131,19 +101,13 @@ export class OpenFiles {
 }
 
 function describe(entry: Entry): OpenFile {
-  return { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: stampOf(entry.path)?.size ?? 0 };
+  return { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path) };
 }
 
-function stampOf(path: string): FileStamp | undefined {
-  let stat: Stats;
+function sizeOf(path: string): number {
   try {
-    stat = statSync(path);
+    return statSync(path).size;
   } catch {
-    return undefined;
+    return 0;
   }
-  return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs };
-}
-
-function sameFile(a: FileStamp | undefined, b: FileStamp): boolean {
-  return a !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }

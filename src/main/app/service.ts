@@ -1,6 +1,6 @@
 import { constants, copyFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
   AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord,
@@ -8,7 +8,7 @@ import type {
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
-import { getEntity } from '../hdf5/entities';
+import type { ConfinementRules } from '../hdf5/confinement';
 import { checkRequest } from '../run/engine';
 import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
@@ -20,7 +20,6 @@ import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
-import { readValueSlice } from './values';
 import { libraryVersions } from './versions';
 
 export interface AppServiceOptions {
@@ -39,7 +38,9 @@ export interface AppServiceOptions {
  */
 export class AppService implements H5BlocksApi {
   private readonly host: HostAdapter;
-  private readonly files = new OpenFiles();
+  /** Files the user named to the host directly (serve's command line): HDF5 may read them even outside the roots. */
+  private readonly trusted = new Set<string>();
+  private readonly files = new OpenFiles((file) => this.confinementFor(file));
   private readonly recent: RecentFiles;
   private readonly history: RunHistory;
   private readonly runs = new ActiveRuns();
@@ -92,6 +93,7 @@ export class AppService implements H5BlocksApi {
 
   /** A path the user gave the host directly (command line, native dialog, drop): no path policy applies. */
   async openTrusted(path: string): Promise<OpenFile> {
+    this.trusted.add(resolve(path));
     return this.open(path);
   }
 
@@ -139,11 +141,11 @@ export class AppService implements H5BlocksApi {
   }
 
   async getEntity(fileId: string, path: string): Promise<Entity> {
-    return this.files.use(fileId, (file) => getEntity(file, path));
+    return this.files.entity(fileId, path);
   }
 
   async getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
-    return this.files.use(fileId, (file) => readValueSlice(file, path, ranges));
+    return this.files.value(fileId, path, ranges);
   }
 
   async startRun(params: RunParams): Promise<{ runId: string }> {
@@ -153,9 +155,7 @@ export class AppService implements H5BlocksApi {
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
     };
     checkRequest(request);
-    const resume = this.files.suspend(file.path);
     const runId = this.runs.start(request, {
-      onSettled: resume,
       onProgress: (progress) => this.events.emit('run', { type: 'progress', progress }),
       onFinished: (result) => {
         const record = this.history.add(result);
@@ -164,7 +164,7 @@ export class AppService implements H5BlocksApi {
         this.announceFiles();
       },
       onFailed: (failedRunId, error) => this.events.emit('run', { type: 'failed', runId: failedRunId, error: publicError(error) }),
-    });
+    }, this.files.rulesFor(params.fileId));
     return { runId };
   }
 
@@ -190,7 +190,7 @@ export class AppService implements H5BlocksApi {
     if (this.disposed) return;
     this.disposed = true;
     await this.runs.cancelAll();
-    this.files.closeAll();
+    await this.files.closeAll();
   }
 
   private async open(path: string): Promise<OpenFile> {
@@ -200,6 +200,12 @@ export class AppService implements H5BlocksApi {
     this.host.recentChanged?.(this.recent.list());
     this.announceFiles();
     return file;
+  }
+
+  private confinementFor(file: string): ConfinementRules | undefined {
+    const roots = this.host.confinedTo;
+    if (!roots) return undefined;
+    return { roots: [...roots], files: this.trusted.has(file) ? [file] : [] };
   }
 
   private announceFiles(): void {

@@ -1,3 +1,4 @@
+import { STALL_TARGET_MS, type StallRow } from './eventLoopStall';
 import Table from 'cli-table3';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
 
@@ -11,6 +12,8 @@ export interface BenchReport {
   agreement: Agreement[];
   verdicts: Verdict[];
   memory: MemoryRow[];
+  /** The main thread's longest event-loop stall during runs on the I/O thread. */
+  stalls: StallRow[];
   /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
   notes: string[];
 }
@@ -47,6 +50,9 @@ export function formatReport(report: BenchReport): string {
     for (const d of agreement.digests) lines.push(`  sha256 ${d.sha256.slice(0, 16)}…: ${d.configurations.join('; ')}`);
   }
   if (report.agreement.every((a) => a.agreed)) lines.push('Outputs agree: on each input every configuration wrote the same /distances (SHA-256 of the values).');
+  for (const stall of report.stalls) {
+    lines.push(`Main event loop during ${stall.strategy} (${stall.workers} worker${stall.workers === 1 ? '' : 's'}) on ${stall.inputLabel}: longest stall ${stall.maxStallMs.toFixed(1)} ms over ${stall.wallSeconds.toFixed(2)} s (target ≤ ${STALL_TARGET_MS} ms) ${stall.maxStallMs <= STALL_TARGET_MS ? 'PASS' : 'FAIL'}`);
+  }
   if (report.memory.length > 0) {
     lines.push('', `Peak resident memory of \`h5blocks run\` (whole process, all threads; target < ${report.memory[0].targetMb} MB for 100 M rows):`);
     for (const m of report.memory) {

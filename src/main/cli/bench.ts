@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { H5BlocksError } from '../../shared/errors';
 import { configurations, timeH5blocks, warmUp } from '../bench/h5blocksRuns';
 import { compressedInput, contiguousInput, type InputBuilder } from '../bench/inputs';
+import { measureStall, type StallRow } from '../bench/eventLoopStall';
 import { measurePeakRss } from '../bench/peakMemory';
 import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
 import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
@@ -107,6 +108,12 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
   }
 
   const memory = options.memoryRows === undefined ? [] : await measureMemory(builder, options.memoryRows);
+  const stalls: StallRow[] = [];
+  for (const strategy of ['inline', 'pool'] as const) {
+    const stall = await measureStall(mainInputs[0], strategy, 2, scratch, signal);
+    log(`main event loop during ${strategy} on ${stall.inputLabel}: longest stall ${stall.maxStallMs.toFixed(1)} ms`);
+    stalls.push(stall);
+  }
 
   return {
     version: APP_VERSION,
@@ -124,6 +131,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     agreement,
     verdicts: verdictsOf(rated, mainInputs),
     memory,
+    stalls,
     notes,
   };
 }

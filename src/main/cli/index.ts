@@ -1,11 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { basename, resolve } from 'node:path';
-import { H5BlocksError, toErrorInfo } from '../../shared/errors';
+import { H5BlocksError } from '../../shared/errors';
+import { failure } from './failure';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
-import { getEntity } from '../hdf5/entities';
-import { closeQuietly, openHdf5 } from '../hdf5/files';
-import type { H5File } from '../hdf5/h5wasm';
-import { runComputation } from '../run/engine';
+import { checkReadableFile } from '../hdf5/files';
+import { IoThread } from '../io/ioThread';
+import { runOnThread } from '../io/threadRun';
+import { checkRequest, newRunId } from '../run/engine';
 import { closeWorkerPools } from '../strategies/workerPools';
 import { APP_VERSION } from '../version';
 import { writeSample } from './sample';
@@ -25,13 +26,9 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
 }
 
 
-async function walk(file: H5File, path: string): Promise<Record<string, unknown>> {
-  const entity = await getEntity(file, path);
-  if (entity.kind !== 'group') return { ...entity };
-  const children = [];
-  for (const child of entity.children) children.push(await walk(file, child.path));
-  return { ...entity, children };
-}
+// tree and run work in an I/O thread: the main thread stays free to answer
+// SIGINT/SIGTERM, even when a damaged file's decode never returns.
+const io = new IoThread();
 
 function printTree(node: Record<string, unknown>, depth: number, out: string[]): void {
   out.push(...entityLine(node as unknown as Entity, depth));
@@ -64,17 +61,13 @@ export function buildProgram(): Command {
     .argument('<file>', 'HDF5 file')
     .option('--json', 'print JSON instead of text')
     .action(async (path: string, options: { json?: boolean }) => {
-      const file = await openHdf5(resolve(path));
-      try {
-        const tree = await walk(file, '/');
-        if (options.json) process.stdout.write(`${JSON.stringify({ file: resolve(path), root: tree }, null, 2)}\n`);
-        else {
-          const out: string[] = [];
-          printTree(tree, 0, out);
-          process.stdout.write(`${out.join('\n')}\n`);
-        }
-      } finally {
-        closeQuietly(file);
+      checkReadableFile(resolve(path));
+      const tree = await io.call({ kind: 'tree', file: resolve(path) }, { signal: abort.signal });
+      if (options.json) process.stdout.write(`${JSON.stringify({ file: resolve(path), root: tree }, null, 2)}\n`);
+      else {
+        const out: string[] = [];
+        printTree(tree, 0, out);
+        process.stdout.write(`${out.join('\n')}\n`);
       }
     });
 
@@ -89,10 +82,12 @@ export function buildProgram(): Command {
     .option('--overwrite', 'replace an existing output dataset')
     .option('--json', 'print the run, with every block\'s timing, as one JSON object')
     .action(async (path: string, options: { dataset: string; strategy: Strategy; workers: number; blockRows?: number; output?: string; overwrite?: boolean; json?: boolean }) => {
-      const result = await runComputation({
+      const request = {
         file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
-      }, { signal: abort.signal });
+      };
+      checkRequest(request);
+      const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
     });
 
@@ -137,9 +132,9 @@ function fail(error: unknown): never {
     // Commander has already printed its message (and help) for usage errors.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  const info = error instanceof H5BlocksError ? error.toInfo() : toErrorInfo(error);
-  process.stderr.write(`h5blocks: ${info.message}\n`);
-  process.exit(info.code === 'invalid-argument' ? 2 : 1);
+  const { line, exitCode } = failure(error);
+  process.stderr.write(`${line}\n`);
+  process.exit(exitCode);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -153,9 +148,11 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     await buildProgram().parseAsync(argv);
+    await io.terminate();
     await closeWorkerPools();
     process.exitCode = 0;
   } catch (error) {
+    await io.terminate().catch(() => undefined);
     await closeWorkerPools().catch(() => undefined);
     fail(error);
   }

@@ -90,6 +90,22 @@ export function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock
   return { btree: btree === 2 ** 64 - 1 ? undefined : sb.base + btree, chunkShape: dims.slice(0, -1) };
 }
 
+/** The filter ids of a dataset's pipeline, read from the file itself (works when h5wasm is dead or the header half-readable); undefined when it cannot be read. */
+export function datasetFilterIds(filePath: string, datasetPath: string): number[] | undefined {
+  let file: ByteFile | undefined;
+  try {
+    file = new ByteFile(filePath);
+    const superblock = readSuperblock(file);
+    const address = objectHeaderAt(file, superblock, datasetPath);
+    if (address === undefined) return undefined;
+    return filterIds(readObjectHeader(file, superblock, address).messages.find((m) => m.type === 0x0b));
+  } catch {
+    return undefined;
+  } finally {
+    file?.close();
+  }
+}
+
 function filterIds(message: HeaderMessage | undefined): number[] | undefined {
   if (!message) return [];
   const data = message.data;

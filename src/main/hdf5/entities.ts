@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, posix } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import type { Metadata } from 'h5wasm';
 import type {
-  Attribute, AttributeValue, ChildSummary, DatasetEntity, Entity, EntityKind, Filter, Layout,
+  Attribute, AttributeValue, ChildSummary, DatasetEntity, Entity, EntityKind, ExternalSource, Filter, Layout,
 } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import { describeDtype } from './dtypes';
-import { storedLayout } from './layout';
+import { externalStorageFiles, storedLayout } from './layout';
 import { hdf5Error } from './errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Module } from './h5wasm';
 
@@ -31,7 +31,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
   if (path !== '/') {
     const parent = posix.dirname(path);
     const linkKind = childKind(file, module, parent, name);
-    if (linkKind === undefined) throw new H5BlocksError('not-found', `${file.filename}: ${path}: no such object`, { file: file.filename, object: path });
+    if (linkKind === undefined) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
     if (linkKind === 'soft-link' || linkKind === 'broken-link') {
       const target = file.get_link(path) ?? '';
       if (linkKind === 'broken-link') return { kind: 'broken-link', path, name, target };
@@ -44,7 +44,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
     }
   }
   const entity = file.get(path);
-  if (entity === null) throw new H5BlocksError('not-found', `${file.filename}: ${path}: no such object`, { file: file.filename, object: path });
+  if (entity === null) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
   switch (objectType(entity)) {
     case 'Group':
       return {
@@ -80,7 +80,21 @@ export function describeDataset(dataset: H5Dataset, path: string, filePath?: str
     attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }),
     memoryBytes: elements * meta.size,
     ...(stored.storageBytes !== undefined ? { storageBytes: stored.storageBytes } : {}),
+    ...externalSourcesOf(meta, filePath, path),
   };
+}
+
+/** Where values outside this file come from, so the inspector can say so before anything is read. */
+function externalSourcesOf(meta: Metadata, filePath: string | undefined, path: string): { externalSources?: ExternalSource[] } {
+  const sources: ExternalSource[] = [];
+  for (const source of meta.virtual_sources ?? []) {
+    // "." is the virtual dataset's own file.
+    if (source.file_name !== '.') sources.push({ kind: 'virtual-source', file: source.file_name, dataset: source.dset_name });
+  }
+  if (filePath && !meta.chunks && !meta.virtual_sources?.length) {
+    for (const file of externalStorageFiles(filePath, path)) sources.push({ kind: 'external-storage', file });
+  }
+  return sources.length > 0 ? { externalSources: sources } : {};
 }
 
 // h5wasm reports chunks and virtual sources but not the layout itself; compact

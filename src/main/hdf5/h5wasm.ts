@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as H5 from 'h5wasm';
+import { confineTo, confinementFromEnvironment, guardFileSystem } from './confinement';
+import { withConsoleCaptured } from './libraryOutput';
 
 export type H5Wasm = typeof H5.default;
 export type H5Module = Awaited<H5Wasm['ready']>;
@@ -21,9 +23,10 @@ let loading: Promise<LoadedH5> | undefined;
  * Its Emscripten glue decides it runs in a browser when `navigator.userAgent`
  * contains `Chrome/`, which is true in Electron's main process, and then throws.
  * Hiding `navigator` while the module initialises avoids that; it is restored after.
+ * Everything the module prints goes to libraryOutput.ts, never to the terminal.
  */
 export function loadH5(): Promise<LoadedH5> {
-  loading ??= withNavigatorHidden(async () => {
+  loading ??= withNavigatorHidden(() => withConsoleCaptured(async () => {
     const imported = await import('h5wasm/node');
     const h5 = imported.default;
     const module = await h5.ready;
@@ -31,8 +34,10 @@ export function loadH5(): Promise<LoadedH5> {
     // instead of printing HDF5-DIAG dumps on stderr.
     module.activate_throwing_error_handler();
     module.insert_plugin_search_path(pluginFolder(), 0);
+    guardFileSystem(module, pluginFolder());
+    confineTo(confinementFromEnvironment());
     return { h5, module };
-  });
+  }));
   return loading;
 }
 

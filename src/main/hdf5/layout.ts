@@ -4,6 +4,7 @@ import type { ByteStore } from '../transaction/byteStore';
 import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
 
 const LAYOUT_MESSAGE = 0x08;
+const EXTERNAL_FILES_MESSAGE = 0x07;
 const CLASSES: Layout[] = ['compact', 'contiguous', 'chunked', 'virtual'];
 
 export interface StoredLayout {
@@ -53,4 +54,43 @@ function storageBytes(file: ByteStore, sb: Superblock, message: HeaderMessage, l
     return chunkList(file, sb, chunked.btree, chunked.chunkShape.length + 1).reduce((sum, c) => sum + c.size, 0);
   }
   return undefined;
+}
+
+/**
+ * The file names in a dataset's External Data Files message (external raw
+ * storage), which h5wasm does not report; empty when it has none or the
+ * message cannot be read.
+ */
+export function externalStorageFiles(filePath: string, datasetPath: string): string[] {
+  let file: ByteFile | undefined;
+  try {
+    file = new ByteFile(filePath);
+    const sb = readSuperblock(file);
+    const address = objectHeaderAt(file, sb, datasetPath);
+    if (address === undefined) return [];
+    const message = readObjectHeader(file, sb, address).messages.find((m) => m.type === EXTERNAL_FILES_MESSAGE);
+    if (!message) return [];
+    const data = message.data;
+    const used = data.readUInt16LE(6);
+    const heapAddress = sb.base + Number(readSized(data, 8, sb.offsetSize));
+    const heap = bytesAt(file, heapAddress, 8 + 2 * sb.lengthSize + sb.offsetSize);
+    if (heap.subarray(0, 4).toString('latin1') !== 'HEAP') return [];
+    const heapSize = Number(readSized(heap, 8, sb.lengthSize));
+    const heapData = bytesAt(file, sb.base + Number(readSized(heap, 8 + 2 * sb.lengthSize, sb.offsetSize)), Math.min(heapSize, 1 << 20));
+    const names: string[] = [];
+    for (let slot = 0, p = 8 + sb.offsetSize; slot < used && p + sb.lengthSize <= data.length; slot++, p += 3 * sb.lengthSize) {
+      const nameOffset = Number(readSized(data, p, sb.lengthSize));
+      const end = heapData.indexOf(0, nameOffset);
+      names.push(heapData.subarray(nameOffset, end < 0 ? heapData.length : end).toString('utf8'));
+    }
+    return [...new Set(names)];
+  } catch {
+    return [];
+  } finally {
+    file?.close();
+  }
+}
+
+function readSized(bytes: Buffer, at: number, size: number): bigint {
+  return size === 8 ? bytes.readBigUInt64LE(at) : BigInt(bytes.readUInt32LE(at));
 }

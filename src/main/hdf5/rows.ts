@@ -1,4 +1,5 @@
 import { H5BlocksError } from '../../shared/errors';
+import { throwIfRefused } from './confinement';
 import { hdf5Error } from './errors';
 import type { H5File, H5Module } from './h5wasm';
 
@@ -60,8 +61,11 @@ function withHyperslabInHeap<T>(
     try {
       module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer));
     } catch (error) {
+      throwIfRefused(file.filename, path);
       throw hdf5Error(error, file.filename, path, `cannot read rows ${offset[0]}..${offset[0] + count[0]}`);
     }
+    // A virtual dataset's refused source reads as fill values without an error: those are not the data.
+    throwIfRefused(file.filename, path);
     return use(module.HEAPU8.buffer as ArrayBuffer, pointer, bytes);
   } finally {
     module._free(pointer);

@@ -175,7 +175,7 @@ function asRunError(error: unknown, file: string, signal: AbortSignal): H5Blocks
   // A worker's error (see shardWorker) already names the file: name it once.
   const name = basename(file);
   const message = info.message.startsWith(`${name}: `) ? info.message : `${name}: ${info.message}`;
-  return new H5BlocksError(info.code, message, { file, object: info.object });
+  return new H5BlocksError(info.code, message, { file, object: info.object, detail: info.detail });
 }
 
 export function checkRequest(request: RunRequest): void {

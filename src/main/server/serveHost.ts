@@ -8,6 +8,7 @@ export function serveHost(roots: AllowedRoots): HostAdapter {
   return {
     kind: 'serve',
     electronVersion: null,
+    confinedTo: roots.roots,
     checkOpenPath: (path) => roots.resolveExisting(path),
     mayList: (path) => roots.isInside(path),
     showOpenDialog: async () => null,

@@ -14,9 +14,14 @@ export interface RunScratch {
   remove(): void;
 }
 
-export function createRunScratch(runId: string, root = tmpdir()): RunScratch {
+/** Where a run of this process keeps its scratch (the folder need not exist yet). */
+export function runScratchPath(runId: string, root = tmpdir()): string {
   const me = thisProcess();
-  const path = join(root, `h5blocks-run-${me.pid}-${me.start}-${runId}`);
+  return join(root, `h5blocks-run-${me.pid}-${me.start}-${runId}`);
+}
+
+export function createRunScratch(runId: string, root = tmpdir()): RunScratch {
+  const path = runScratchPath(runId, root);
   mkdirSync(path, { recursive: true, mode: 0o700 });
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }

@@ -91,6 +91,16 @@ function DatasetProperties({ dataset }: { dataset: DatasetEntity }) {
         {dataset.filters.length === 0 ? 'none' : dataset.filters.map(describeFilter).join(' → ')}
       </Property>
       <Property label="Size">{describeSize(dataset)}</Property>
+      {dataset.externalSources && dataset.externalSources.length > 0 && (
+        <Property label="Values read from">
+          {dataset.externalSources.map((source) => (
+            <div key={`${source.kind}:${source.file}:${source.dataset ?? ''}`}>
+              <code>{source.file}</code>{source.dataset ? <> : <code>{source.dataset}</code></> : null}
+              {' '}({source.kind === 'virtual-source' ? 'virtual dataset source' : 'external raw storage'})
+            </div>
+          ))}
+        </Property>
+      )}
       <Property label="Row norm run">
         {refusal === null
           ? <>Usable. <button type="button" className="link-button" onClick={() => showTab('run')}>Set up a run…</button></>

@@ -1,0 +1,11 @@
+import { recoverFile } from '../transaction/recovery';
+
+/**
+ * Cleans up after a run whose thread was terminated mid-run (a stuck decode,
+ * Cancel or SIGTERM while inside HDF5): the run could not finish or undo its
+ * transaction itself. Recovery rolls its log back (the file cut to its original
+ * length), and treats its lock and shard scratch as a dead run's.
+ */
+export function cleanUpAbandonedRun(file: string, runId: string): void {
+  recoverFile(file, { abandonedRunId: runId });
+}

@@ -1,0 +1,72 @@
+import { statSync } from 'node:fs';
+import { H5BlocksError } from '../../shared/errors';
+import { closeQuietly, openHdf5 } from '../hdf5/files';
+import type { H5File } from '../hdf5/h5wasm';
+
+interface Cached {
+  handle: H5File;
+  stamp: FileStamp;
+}
+
+interface FileStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Open files an I/O thread keeps at most; the least recently used is closed first. */
+const MAX_OPEN = 8;
+
+/**
+ * Read-only handles kept open between requests in an I/O thread (HDF5 keeps
+ * its metadata and chunk caches). A run replaces a file by renaming a copy over
+ * it and other programs may rewrite it, so every use compares the file on disk
+ * with the one the handle was opened on and reopens when they differ.
+ */
+export class HandleCache {
+  private readonly open = new Map<string, Cached>();
+
+  async use<T>(path: string, read: (file: H5File) => T | Promise<T>): Promise<T> {
+    const now = stampOf(path);
+    if (!now) {
+      this.forget(path);
+      throw new H5BlocksError('not-found', `${path}: the file is gone (moved or deleted since it was opened)`, { file: path });
+    }
+    let cached = this.open.get(path);
+    if (cached && !sameFile(cached.stamp, now)) {
+      this.forget(path);
+      cached = undefined;
+    }
+    if (!cached) {
+      cached = { handle: await openHdf5(path, 'read'), stamp: now };
+      this.open.set(path, cached);
+      for (const [oldest] of this.open) {
+        if (this.open.size <= MAX_OPEN) break;
+        this.forget(oldest);
+      }
+    } else {
+      // Most recently used last.
+      this.open.delete(path);
+      this.open.set(path, cached);
+    }
+    return read(cached.handle);
+  }
+
+  forget(path: string): void {
+    closeQuietly(this.open.get(path)?.handle);
+    this.open.delete(path);
+  }
+}
+
+function stampOf(path: string): FileStamp | undefined {
+  try {
+    const stat = statSync(path);
+    return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameFile(a: FileStamp, b: FileStamp): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}

@@ -1,0 +1,203 @@
+import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { H5BlocksError, toErrorInfo } from '../../shared/errors';
+import type { RunProgress } from '../../shared/run';
+import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
+import { workerFile } from '../strategies/workerPools';
+import type { FromThread, IoRequest, IoResults, ToThread } from './protocol';
+
+/**
+ * How long an I/O thread may go without a sign of life (its heartbeat stops
+ * while it is inside a synchronous HDF5 call) before the request is abandoned
+ * and the thread replaced: a decode that never returns. Reading a block of the
+ * largest size h5blocks allows takes a few seconds, so a minute is generous.
+ */
+export const DEFAULT_STALL_LIMIT_MS = 60_000;
+/** After Cancel (or SIGINT/SIGTERM) a run has this long to stop by itself before its thread is terminated. */
+export const CANCEL_GRACE_MS = 750;
+
+export function stallLimitMs(): number {
+  const fromEnvironment = Number(process.env.H5BLOCKS_STALL_LIMIT_MS);
+  return Number.isFinite(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : DEFAULT_STALL_LIMIT_MS;
+}
+
+export interface IoThreadOptions {
+  /** Applied to HDF5 in the thread and in every worker it starts (serve). */
+  confine?: ConfinementRules;
+  /** Terminate the thread after this long without requests, giving its wasm heap back (it restarts on demand). */
+  idleExitMs?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** Called when the thread is terminated with this request still in it (it could not clean up after itself). */
+  onAbandoned?: () => void;
+}
+
+interface Pending {
+  request: IoRequest;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  onProgress?: (progress: RunProgress) => void;
+  onAbandoned?: () => void;
+}
+
+/**
+ * The main thread's side of an I/O thread (ioThreadMain.ts): it routes
+ * requests there and never runs HDF5 itself, so its event loop stays free.
+ * When the thread stalls, is cancelled out of a stuck call, or aborts inside
+ * Emscripten, it is terminated; the next request starts a fresh one.
+ */
+export class IoThread {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private lastSign = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private ending: Promise<void> | undefined;
+
+  constructor(private readonly options: IoThreadOptions = {}) {}
+
+  call<K extends IoRequest['kind']>(request: Extract<IoRequest, { kind: K }>, options: CallOptions = {}): Promise<IoResults[K]> {
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    const worker = this.start();
+    const id = this.nextId++;
+    clearTimeout(this.idleTimer);
+    const settled = new Promise<IoResults[K]>((resolve, reject) => {
+      this.pending.set(id, { request, resolve: resolve as (value: unknown) => void, reject, onProgress: options.onProgress, onAbandoned: options.onAbandoned });
+    });
+    if (this.pending.size === 1) {
+      this.lastSign = Date.now();
+      worker.ref();
+    }
+    worker.postMessage({ type: 'call', id, request } satisfies ToThread);
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => this.cancel(id, signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void settled.then(() => signal.removeEventListener('abort', onAbort), () => signal.removeEventListener('abort', onAbort));
+    }
+    return settled;
+  }
+
+  /** Whether requests are in flight. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Stops the thread; requests in flight fail with `reason`. */
+  async terminate(reason: unknown = new H5BlocksError('aborted', 'the HDF5 thread was stopped')): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    clearInterval(this.watchdog);
+    clearTimeout(this.idleTimer);
+    const failing = [...this.pending.values()];
+    this.pending.clear();
+    this.ending = worker.terminate().then(() => undefined, () => undefined);
+    await this.ending;
+    for (const call of failing) {
+      try {
+        call.onAbandoned?.();
+      } finally {
+        call.reject(reason instanceof Function ? reason(call.request) : reason);
+      }
+    }
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
+    const worker = new Worker(workerFile('ioThread'), { env });
+    worker.unref();
+    worker.on('message', (message: FromThread) => this.receive(worker, message));
+    worker.on('error', (error) => {
+      if (this.worker === worker) void this.terminate(failedThread(error));
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) void this.terminate(failedThread(new Error('the HDF5 thread exited')));
+    });
+    this.worker = worker;
+    this.watchdog = setInterval(() => this.checkStall(), 250);
+    this.watchdog.unref();
+    return worker;
+  }
+
+  private receive(worker: Worker, message: FromThread): void {
+    if (worker !== this.worker) return;
+    this.lastSign = Date.now();
+    if (message.type === 'alive') return;
+    const call = this.pending.get(message.id);
+    if (!call) return;
+    if (message.type === 'progress') {
+      call.onProgress?.(message.progress);
+      return;
+    }
+    this.pending.delete(message.id);
+    if (message.ok) call.resolve(message.result);
+    else call.reject(new H5BlocksError(message.error.code, message.error.message, message.error));
+    if (!message.ok && message.dead) void this.terminate(failedThread(new Error('h5wasm aborted')));
+    else this.settleIdle(worker);
+  }
+
+  private settleIdle(worker: Worker): void {
+    if (this.pending.size > 0) return;
+    worker.unref();
+    if (this.options.idleExitMs !== undefined) {
+      this.idleTimer = setTimeout(() => {
+        if (this.pending.size === 0) void this.terminate();
+      }, this.options.idleExitMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  private cancel(id: number, reason: unknown): void {
+    const call = this.pending.get(id);
+    if (!call || !this.worker) return;
+    if (call.request.kind !== 'run') {
+      // A read is one synchronous HDF5 call: it cannot stop halfway, only be abandoned.
+      void this.terminate((request: IoRequest) => (request === call.request ? reason : interrupted(request)));
+      return;
+    }
+    this.worker.postMessage({ type: 'cancel', id } satisfies ToThread);
+    const grace = setTimeout(() => {
+      if (this.pending.get(id) === call) {
+        void this.terminate((request: IoRequest) => (request === call.request ? reason : interrupted(request)));
+      }
+    }, CANCEL_GRACE_MS);
+    grace.unref();
+  }
+
+  private checkStall(): void {
+    if (this.pending.size === 0 || Date.now() - this.lastSign <= stallLimitMs()) return;
+    void this.terminate((request: IoRequest) => stalled(request));
+  }
+}
+
+function fileOf(request: IoRequest): { file: string; object?: string } {
+  if (request.kind === 'run') return { file: request.request.file, object: request.request.dataset };
+  return { file: request.file, object: 'path' in request ? request.path : undefined };
+}
+
+function stalled(request: IoRequest): H5BlocksError {
+  const { file, object } = fileOf(request);
+  const seconds = Math.round(stallLimitMs() / 1000);
+  return new H5BlocksError('hdf5',
+    `${basename(file)}${object ? `: ${object}` : ''}: HDF5 made no progress for ${seconds} s (a decode that does not return: the file is probably damaged); h5blocks stopped it, the file is unchanged`,
+    { file, object });
+}
+
+function interrupted(request: IoRequest): H5BlocksError {
+  const { file, object } = fileOf(request);
+  return new H5BlocksError('aborted', `${basename(file)}${object ? `: ${object}` : ''}: interrupted (another request on this file was stopped); try again`, { file, object });
+}
+
+function failedThread(error: unknown): (request: IoRequest) => H5BlocksError {
+  return (request) => {
+    const { file, object } = fileOf(request);
+    return new H5BlocksError('hdf5', `${basename(file)}${object ? `: ${object}` : ''}: HDF5 stopped while working on it (${toErrorInfo(error).message}); the file is unchanged`, { file, object });
+  };
+}

@@ -1,0 +1,87 @@
+// The I/O thread: it owns h5wasm and every HDF5 handle, so a decode that never
+// returns or an Emscripten abort stops this thread, never the main one (which
+// terminates it and starts another). Requests arrive with ids; replies, run
+// progress and a heartbeat go back.
+import { setMaxListeners } from 'node:events';
+import { parentPort } from 'node:worker_threads';
+import { H5BlocksError } from '../../shared/errors';
+import { MAX_WORKERS } from '../../shared/run';
+import { readValueSlice } from '../app/values';
+import { publicError } from '../app/publicError';
+import { takeRefusals } from '../hdf5/confinement';
+import { getEntity } from '../hdf5/entities';
+import { readTree } from '../hdf5/tree';
+import { runComputation } from '../run/engine';
+import { HandleCache } from './handleCache';
+import { HEARTBEAT_MS, type FromThread, type IoRequest, type ToThread } from './protocol';
+import { refusedError } from './refused';
+
+const port = parentPort;
+if (!port) throw new Error('ioThreadMain runs only as a worker thread');
+const send = (message: FromThread) => port.postMessage(message);
+const handles = new HandleCache();
+const cancels = new Map<number, AbortController>();
+
+setInterval(() => send({ type: 'alive' }), HEARTBEAT_MS);
+// A run's pool puts up to two blocks per worker in flight, each listening to the
+// run's abort signals: with 64 workers that passes Node's default of 10 listeners.
+setMaxListeners(4 * MAX_WORKERS + 16);
+
+port.on('message', (message: ToThread) => {
+  if (message.type === 'cancel') {
+    cancels.get(message.id)?.abort(new H5BlocksError('aborted', 'run cancelled; the file is unchanged'));
+    return;
+  }
+  void answer(message.id, message.request);
+});
+
+async function answer(id: number, request: IoRequest): Promise<void> {
+  takeRefusals();
+  try {
+    const result = await perform(id, request);
+    const refused = takeRefusals();
+    // A refused open reads nothing: describing a group whose external link leads
+    // outside is fine. Values are another matter: a virtual dataset whose source
+    // was refused reads as fill values, which are not the data.
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
+    send({ type: 'reply', id, ok: true, result: result ?? null });
+  } catch (error) {
+    const refused = takeRefusals();
+    const failure = refused.length > 0 ? refusedError(request, refused) : error;
+    const info = publicError(failure);
+    // After abort() the Emscripten runtime refuses every later call: this thread is done.
+    const dead = /Aborted\(/.test(`${info.detail ?? ''}\n${error instanceof Error ? error.message : String(error)}`);
+    send({ type: 'reply', id, ok: false, error: info, dead });
+  }
+}
+
+async function perform(id: number, request: IoRequest): Promise<unknown> {
+  switch (request.kind) {
+    case 'check':
+      return handles.use(request.file, () => null);
+    case 'tree':
+      return handles.use(request.file, (file) => readTree(file));
+    case 'entity':
+      return handles.use(request.file, (file) => getEntity(file, request.path));
+    case 'value':
+      return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges));
+    case 'forget':
+      handles.forget(request.file);
+      return null;
+    case 'run': {
+      const controller = new AbortController();
+      cancels.set(id, controller);
+      try {
+        // The run renames a new file over this one: a handle kept open would show the old one.
+        handles.forget(request.request.file);
+        return await runComputation(request.request, {
+          signal: controller.signal,
+          onProgress: (progress) => send({ type: 'progress', id, progress }),
+        }, request.runId);
+      } finally {
+        cancels.delete(id);
+        handles.forget(request.request.file);
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Entity, ValueSlice } from '../../shared/entities';
+import type { ErrorInfo } from '../../shared/errors';
+import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+
+// What the main thread asks of an I/O thread, and what comes back: plain,
+// structured-cloneable data over the worker's message port.
+
+export type IoRequest =
+  | { kind: 'check'; file: string }
+  | { kind: 'tree'; file: string }
+  | { kind: 'entity'; file: string; path: string }
+  | { kind: 'value'; file: string; path: string; ranges: [number, number][] }
+  | { kind: 'run'; request: RunRequest; runId: string }
+  | { kind: 'forget'; file: string };
+
+export interface TreeNode extends Record<string, unknown> {
+  children?: TreeNode[];
+}
+
+export interface IoResults {
+  check: null;
+  tree: TreeNode;
+  entity: Entity;
+  value: ValueSlice;
+  run: RunResult;
+  forget: null;
+}
+
+export type ToThread =
+  | { type: 'call'; id: number; request: IoRequest }
+  | { type: 'cancel'; id: number };
+
+export type FromThread =
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  /** `dead`: h5wasm aborted in this thread; it must not be used again. */
+  | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean }
+  | { type: 'progress'; id: number; progress: RunProgress }
+  /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
+  | { type: 'alive' };
+
+export const HEARTBEAT_MS = 250;

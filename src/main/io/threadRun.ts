@@ -1,0 +1,18 @@
+import { resolve } from 'node:path';
+import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+import { cleanUpAbandonedRun } from './abandonedRun';
+import type { IoThread } from './ioThread';
+
+export interface ThreadRunHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** A run on an I/O thread; if the thread has to be terminated under it, its leftovers are removed before the failure is reported. */
+export function runOnThread(thread: IoThread, request: RunRequest, runId: string, hooks: ThreadRunHooks = {}): Promise<RunResult> {
+  return thread.call({ kind: 'run', request, runId }, {
+    signal: hooks.signal,
+    onProgress: hooks.onProgress,
+    onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),
+  });
+}

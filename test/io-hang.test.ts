@@ -1,0 +1,131 @@
+// A decode that never returns (a damaged bzip2 chunk) and an Emscripten abort must
+// not freeze or kill the app: Cancel and SIGTERM stop it within 2 s, the file is
+// unchanged, nothing is left behind, and other files go on working.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../src/shared/api';
+import { AppService } from '../src/main/app/service';
+import { AllowedRoots } from '../src/main/server/allowedRoots';
+import { serveHost } from '../src/main/server/serveHost';
+import { abortingBzip2File, hangingBzip2File } from './support/damagedFiles';
+import { lines } from './support/cli';
+import { copyCorpus, makeTempFolder, removeTempFolders, runLeftoversBeside, scratchFoldersIn, sha256File } from './support/files';
+import { cliScript, projectRoot } from './support/paths';
+import { rejection } from './support/rejection';
+import { tmpdir } from 'node:os';
+
+let folder: string;
+let hanging: string;
+let service: AppService;
+
+beforeAll(() => {
+  folder = makeTempFolder('hang');
+  hanging = hangingBzip2File(folder);
+  service = new AppService({ host: serveHost(new AllowedRoots([folder])), userDataDir: makeTempFolder('hang-user') });
+});
+
+afterAll(async () => {
+  await service.dispose();
+  removeTempFolders();
+});
+
+function runEnd(runId: string): Promise<RunEvent> {
+  return new Promise((resolve) => {
+    const unsubscribe = service.subscribe((event, payload) => {
+      const run = payload as RunEvent;
+      if (event === 'run' && run.type !== 'progress' && (run.type === 'finished' ? run.result.id : run.runId) === runId) {
+        unsubscribe();
+        resolve(run);
+      }
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a decode that never returns', () => {
+  // (A shard run reads the blocks in separate workers; on this file one of them aborts
+  // on a damaged chunk first, so the run fails by itself: covered by the fuzz suite.)
+  for (const strategy of ['inline', 'pool'] as const) {
+    it(`SIGTERM stops a ${strategy} run of the CLI within 2 s, with one line and nothing left behind`, async () => {
+      const before = sha256File(hanging);
+      const child = spawn(process.execPath, [cliScript, 'run', hanging, '--dataset', '/DS1', '--strategy', strategy], {
+        cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('close', (code, signal) => resolve({ code, signal })));
+      // Long enough to be inside the decode (start-up takes well under a second here).
+      await sleep(3000);
+      const sent = Date.now();
+      child.kill('SIGTERM');
+      const { code, signal } = await closed;
+      expect(Date.now() - sent).toBeLessThan(2000);
+      expect(signal).toBeNull();
+      expect(code).toBe(1);
+      expect(lines(stderr)).toHaveLength(1);
+      expect(stderr).toMatch(/unchanged/);
+      expect(sha256File(hanging)).toBe(before);
+      expect(runLeftoversBeside(hanging)).toEqual([]);
+    });
+  }
+
+  it('Cancel stops the run within 2 s; the next request to another file succeeds', async () => {
+    const before = sha256File(hanging);
+    const stuck = await service.openPath(hanging);
+    const other = await service.openPath(copyCorpus('coords_1k.h5', folder));
+    const { runId } = await service.startRun({ fileId: stuck.id, dataset: '/DS1', strategy: 'inline', workers: 1 });
+    const ended = runEnd(runId);
+    await sleep(2500);
+    const cancelled = Date.now();
+    await service.cancelRun(runId);
+    const end = await ended;
+    expect(Date.now() - cancelled).toBeLessThan(2000);
+    expect(end.type).toBe('failed');
+    if (end.type === 'failed') expect(end.error.code).toBe('aborted');
+    expect(sha256File(hanging)).toBe(before);
+    expect(runLeftoversBeside(hanging)).toEqual([]);
+    expect(scratchFoldersIn(tmpdir(), runId)).toEqual([]);
+
+    const slice = await service.getValue(other.id, '/coords', [[0, 2], [0, 2]]);
+    expect(slice.values).toHaveLength(4);
+    const next = await service.startRun({ fileId: other.id, dataset: '/coords', strategy: 'pool', workers: 2 });
+    expect((await runEnd(next.runId)).type).toBe('finished');
+  });
+
+  it('a stuck read is abandoned after the stall limit while other files answer meanwhile', async () => {
+    process.env.H5BLOCKS_STALL_LIMIT_MS = '2000';
+    try {
+      const stuck = await service.openPath(hanging);
+      const other = await service.openPath(copyCorpus('coords_1k.h5', folder, 'other.h5'));
+      const read = rejection(service.getValue(stuck.id, '/DS1', [[0, 32], [0, 64]]));
+      await sleep(500);
+      // Another file's thread is not behind the stuck one.
+      const started = Date.now();
+      expect((await service.getValue(other.id, '/coords', [[0, 1], [0, 2]])).values).toHaveLength(2);
+      expect(Date.now() - started).toBeLessThan(1500);
+      const error = await read;
+      expect(error.message).toMatch(/hanging_bzip2\.h5: \/DS1: HDF5 made no progress for 2 s/);
+      // The file's thread was replaced: its tree still answers.
+      expect((await service.getEntity(stuck.id, '/DS1')).kind).toBe('dataset');
+    } finally {
+      delete process.env.H5BLOCKS_STALL_LIMIT_MS;
+    }
+  });
+});
+
+describe('an Emscripten abort', () => {
+  it('fails one request in one clear line and takes no other file down', async () => {
+    const aborting = await service.openPath(abortingBzip2File(folder));
+    const other = await service.openPath(copyCorpus('coords_1k.h5', folder, 'bystander.h5'));
+    expect((await service.getValue(other.id, '/coords', [[0, 1], [0, 2]])).values).toHaveLength(2);
+    const error = await rejection(service.getValue(aborting.id, '/DS1', [[0, 32], [0, 64]]));
+    expect(error.message).toBe('aborting_bzip2.h5: /DS1: cannot read values: a compressed chunk is damaged (bzip2)');
+    expect(error.detail).toMatch(/Aborted\(/);
+    expect((await service.getValue(other.id, '/coords', [[0, 1], [0, 2]])).values).toHaveLength(2);
+    // A fresh thread serves the damaged file again.
+    expect((await service.getEntity(aborting.id, '/DS1')).kind).toBe('dataset');
+  });
+});
