@@ -3,7 +3,7 @@
 // outputs that could destroy the input are refused, and a full or read-only
 // disk gets one line while the file stays as it was.
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, linkSync, lstatSync, readlinkSync, renameSync, statSync, symlinkSync, appendFileSync } from 'node:fs';
+import { rmSync, chmodSync, chownSync, linkSync, lstatSync, readlinkSync, renameSync, statSync, symlinkSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,7 +125,14 @@ describe('concurrent runs', () => {
   it.each([false, true])('four CLI runs started together (stale lock of a dead process beside the file: %s): exactly one writes', async (stale) => {
     const file = copyFile(big, folder, `race_${stale}.h5`);
     if (stale) writeFileSync(lockPathOf(file), JSON.stringify({ pid: 2 ** 22 + 17, start: '5', boot: '', runId: 'dead' }));
-    const results = await Promise.all([0, 1, 2, 3].map((i) => runCli(['run', file, '--dataset', '/coords', '--strategy', 'inline', '--output', `/out_${i}`])));
+    // The run that gets the lock holds it for 3 s at its commit point, so the four runs
+    // overlap however long each takes to start: a second writer would have to pass the lock.
+    const hold = {
+      nodeArgs: ['--import', join(projectRoot, 'test/support/commit-pause.mjs')],
+      env: { H5BLOCKS_TEST_PAUSE_AT: 'after-commit-record', H5BLOCKS_TEST_PAUSE_MARKER: `${file}.paused`, H5BLOCKS_TEST_PAUSE_MS: '3000' },
+    };
+    const results = await Promise.all([0, 1, 2, 3].map((i) => runCli(['run', file, '--dataset', '/coords', '--strategy', 'inline', '--output', `/out_${i}`], hold)));
+    rmSync(`${file}.paused`, { force: true });
     const winners = results.filter((r) => r.status === 0);
     expect(winners).toHaveLength(1);
     for (const loser of results.filter((r) => r.status !== 0)) {
