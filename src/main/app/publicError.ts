@@ -3,7 +3,7 @@ import { fsError } from '../fsErrors';
 
 const KNOWN_CODES = new Set<ErrorCode>([
   'not-found', 'not-hdf5', 'hdf5', 'unsupported-dataset', 'output-exists', 'output-conflict', 'busy', 'too-large',
-  'invalid-argument', 'aborted', 'forbidden', 'internal',
+  'invalid-argument', 'aborted', 'forbidden', 'internal', 'cluster',
 ]);
 
 /**

@@ -52,6 +52,18 @@ function formatRun(result: RunResult): string {
   return lines.join('\n');
 }
 
+interface RunOptions {
+  dataset: string;
+  strategy: Strategy;
+  workers: number;
+  blockRows?: number;
+  output?: string;
+  overwrite?: boolean;
+  scheduler?: string;
+  python?: string;
+  json?: boolean;
+}
+
 export function buildProgram(): Command {
   const program = new Command('h5blocks')
     .description('Block-parallel computations on HDF5 datasets, timed block by block.')
@@ -87,11 +99,14 @@ export function buildProgram(): Command {
     .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
     .option('--output <path>', 'output dataset (default: distances beside the input)')
     .option('--overwrite', 'replace an existing output dataset')
+    .option('--scheduler <address>', 'dask: the Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers processes)')
+    .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy (default: $H5BLOCKS_PYTHON, else python3)')
     .option('--json', 'print the run, with every block\'s timing, as one JSON object')
-    .action(async (path: string, options: { dataset: string; strategy: Strategy; workers: number; blockRows?: number; output?: string; overwrite?: boolean; json?: boolean }) => {
+    .action(async (path: string, options: RunOptions) => {
       const result = await runComputation({
         file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
+        scheduler: options.scheduler, python: options.python,
       }, { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
     });

@@ -12,7 +12,8 @@ import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } fr
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { BlockPlan } from '../../shared/blocks';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
-import type { StrategyRunner } from '../strategies/context';
+import type { RunNotes, StrategyRunner } from '../strategies/context';
+import { runDask } from '../strategies/dask';
 import { runInline } from '../strategies/inline';
 import { runPool } from '../strategies/pool';
 import { runShard } from '../strategies/shard';
@@ -27,7 +28,9 @@ import { describeExisting, outputExists, prepareOutput, resolveOutputPath, whyNo
 import { stageCopy, type StagedFile } from './staging';
 import { summarise } from './summary';
 
-const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard };
+const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask };
+/** Strategies whose workers write shards that the main thread merges. */
+const MERGING: readonly Strategy[] = ['shard', 'dask'];
 
 export interface RunHooks {
   signal?: AbortSignal;
@@ -100,7 +103,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
     const targetFile = target;
-    const writer = new OrderedWriter(runStart, request.strategy === 'shard' ? 'merge' : 'write',
+    const writer = new OrderedWriter(runStart, MERGING.includes(request.strategy) ? 'merge' : 'write',
       (rowStart, values) => writeRows(module, targetFile, output, rowStart, values),
       (timing) => {
         timings.push(timing);
@@ -108,6 +111,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       });
     const sourceFile = source;
+    const notes: RunNotes = {};
     const chunkLayout = request.strategy === 'pool' ? findChunkLayout(file, input.dataset, [input.rows, input.columns]) : undefined;
     await RUNNERS[request.strategy]({
       storedChunks: chunkLayout && ((plan) => encodedBlock(file, chunkLayout, input, plan)),
@@ -116,6 +120,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       withBlockInHeap: (plan, use) => withRowsInHeap(module, sourceFile, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => (scratch ??= mkdtempSync(resolve(tmpdir(), `h5blocks-${runId}-`))),
+      cluster: { scheduler: request.scheduler, python: request.python }, notes,
     });
     if (writer.written !== blocks.length) throw new Error(`only ${writer.written} of ${blocks.length} blocks were written`);
     signal.throwIfAborted();
@@ -124,7 +129,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const outputSha256 = writer.digest();
     writeProvenance(outputDataset, {
       request, source: input.dataset, blockRows, workers, appVersion: APP_VERSION,
-      startedAt, finishedAt: new Date().toISOString(), outputSha256,
+      startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.scheduler,
     });
     closeQuietly(source);
     source = undefined;
@@ -139,7 +144,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     return {
       id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers, blockRows,
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
-      outputSha256, summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
+      outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
   } catch (error) {
     throw asRunError(error, file, signal);
@@ -207,5 +212,9 @@ export function checkRequest(request: RunRequest): void {
   }
   if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {
     throw bad(`block rows must be a whole number of at least 1, not ${request.blockRows}`);
+  }
+  if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
+  if (request.scheduler !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/\S+$|^[^\s:/]+:\d+$/i.test(request.scheduler)) {
+    throw bad(`"${request.scheduler}" is not a Dask scheduler address; write it as tcp://host:port`);
   }
 }

@@ -40,6 +40,15 @@ export interface StrategyContext {
   runPhases: PhaseSpan[];
   /** A run-private folder for intermediate files; the engine removes it. */
   scratchDir(): string;
+  /** dask: the scheduler to use (none: a local cluster) and the Python to run the driver with. */
+  cluster: { scheduler?: string; python?: string };
+  /** What the strategy learns that the result and the output's provenance record. */
+  notes: RunNotes;
+}
+
+export interface RunNotes {
+  /** dask: the scheduler's address, or the local cluster it started. */
+  scheduler?: string;
 }
 
 export type StrategyRunner = (context: StrategyContext) => Promise<void>;
