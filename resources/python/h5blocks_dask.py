@@ -128,15 +128,24 @@ def run(plan):
         failure = []
         threading.Thread(target=watch_workers, args=(client, futures, cancelled, failure), daemon=True).start()
 
-        for future in as_completed(futures):
+        done = set()
+        completed = as_completed(futures)
+        for future in completed:
             if cancelled.is_set():
                 break
             block = by_key[future.key]
-            if future.status != 'finished':
+            if block[0] in done:
+                continue
+            if future.status in ('error', 'cancelled'):
                 error = future.exception() if future.status == 'error' else None
                 message = failure[0] if failure else describe_failure(future, block, error)
                 client.cancel(futures, force=True)
                 fail(message)
+            if future.status != 'finished':
+                # Lost with a worker that died after finishing it: Dask recomputes it.
+                completed.add(future)
+                continue
+            done.add(block[0])
             stamps = future.result()
             worker = stamps.pop('worker')
             offset = offsets.get(worker, 0.0)
