@@ -107,7 +107,7 @@ export interface RunResult {
   wallMs: number;
   /** SHA-256 of the output values, to tell whether two runs agree bit for bit. */
   outputSha256: string;
-  /** dask: the scheduler the run used (a local cluster is described as such). */
+  /** dask: the scheduler's address, or 'local' for a local cluster the run started. */
   scheduler?: string;
   summary: RunSummary;
   /** Phases outside any block: worker start-up, staging the file, committing it. */

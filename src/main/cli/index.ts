@@ -1,10 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
 import { getEntity } from '../hdf5/entities';
 import { closeQuietly, openHdf5 } from '../hdf5/files';
 import type { H5File } from '../hdf5/h5wasm';
+import { fsError } from '../fsErrors';
 import { runComputation } from '../run/engine';
 import { closeWorkerPools } from '../strategies/workerPools';
 import { APP_VERSION } from '../version';
@@ -62,6 +64,7 @@ interface RunOptions {
   scheduler?: string;
   python?: string;
   json?: boolean;
+  dryRun?: boolean;
 }
 
 export function buildProgram(): Command {
@@ -102,13 +105,48 @@ export function buildProgram(): Command {
     .option('--scheduler <address>', 'dask: the Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers processes)')
     .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy (default: $H5BLOCKS_PYTHON, else python3)')
     .option('--json', 'print the run, with every block\'s timing, as one JSON object')
+    .option('--dry-run', 'run nothing: print a Python script (h5py + dask.distributed) that performs this plan')
     .action(async (path: string, options: RunOptions) => {
+      if (options.dryRun) {
+        const { exportScript, planOfRequest } = await import('../dask/exportScript');
+        const plan = await planOfRequest({
+          file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+          blockRows: options.blockRows, output: options.output, overwrite: options.overwrite, scheduler: options.scheduler,
+        });
+        process.stdout.write(exportScript(plan, APP_VERSION));
+        return;
+      }
       const result = await runComputation({
         file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
         scheduler: options.scheduler, python: options.python,
       }, { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
+    });
+
+  program.command('export-script')
+    .description('write a self-contained Python script (h5py + dask.distributed) that performs a run\'s plan again')
+    .argument('<run.json>', 'a run as `h5blocks run --json` prints it, or the app\'s JSON export of runs')
+    .option('--run <id>', 'which run, when the JSON holds several')
+    .option('--output <script.py>', 'write the script there (never replacing a file) instead of printing it')
+    .action(async (path: string, options: { run?: string; output?: string }) => {
+      const { exportScript, planFromRunJson } = await import('../dask/exportScript');
+      let text: string;
+      try {
+        text = readFileSync(resolve(path), 'utf8');
+      } catch (error) {
+        throw fsError(error, resolve(path), 'read the run');
+      }
+      const script = exportScript(planFromRunJson(text, basename(path), options.run), APP_VERSION);
+      if (!options.output) {
+        process.stdout.write(script);
+        return;
+      }
+      try {
+        writeFileSync(resolve(options.output), script, { flag: 'wx', mode: 0o755 });
+      } catch (error) {
+        throw fsError(error, resolve(options.output), 'write the script');
+      }
     });
 
   program.command('sample')

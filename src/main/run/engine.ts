@@ -129,7 +129,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const outputSha256 = writer.digest();
     writeProvenance(outputDataset, {
       request, source: input.dataset, blockRows, workers, appVersion: APP_VERSION,
-      startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.scheduler,
+      startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     closeQuietly(source);
     source = undefined;

@@ -47,8 +47,10 @@ export interface StrategyContext {
 }
 
 export interface RunNotes {
-  /** dask: the scheduler's address, or the local cluster it started. */
+  /** dask: the scheduler's address, or 'local' for a cluster the run started itself. */
   scheduler?: string;
+  /** dask: the scheduler in words, for the output's provenance. */
+  schedulerDescription?: string;
 }
 
 export type StrategyRunner = (context: StrategyContext) => Promise<void>;

@@ -47,8 +47,9 @@ function drive(context: StrategyContext, folder: string): Promise<void> {
       try {
         if (event.event === 'connected') {
           context.runPhases.push(span('init', 'main', startedAt, epochNow(), runStart));
-          context.notes.scheduler = event.local
-            ? `local cluster ${event.scheduler} (${event.workers.length} workers)`
+          context.notes.scheduler = event.local ? 'local' : event.scheduler;
+          context.notes.schedulerDescription = event.local
+            ? `local cluster ${event.scheduler} (${event.workers.length} Dask workers)`
             : event.scheduler;
         } else if (event.event === 'block') {
           const plan = byIndex.get(event.index);
