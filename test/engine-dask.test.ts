@@ -2,22 +2,29 @@
 // single-threaded workers): the seed scenario and a 1 M-row gzip file give the
 // pool strategy's bytes, the timing has one lane per Dask worker, no shard is
 // left, and a killed worker or a cancel leave the file as it was.
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../src/main/cli/sample';
 import { runComputation } from '../src/main/run/engine';
 import { closeWorkerPools } from '../src/main/strategies/workerPools';
 import { H5BlocksError } from '../src/shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../src/shared/run';
+import { runCli } from './support/cli';
 import { startDaskCluster, type DaskCluster } from './support/daskCluster';
 import { copyCorpus, copyFile, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256Bytes, sha256File } from './support/files';
 import { systemPython } from './support/paths';
 import { readOutputs } from './support/reference';
 
+const execFileAsync = promisify(execFile);
+
 let folder: string;
 let cluster: DaskCluster;
 let bigFile: string;
+let seedRuns: Awaited<ReturnType<typeof poolAndDask>> | undefined;
+let bigPoolBytes: Uint8Array | undefined;
 
 beforeAll(async () => {
   folder = makeTempFolder('dask');
@@ -61,6 +68,7 @@ describe('coords_1k.h5 in 200-row blocks on a two-worker cluster', () => {
   beforeAll(async () => {
     workers = Object.keys(await cluster.workerPids());
     runs = await poolAndDask(copyCorpus('coords_1k.h5', folder), 200, 'seed');
+    seedRuns = runs;
   });
 
   it('writes the same /distances bytes as pool, and says so with the same SHA-256', async () => {
@@ -110,11 +118,48 @@ describe('a 1 M-row chunked gzip file', () => {
     expect(dask.outputSha256).toBe(pool.outputSha256);
     const daskOut = (await readOutputs(daskFile, join(folder, 'big-read-dask'), ['/distances'])).get('/distances')!;
     const poolOut = (await readOutputs(poolFile, join(folder, 'big-read-pool'), ['/distances'])).get('/distances')!;
+    bigPoolBytes = poolOut.bytes;
     expect(Buffer.from(daskOut.bytes).equals(Buffer.from(poolOut.bytes))).toBe(true);
     const daskLanes = [...lanesOf(dask)].filter((lane) => lane !== 'main').sort();
     expect(daskLanes).toEqual(workers);
     expect(shardFoldersBeside(daskFile)).toEqual([]);
     expect(runLeftoversBeside(daskFile)).toEqual([]);
+  });
+});
+
+describe('the exported script, run with python3, gives the same output', () => {
+  async function runScript(script: string, file: string): Promise<Uint8Array> {
+    const { stdout } = await execFileAsync(systemPython, [script, '--file', file], { timeout: 120_000 });
+    expect(stdout).toMatch(/-> \/distances/);
+    const output = (await readOutputs(file, join(folder, `script-read-${basename(file)}`), ['/distances'])).get('/distances')!;
+    expect(output.attributes).toMatchObject({ h5blocks_source: '/coords', h5blocks_block_rows: expect.any(Number), h5blocks_complete: 1 });
+    expect(shardFoldersBeside(file)).toEqual([]);
+    return output.bytes;
+  }
+
+  it('export-script of the seed run, on the same cluster, writes the pool strategy\'s bytes', async () => {
+    const runs = seedRuns!;
+    const runJson = join(folder, 'seed-run.json');
+    writeFileSync(runJson, JSON.stringify(runs.dask));
+    const script = join(folder, 'seed-script.py');
+    const exported = await runCli(['export-script', runJson, '--output', script]);
+    expect(exported.stderr).toBe('');
+    expect(readFileSync(script, 'utf8')).toContain(cluster.address);
+    const fresh = copyCorpus('coords_1k.h5', folder, 'seed_script.h5');
+    const bytes = await runScript(script, fresh);
+    const pool = (await readOutputs(runs.poolFile, join(folder, 'seed-script-pool'), ['/distances'])).get('/distances')!;
+    expect(Buffer.from(bytes).equals(Buffer.from(pool.bytes))).toBe(true);
+  });
+
+  it('run --dry-run on the 1 M-row gzip file prints a script that writes the pool strategy\'s bytes', async () => {
+    const planned = await runCli(['run', bigFile, '--dataset', '/coords', '--strategy', 'dask', '--scheduler', cluster.address, '--block-rows', '65536', '--dry-run']);
+    expect(planned.stderr).toBe('');
+    expect(planned.status).toBe(0);
+    const script = join(folder, 'big-script.py');
+    writeFileSync(script, planned.stdout);
+    const fresh = copyFile(bigFile, folder, 'big_script.h5');
+    const bytes = await runScript(script, fresh);
+    expect(Buffer.from(bytes).equals(Buffer.from(bigPoolBytes!))).toBe(true);
   });
 });
 
