@@ -6,6 +6,11 @@ export type Strategy = (typeof STRATEGIES)[number];
 
 export const MAX_WORKERS = 64;
 
+/** tcp://host:port (any protocol Dask speaks), or host:port, which Dask reads as tcp. */
+export function isSchedulerAddress(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$|^[^\s:/]+:\d+$/i.test(text);
+}
+
 export interface RunRequest {
   file: string;
   dataset: string;

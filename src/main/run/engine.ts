@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
@@ -214,7 +214,7 @@ export function checkRequest(request: RunRequest): void {
     throw bad(`block rows must be a whole number of at least 1, not ${request.blockRows}`);
   }
   if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
-  if (request.scheduler !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/\S+$|^[^\s:/]+:\d+$/i.test(request.scheduler)) {
+  if (request.scheduler !== undefined && !isSchedulerAddress(request.scheduler)) {
     throw bad(`"${request.scheduler}" is not a Dask scheduler address; write it as tcp://host:port`);
   }
 }
