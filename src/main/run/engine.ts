@@ -128,7 +128,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const commitStart = epochNow();
     const outputSha256 = writer.digest();
     writeProvenance(outputDataset, {
-      request, source: input.dataset, blockRows, workers, appVersion: APP_VERSION,
+      request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     closeQuietly(source);
@@ -142,7 +142,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers, blockRows,
+      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers: notes.workers ?? workers, blockRows,
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };

@@ -51,6 +51,8 @@ export interface RunNotes {
   scheduler?: string;
   /** dask: the scheduler in words, for the output's provenance. */
   schedulerDescription?: string;
+  /** dask: how many workers the cluster had when the run started (a scheduler's cluster is not sized by the request). */
+  workers?: number;
 }
 
 export type StrategyRunner = (context: StrategyContext) => Promise<void>;

@@ -48,6 +48,7 @@ function drive(context: StrategyContext, folder: string): Promise<void> {
         if (event.event === 'connected') {
           context.runPhases.push(span('init', 'main', startedAt, epochNow(), runStart));
           context.notes.scheduler = event.local ? 'local' : event.scheduler;
+          context.notes.workers = event.workers.length;
           context.notes.schedulerDescription = event.local
             ? `local cluster ${event.scheduler} (${event.workers.length} Dask workers)`
             : event.scheduler;
