@@ -28,9 +28,22 @@ export const runDask: StrategyRunner = async (context) => {
   try {
     await drive(context, folder);
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    removeShardFolder(folder);
   }
 };
+
+/**
+ * A cancelled Dask task cannot be stopped once it runs; if it finishes while the
+ * folder is being removed, its shard makes the folder non-empty again: retry.
+ * (Once the folder is gone a late task fails to write, as the kernel never creates it.)
+ */
+function removeShardFolder(folder: string): void {
+  try {
+    rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch {
+    // Left behind only if a task kept writing for a second; the run's own outcome matters more.
+  }
+}
 
 function drive(context: StrategyContext, folder: string): Promise<void> {
   const { input, runStart, writer, signal, blocks } = context;
