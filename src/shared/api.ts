@@ -42,12 +42,22 @@ export interface RunParams {
   blockRows?: number;
   output?: string;
   overwrite?: boolean;
+  /** dask: the scheduler's address; absent for a local cluster. */
+  scheduler?: string;
 }
 
 export interface RunRecord extends RunResult {
   fileName: string;
   /** Whether this run's output hash equals every other run's on the same file and dataset; null when it is the only one. */
   matchesOthers: boolean | null;
+  /** For runs other than pool: whether the output equals the pool runs' on the same file and dataset bit for bit; null without one. */
+  matchesPool: boolean | null;
+}
+
+/** A Python script (h5py + dask.distributed) that performs a run's plan again. */
+export interface ExportedScript {
+  fileName: string;
+  text: string;
 }
 
 export interface AppInfo {
@@ -146,6 +156,8 @@ export interface H5BlocksApi {
   /** Every run so far, kept across restarts. */
   listRuns(): Promise<RunRecord[]>;
   clearRuns(): Promise<void>;
+  /** The run's plan as a self-contained Python script for a Dask cluster ('not-found' for an unknown run). */
+  exportScript(runId: string): Promise<ExportedScript>;
 }
 
 export type ApiMethod = keyof H5BlocksApi;
@@ -153,7 +165,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs',
-  'getEntity', 'getValue', 'startRun', 'cancelRun', 'listRuns', 'clearRuns',
+  'getEntity', 'getValue', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

@@ -3,12 +3,14 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord,
+  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, OpenFile, RunParams, RunRecord,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
 import type { ConfinementRules } from '../hdf5/confinement';
+import { exportScript, planOfRun } from '../dask/exportScript';
+import { getEntity } from '../hdf5/entities';
 import { checkRequest } from '../run/engine';
 import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
@@ -153,6 +155,7 @@ export class AppService implements H5BlocksApi {
     const request: RunRequest = {
       file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
+      ...(params.scheduler ? { scheduler: params.scheduler } : {}),
     };
     checkRequest(request);
     const runId = this.runs.start(request, {
@@ -183,6 +186,12 @@ export class AppService implements H5BlocksApi {
 
   async clearRuns(): Promise<void> {
     this.history.clear();
+  }
+
+  async exportScript(runId: string): Promise<ExportedScript> {
+    const run = this.history.list().find((record) => record.id === runId);
+    if (!run) throw new H5BlocksError('not-found', `no run has the id "${runId}"`);
+    return { fileName: `h5blocks-${run.strategy}-${run.id}.py`, text: exportScript(planOfRun(run), APP_VERSION) };
   }
 
   /** Cancels runs (waiting until each has rolled back) and closes every file. */
