@@ -29,7 +29,7 @@ async function settledPicture(minColours = 20): Promise<{ distinct: number; hash
     const same = picture !== null && picture.distinct > minColours && picture.hash === last;
     last = picture?.hash;
     return same;
-  }, { timeout: 30_000, intervals: [300] }).toBe(true);
+  }, { timeout: 30_000, interval: 300 }).toBe(true);
   return picture!;
 }
 
