@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord,
+  AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord, SearchResult,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -19,6 +19,7 @@ import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
+import { SearchIndex } from './searchIndex';
 import { readValueSlice } from './values';
 import { libraryVersions } from './versions';
 
@@ -39,6 +40,7 @@ export interface AppServiceOptions {
 export class AppService implements H5BlocksApi {
   private readonly host: HostAdapter;
   private readonly files = new OpenFiles();
+  private readonly searchIndex = new SearchIndex((fileId, read) => this.files.use(fileId, read));
   private readonly recent: RecentFiles;
   private readonly history: RunHistory;
   private readonly runs = new ActiveRuns();
@@ -120,6 +122,7 @@ export class AppService implements H5BlocksApi {
 
   async closeFile(fileId: string): Promise<void> {
     this.files.close(fileId);
+    this.searchIndex.forget(fileId);
     this.announceFiles();
   }
 
@@ -143,6 +146,10 @@ export class AppService implements H5BlocksApi {
 
   async getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
     return this.files.use(fileId, (file) => readValueSlice(file, path, ranges));
+  }
+
+  async search(query: string): Promise<SearchResult> {
+    return this.searchIndex.search(this.files.list(), query);
   }
 
   async startRun(params: RunParams): Promise<{ runId: string }> {

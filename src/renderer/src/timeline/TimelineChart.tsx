@@ -64,8 +64,8 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
         type: 'custom',
         renderItem,
         // Thousands of bars are drawn over several frames rather than in one long one.
-        progressive: 1000,
-        progressiveThreshold: 3000,
+        progressive: 400,
+        progressiveThreshold: 800,
         encode: { x: [1, 2], y: 0 },
         data: bars.map((bar) => [bar.lane, bar.start, bar.end]),
       }],
