@@ -18,7 +18,9 @@ export function Sidebar() {
   const result = search.status === 'done' || search.status === 'searching' ? search.result : undefined;
   const activeButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    activeButton.current?.scrollIntoView({ block: 'nearest' });
+    const button = activeButton.current;
+    // jsdom (component tests) has no layout and no scrollIntoView.
+    if (button && typeof button.scrollIntoView === 'function') button.scrollIntoView({ block: 'nearest' });
   }, [state.activeFileId]);
 
   return (
