@@ -5,6 +5,8 @@
 // closed alternate, and their median wall times are compared.
 //
 // Both figures are printed (and written to test-artifacts/responsiveness.json).
+// Not part of `npm test` yet: the frame-gap target is not met (README, Known
+// limits); run it with `npm run measure:responsive`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
