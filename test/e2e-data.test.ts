@@ -58,6 +58,7 @@ describe('data views on h5web', () => {
     const linear = await settledPicture();
     expect(linear.distinct).toBeGreaterThan(100);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-data-heatmap.png') });
+    await page.screenshot({ path: join(projectRoot, 'resources/screenshot-data.png') });
 
     await page.locator(VIEWER).getByRole('combobox').filter({ hasText: 'Linear' }).click();
     await page.getByRole('option', { name: 'SymLog' }).click();
