@@ -150,6 +150,13 @@ export class FakeApi {
       const count = shape.reduce((a, b) => a * b, 1);
       return { path, ranges, shape, kind: 'numbers', values: Array.from({ length: count }, (_, i) => i / 8) };
     }),
+    search: (query) => this.record('search', [query], () => {
+      const needle = query.trim().toLowerCase();
+      const matches = this.files.flatMap(({ file, entities }) => [...entities.values()]
+        .filter((e) => e.path !== '/' && needle !== '' && e.path.toLowerCase().includes(needle))
+        .map((e) => ({ fileId: file.id, fileName: file.name, path: e.path, name: e.name, kind: e.kind })));
+      return { matches, total: matches.length, indexing: [] };
+    }),
     startRun: (params) => this.record('startRun', [params], () => {
       const outcome = this.options.onStartRun?.(params, this) ?? { runId: this.newRunId() };
       if ('code' in outcome) throw outcome;

@@ -51,6 +51,7 @@ export const API_ARGS = {
   saveAs: z.tuple([id, fsPath.nullable()]),
   getEntity: z.tuple([id, objectPath]),
   getValue: z.tuple([id, objectPath, z.array(range).max(MAX_RANK, `must have at most ${MAX_RANK} dimensions`)]),
+  search: z.tuple([z.string().max(1000, 'must be at most 1000 characters').refine(noNul, 'must not contain a NUL character')]),
   startRun: z.tuple([runParams]),
   cancelRun: z.tuple([id]),
   listRuns: none,

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, OpenFile, RunParams, RunRecord,
+  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, OpenFile, RunParams, RunRecord, SearchResult,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -22,6 +22,7 @@ import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
+import { SearchIndex } from './searchIndex';
 import { libraryVersions } from './versions';
 
 export interface AppServiceOptions {
@@ -43,6 +44,7 @@ export class AppService implements H5BlocksApi {
   /** Files the user named to the host directly (serve's command line): HDF5 may read them even outside the roots. */
   private readonly trusted = new Set<string>();
   private readonly files = new OpenFiles((file) => this.confinementFor(file));
+  private readonly searchIndex = new SearchIndex((fileId, paths) => this.files.children(fileId, paths));
   private readonly recent: RecentFiles;
   private readonly history: RunHistory;
   private readonly runs = new ActiveRuns();
@@ -125,6 +127,7 @@ export class AppService implements H5BlocksApi {
 
   async closeFile(fileId: string): Promise<void> {
     this.files.close(fileId);
+    this.searchIndex.forget(fileId);
     this.announceFiles();
   }
 
@@ -148,6 +151,10 @@ export class AppService implements H5BlocksApi {
 
   async getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
     return this.files.value(fileId, path, ranges);
+  }
+
+  async search(query: string): Promise<SearchResult> {
+    return this.searchIndex.search(this.files.list(), query);
   }
 
   async startRun(params: RunParams): Promise<{ runId: string }> {

@@ -12,6 +12,7 @@ import { baseName, parentPath, resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject } from '../workspace/workspace';
 import { CollisionDialog, type Collision } from './CollisionDialog';
 import { runRefusal } from './eligibility';
+import { outputNameProblem } from './outputName';
 import { RunProgressBar } from './RunProgress';
 import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
 import { useRuns } from './runsStore';
@@ -81,7 +82,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const blockRows = blockRowsText.trim() === '' ? undefined : Number(blockRowsText);
   const blockRowsError = blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1) ? 'A whole number of rows, at least 1 (or blank for the default).' : null;
   const output = resolveOutputPath(dataset.path, outputText);
-  const outputError = output === dataset.path ? 'The output cannot replace the input dataset.' : null;
+  const outputError = outputNameProblem(dataset.path, outputText, existing);
   const plan = planSummary(dataset, strategy, workersError ? 1 : workers, blockRowsError ? undefined : blockRows);
   const running = runs.live?.status === 'running';
 
@@ -258,6 +259,11 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
       {collision && (
         <CollisionDialog
           collision={collision}
+          problemWith={async (name) => {
+            const target = resolveOutputPath(dataset.path, name);
+            const found = name.includes('..') ? null : await api.getEntity(fileId, target).catch(() => null);
+            return outputNameProblem(dataset.path, name, found, { plainName: true });
+          }}
           onCancel={() => setCollision(null)}
           onOverwrite={() => void launch({ ...collision.params, overwrite: true })}
           onRename={(name) => void launch({ ...collision.params, output: resolveOutputPath(dataset.path, name), overwrite: false })}
