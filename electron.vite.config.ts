@@ -2,6 +2,16 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
+/**
+ * h5web reads arrays through `ndarray` and `ndarray-ops`, which generate code
+ * with `new Function`; the Content-Security-Policy forbids eval, so the
+ * renderer gets an equivalent without code generation.
+ */
+export const NDARRAY_WITHOUT_EVAL = [
+  { find: /^ndarray$/, replacement: resolve(__dirname, 'src/renderer/src/h5web/ndarray.ts') },
+  { find: /^ndarray-ops$/, replacement: resolve(__dirname, 'src/renderer/src/h5web/ndarray.ts') },
+];
+
 // Every worker is its own entry: piscina loads worker files by path, so they
 // cannot be folded into the main bundle.
 export default defineConfig({
@@ -32,10 +42,11 @@ export default defineConfig({
     build: {
       // electron-vite leaves bundles unminified; the renderer is also served to browsers by `h5blocks serve`.
       minify: true,
-      // ECharts (~670 kB) is one lazily loaded chunk, fetched when a chart view first opens.
-      chunkSizeWarningLimit: 700,
+      // ECharts (~670 kB) and h5web with three.js (~1.35 MB) are lazily loaded chunks, fetched when their views first open.
+      chunkSizeWarningLimit: 1400,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
+    resolve: { alias: NDARRAY_WITHOUT_EVAL },
     plugins: [react()],
   },
 });

@@ -11,7 +11,7 @@ import type { RunRecord } from '../src/shared/api';
 import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
 import { cliScript, projectRoot } from './support/paths';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { CHROMIUM_ARGS } from './support/servedApp';
 const ARTIFACTS = join(projectRoot, 'test-artifacts');
 const README_SCREENSHOT = join(projectRoot, 'resources/screenshot.png');
 
@@ -46,15 +46,15 @@ async function shot(name: string) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-/** Runs the row norm from the Run tab and waits until the output is shown in a plot. */
-async function runFromPanel(strategy: string, workers: number, blockRows: number, ifExists: 'Ask me' | 'Overwrite') {
+/** Runs the row norm from the Run tab and waits until the output is selected in the tree. */
+async function runFromPanel(strategy: string, workers: number, blockRows: number, ifExists: 'Ask me' | 'Overwrite', output = '/distances') {
   await page.getByRole('tab', { name: 'Run' }).click();
   await page.getByLabel(strategy, { exact: true }).check();
   await page.getByLabel('Workers').fill(String(workers));
   await page.getByLabel('Block rows').fill(String(blockRows));
   await page.getByLabel(ifExists, { exact: true }).check();
   await page.getByTestId('run-button').click();
-  await page.getByTestId('line-plot').waitFor({ timeout: 60_000 });
+  await expect.poll(() => treeNode(output).getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
 }
 
 /** A download started by `click`, read as text. */
@@ -90,8 +90,11 @@ afterAll(async () => {
 });
 
 describe('h5blocks in the browser', () => {
-  it('opens coords_1k.h5, reads its tree and inspects /coords', async () => {
+  it('starts on /coords of the first file, inspected, and reads its tree', async () => {
     await expect.poll(() => page.getByTestId('open-files').textContent()).toContain('coords_with_distances.h5');
+    // First start: the first file's first usable dataset is selected and open, ready to run.
+    await expect.poll(() => treeNode('/coords').getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('1,000 × 2');
     await openFile('coords_1k.h5');
     await treeNode('/coords').click();
     await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('1,000 × 2');
@@ -99,7 +102,7 @@ describe('h5blocks in the browser', () => {
     await shot('e2e-1-inspector');
   });
 
-  it('runs pool, then shard with 4 workers and 200-row blocks, each output shown in the tree and a plot', async () => {
+  it('runs pool, then shard with 4 workers and 200-row blocks, each output selected in the tree', async () => {
     await runFromPanel('pool', 4, 200, 'Ask me');
     await treeNode('/distances').waitFor();
     expect(await treeNode('/distances').getAttribute('aria-selected')).toBe('true');
@@ -178,9 +181,16 @@ describe('h5blocks in the browser', () => {
     for (const name of ['Overwrite', 'New name', 'Cancel']) expect(await dialog.getByRole('button', { name, exact: true }).isVisible()).toBe(true);
     expect(await dialog.getByLabel('New output name').inputValue()).toBe('distances_2');
     await shot('e2e-6-collision');
+    // A name with ".." is refused in one sentence, before anything runs.
+    await dialog.getByLabel('New output name').fill('bad name/../x');
     await dialog.getByRole('button', { name: 'New name', exact: true }).click();
-    await page.getByTestId('line-plot').waitFor({ timeout: 60_000 });
-    await treeNode('/distances_2').waitFor();
+    expect(await dialog.getByTestId('new-name-problem').textContent()).toContain('contains ".."');
+    await dialog.getByLabel('New output name').fill('coords');
+    await dialog.getByRole('button', { name: 'New name', exact: true }).click();
+    expect(await dialog.getByTestId('new-name-problem').textContent()).toContain('/coords is the input dataset');
+    await dialog.getByLabel('New output name').fill('distances_2');
+    await dialog.getByRole('button', { name: 'New name', exact: true }).click();
+    await expect.poll(() => treeNode('/distances_2').getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
     expect(await treeNode('/distances').count()).toBe(1);
   });
 

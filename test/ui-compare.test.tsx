@@ -117,7 +117,7 @@ describe('compare view', () => {
       cores: 2,
       onStartRun: (params, f) => {
         const runId = f.newRunId();
-        const template = { inline, pool, shard }[params.strategy];
+        const template = ({ inline, pool, shard } as Record<string, RunResult>)[params.strategy];
         const wallMs = params.strategy === 'shard' && params.workers === 2 ? 100 : 400 + f.startRunCalls().length;
         const [record] = asRecords([{ ...template, id: runId, workers: params.workers, wallMs, summary: { ...template.summary, wallMs } }], FILE);
         setTimeout(() => {

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// The Data tab: a table that reads only the rows in view, plots chosen by shape, and honest notes on sampling.
+// The Data tab: h5web for numbers and strings, a table that reads only the rows in view for compounds and other text data.
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../src/renderer/src/app/App';
@@ -24,11 +24,20 @@ afterAll(() => {
 });
 afterEach(cleanup);
 
-/** layouts.h5 with /chunked grown to `rows` rows: same dtype, chunks and filters as the real one. */
+/** layouts.h5 with /chunked grown to `rows` rows, and /records: a compound dataset of that many rows × 2 (shown as text). */
 function withRows(rows: number): Map<string, Entity> {
   const entities = new Map(layouts);
   const chunked = layouts.get('/chunked') as DatasetEntity;
   entities.set('/chunked', { ...chunked, shape: [rows, 2], maxShape: [rows, 2], memoryBytes: rows * 8 });
+  const root = layouts.get('/') as Entity & { kind: 'group' };
+  entities.set('/', { ...root, children: [...root.children, { name: 'records', path: '/records', kind: 'dataset' }] });
+  entities.set('/records', {
+    ...chunked, path: '/records', name: 'records', shape: [rows, 2], maxShape: [rows, 2], memoryBytes: rows * 16,
+    dtype: { class: 'compound', size: 8, description: 'compound {x: 32-bit float; y: 32-bit float}', members: [
+      { name: 'x', dtype: { class: 'float', size: 4, endianness: 'little', description: '32-bit float' } },
+      { name: 'y', dtype: { class: 'float', size: 4, endianness: 'little', description: '32-bit float' } },
+    ] },
+  });
   return entities;
 }
 
@@ -49,7 +58,7 @@ function valueRequests(fake: FakeApi): [number, number][][] {
 describe('data views', () => {
   it('scrolls five million rows while reading only the pages in view', async () => {
     const fake = new FakeApi({ files: [{ name: 'layouts.h5', entities: withRows(5_000_000) }] });
-    await showData(fake, '/chunked');
+    await showData(fake, '/records');
     const grid = await screen.findByTestId('data-table', {}, { timeout: 10_000 });
     expect(grid.getAttribute('aria-rowcount')).toBe('1000001');
     expect(screen.getByTestId('table-extent').textContent).toContain('5,000,000 rows × 2 columns');
@@ -74,38 +83,17 @@ describe('data views', () => {
     await waitFor(() => expect(valueRequests(fake).some(([[start]]) => start >= 4_000_000)).toBe(true));
   });
 
-  it('offers a heatmap and a scatter plot for an N×2 dataset and says when the scatter is a sample', async () => {
-    const fake = new FakeApi({ files: [{ name: 'layouts.h5', entities: layouts }] });
+  it('hands numeric and string datasets to h5web, and asks before plotting millions of values', async () => {
+    const fake = new FakeApi({ files: [{ name: 'layouts.h5', entities: withRows(5_000_000) }] });
     await showData(fake, '/gzip');
-    const views = await screen.findByRole('radiogroup', { name: 'View' }, { timeout: 10_000 });
-    expect([...views.querySelectorAll('[role="radio"]')].map((b) => b.textContent)).toEqual(['Table', 'Heatmap', 'Scatter']);
-    const before = valueRequests(fake).length;
-    fireEvent.click(screen.getByRole('radio', { name: 'Scatter' }));
-    const note = await screen.findByTestId('plot-note');
-    expect(note.textContent).toContain('Showing a sample of 50,000 of 100,003 points: 100 evenly spaced runs of 500 rows');
-    // Each run is read as one window: 100 requests, none longer than the run.
-    await waitFor(() => expect(valueRequests(fake).slice(before)).toHaveLength(100));
-    const runs = valueRequests(fake).slice(before);
-    expect(runs.every(([[start, stop]]) => stop - start === 500)).toBe(true);
-    expect(runs[0][0][0]).toBe(0);
-    expect(runs[99][0][1]).toBe(100_003);
-  });
+    expect((await screen.findByTestId('h5web-viewer', {}, { timeout: 10_000 })).dataset.path).toBe('/gzip');
 
-  it('opens a 1-D dataset as a line plot and a text dataset as a table only', async () => {
-    const structure = corpusEntities('structure.h5');
-    const dtypes = corpusEntities('dtypes.h5');
-    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }, { name: 'structure.h5', entities: structure }] });
-    await showData(fake, '/vector_1d');
-    expect(await screen.findByTestId('line-plot', {}, { timeout: 10_000 })).toBeTruthy();
-    expect(screen.getByTestId('plot-note').textContent).toContain('All 1,000 values');
-
-    fireEvent.click(screen.getByRole('button', { name: /^structure\.h5/ }));
-    fireEvent.click(await waitFor(() => {
-      const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/names');
-      if (!row) throw new Error('no /names yet');
-      return row;
-    }));
-    expect(await screen.findByTestId('data-table')).toBeTruthy();
-    expect(screen.queryByRole('radiogroup', { name: 'View' })).toBeNull();
+    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/chunked')!);
+    const gate = await screen.findByTestId('large-data-gate');
+    expect(gate.textContent).toContain('Plotting reads 10,000,000 values (40 MB)');
+    // Nothing is read until the user asks.
+    expect(fake.calls.filter((c) => c.method === 'getValue' && c.args[1] === '/chunked')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Plot 10,000,000 values' }));
+    expect((await screen.findByTestId('h5web-viewer')).dataset.path).toBe('/chunked');
   });
 });

@@ -48,7 +48,12 @@ export function asRecords(results: RunResult[], fileForAll?: string): RunRecord[
   const normalised = results.map((r) => ({ ...r, file: fileForAll ?? r.file }));
   return normalised.map((r) => {
     const others = normalised.filter((o) => o.id !== r.id && o.file === r.file && o.dataset === r.dataset);
-    return { ...r, fileName: basename(r.file), matchesOthers: others.length === 0 ? null : others.every((o) => o.outputSha256 === r.outputSha256) };
+    const pool = r.strategy === 'pool' ? [] : others.filter((o) => o.strategy === 'pool');
+    return {
+      ...r, fileName: basename(r.file),
+      matchesOthers: others.length === 0 ? null : others.every((o) => o.outputSha256 === r.outputSha256),
+      matchesPool: pool.length === 0 ? null : pool.every((o) => o.outputSha256 === r.outputSha256),
+    };
   });
 }
 
@@ -145,6 +150,13 @@ export class FakeApi {
       const count = shape.reduce((a, b) => a * b, 1);
       return { path, ranges, shape, kind: 'numbers', values: Array.from({ length: count }, (_, i) => i / 8) };
     }),
+    search: (query) => this.record('search', [query], () => {
+      const needle = query.trim().toLowerCase();
+      const matches = this.files.flatMap(({ file, entities }) => [...entities.values()]
+        .filter((e) => e.path !== '/' && needle !== '' && e.path.toLowerCase().includes(needle))
+        .map((e) => ({ fileId: file.id, fileName: file.name, path: e.path, name: e.name, kind: e.kind })));
+      return { matches, total: matches.length, indexing: [] };
+    }),
     startRun: (params) => this.record('startRun', [params], () => {
       const outcome = this.options.onStartRun?.(params, this) ?? { runId: this.newRunId() };
       if ('code' in outcome) throw outcome;
@@ -154,6 +166,11 @@ export class FakeApi {
     listRuns: () => this.record('listRuns', [], () => this.runs),
     clearRuns: () => this.record('clearRuns', [], () => {
       this.runs = [];
+    }),
+    exportScript: (runId) => this.record('exportScript', [runId], () => {
+      const run = this.runs.find((r) => r.id === runId);
+      if (!run) throw { code: 'not-found', message: `no run has the id "${runId}"` } satisfies ErrorInfo;
+      return { fileName: `h5blocks-${run.strategy}-${run.id}.py`, text: `# script for ${run.id}\n` };
     }),
   };
 

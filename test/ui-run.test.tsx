@@ -154,7 +154,7 @@ describe('run panel', () => {
     expect(within(dialog).getByRole('button', { name: 'New name' })).toBeTruthy();
   });
 
-  it('shows progress from run events, then the output in the tree and in a plot', async () => {
+  it('shows progress from run events, then the output selected in the tree without leaving the tab', async () => {
     const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
     await openRunTab(fake, '/coords');
     fireEvent.change(await screen.findByLabelText('Block rows'), { target: { value: '200' } });
@@ -193,8 +193,9 @@ describe('run panel', () => {
     act(() => fake.emit('run', { type: 'finished', result: record }));
 
     await waitFor(() => expect(screen.getAllByTestId('tree-node').some((n) => n.dataset.path === '/distances')).toBe(true));
-    expect(screen.getByRole('tab', { name: 'Data' }).getAttribute('aria-selected')).toBe('true');
-    expect(await screen.findByTestId('line-plot', {}, { timeout: 10_000 })).toBeTruthy();
-    expect(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/distances')?.getAttribute('aria-selected')).toBe('true');
+    // The output is selected where the user is looking: the tab stays the Run tab, no plot starts on its own.
+    await waitFor(() => expect(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/distances')?.getAttribute('aria-selected')).toBe('true'));
+    expect(screen.getByRole('tab', { name: 'Run' }).getAttribute('aria-selected')).toBe('true');
+    expect(fake.calls.some((c) => c.method === 'getValue' && c.args[1] === '/distances')).toBe(false);
   });
 });

@@ -38,8 +38,8 @@ describe('file tree', () => {
     expect(within(files).getByText('coords_1k.h5')).toBeTruthy();
 
     await waitFor(() => expect(treeRow('/experiment')).toBeTruthy());
-    // Only the root has been read: its children are known by name, not opened.
-    expect(fake.entityRequests().filter((p) => p !== '/')).toEqual([]);
+    // Only the root (and its top-level datasets, to open the file on a usable one) has been read: groups are known by name, not opened.
+    expect(fake.entityRequests().filter((p) => p !== '/' && (p.split('/').length > 2 || structure.get(p)?.kind !== 'dataset'))).toEqual([]);
     expect(screen.queryAllByTestId('tree-node').some((n) => n.dataset.path === '/experiment/run_001')).toBe(false);
 
     fireEvent.click(treeRow('/experiment'));
@@ -81,25 +81,25 @@ describe('file tree', () => {
     expect(shown()).toBe(1200);
   });
 
-  it('searches loaded objects by name or path and selects a match', async () => {
-    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }] });
+  it('searches every object of every open file, expanded or not, and names the file of each match', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }, { name: 'coords_1k.h5', entities: coords }] });
     await renderApp(fake);
     const search = screen.getByRole('searchbox', { name: 'Search objects' });
 
-    // detector lies two unopened groups down: not loaded, so not found yet.
-    fireEvent.change(search, { target: { value: 'detector' } });
-    expect(within(screen.getByTestId('search-results')).getByText(/No loaded object matches/)).toBeTruthy();
+    fireEvent.change(search, { target: { value: 'coords' } });
+    await waitFor(() => expect(screen.getAllByTestId('search-result').length).toBeGreaterThanOrEqual(2));
+    const files = new Set(screen.getAllByTestId('search-result').map((r) => r.dataset.file));
+    expect(files).toEqual(new Set(['structure.h5', 'coords_1k.h5']));
+    expect(screen.getByTestId('search-summary').textContent).toMatch(/in 2 files/);
 
-    fireEvent.change(search, { target: { value: '' } });
-    fireEvent.click(await waitFor(() => treeRow('/experiment')));
-    await waitFor(() => treeRow('/experiment/run_001'));
-    fireEvent.click(treeRow('/experiment/run_001'));
-    await waitFor(() => treeRow('/experiment/run_001/detector'));
-
+    // detector lies two unopened groups down: found all the same, and selecting it opens the groups above it.
     fireEvent.change(search, { target: { value: 'run_001/DET' } });
-    const results = screen.getByTestId('search-results');
-    fireEvent.click(within(results).getByRole('button', { name: /detector/ }));
-    // The tree comes back with the match selected and shown in the inspector.
+    const match = await waitFor(() => {
+      const found = screen.getAllByTestId('search-result').find((r) => r.dataset.path === '/experiment/run_001/detector');
+      if (!found) throw new Error('no match yet');
+      return found;
+    });
+    fireEvent.click(match);
     await waitFor(() => expect(treeRow('/experiment/run_001/detector').getAttribute('aria-selected')).toBe('true'));
     expect(await screen.findByTestId('inspector-path')).toHaveProperty('textContent', '/experiment/run_001/detector');
   });

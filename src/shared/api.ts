@@ -9,7 +9,7 @@
 // Electron it must come from a drop or the recent list, in serve it must lie
 // under the folders named on the command line.
 
-import type { Entity, ValueSlice } from './entities';
+import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult } from './run';
 
@@ -33,6 +33,24 @@ export interface BrowseListing {
   entries: BrowseEntry[];
 }
 
+/** One object whose path matches a search, in one of the open files. */
+export interface SearchMatch {
+  fileId: string;
+  fileName: string;
+  path: string;
+  name: string;
+  kind: EntityKind;
+}
+
+export interface SearchResult {
+  /** The best matches (exact names, then names that start with the query, then the rest), at most 500. */
+  matches: SearchMatch[];
+  /** How many objects match in all. */
+  total: number;
+  /** Files whose index is still being built: the matches are partial, ask again. */
+  indexing: string[];
+}
+
 /** What the renderer asks for; file and paths resolved by the main process. */
 export interface RunParams {
   fileId: string;
@@ -42,12 +60,22 @@ export interface RunParams {
   blockRows?: number;
   output?: string;
   overwrite?: boolean;
+  /** dask: the scheduler's address; absent for a local cluster. */
+  scheduler?: string;
 }
 
 export interface RunRecord extends RunResult {
   fileName: string;
   /** Whether this run's output hash equals every other run's on the same file and dataset; null when it is the only one. */
   matchesOthers: boolean | null;
+  /** For runs other than pool: whether the output equals the pool runs' on the same file and dataset bit for bit; null without one. */
+  matchesPool: boolean | null;
+}
+
+/** A Python script (h5py + dask.distributed) that performs a run's plan again. */
+export interface ExportedScript {
+  fileName: string;
+  text: string;
 }
 
 export interface AppInfo {
@@ -135,6 +163,12 @@ export interface H5BlocksApi {
    * data) holds one display string per element.
    */
   getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice>;
+  /**
+   * Objects of every open file whose path contains `query` (case-insensitive),
+   * in every group whether the tree has expanded it or not. Large files are
+   * indexed in the background: `indexing` names them until they are done.
+   */
+  search(query: string): Promise<SearchResult>;
 
   // Runs
   /**
@@ -146,6 +180,8 @@ export interface H5BlocksApi {
   /** Every run so far, kept across restarts. */
   listRuns(): Promise<RunRecord[]>;
   clearRuns(): Promise<void>;
+  /** The run's plan as a self-contained Python script for a Dask cluster ('not-found' for an unknown run). */
+  exportScript(runId: string): Promise<ExportedScript>;
 }
 
 export type ApiMethod = keyof H5BlocksApi;
@@ -153,7 +189,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs',
-  'getEntity', 'getValue', 'startRun', 'cancelRun', 'listRuns', 'clearRuns',
+  'getEntity', 'getValue', 'search', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

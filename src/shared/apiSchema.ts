@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { API_METHODS, type ApiMethod, type H5BlocksApi } from './api';
 import { H5BlocksError } from './errors';
-import { MAX_WORKERS, STRATEGIES } from './run';
+import { MAX_WORKERS, STRATEGIES, isSchedulerAddress } from './run';
 
 /** Paths longer than this are not real paths (PATH_MAX is 4096 on Linux). */
 const MAX_PATH_CHARS = 4096;
@@ -31,6 +31,8 @@ const runParams = z.strictObject({
   blockRows: z.int('must be a whole number').min(1, 'must be at least 1').optional(),
   output: objectPath.optional(),
   overwrite: z.boolean().optional(),
+  scheduler: z.string().max(MAX_PATH_CHARS, `must be at most ${MAX_PATH_CHARS} characters`).refine(noNul, 'must not contain a NUL character')
+    .refine(isSchedulerAddress, 'must be a Dask scheduler address such as tcp://host:8786').optional(),
 });
 
 const none = z.tuple([]);
@@ -49,10 +51,12 @@ export const API_ARGS = {
   saveAs: z.tuple([id, fsPath.nullable()]),
   getEntity: z.tuple([id, objectPath]),
   getValue: z.tuple([id, objectPath, z.array(range).max(MAX_RANK, `must have at most ${MAX_RANK} dimensions`)]),
+  search: z.tuple([z.string().max(1000, 'must be at most 1000 characters').refine(noNul, 'must not contain a NUL character')]),
   startRun: z.tuple([runParams]),
   cancelRun: z.tuple([id]),
   listRuns: none,
   clearRuns: none,
+  exportScript: z.tuple([id]),
 } satisfies { [M in ApiMethod]: z.ZodType<ArgsOf<M>> };
 
 export interface ValidCall<M extends ApiMethod = ApiMethod> {

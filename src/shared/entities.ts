@@ -144,4 +144,6 @@ export interface ValueSlice {
   kind: 'numbers' | 'text';
   /** Numbers, or strings for string/compound/other data a table shows as text. */
   values: (number | string | null)[];
+  /** Complex data (a compound of two floats named r, i or real, imag): `values` holds real, imaginary pairs, two numbers per element. */
+  complex?: boolean;
 }

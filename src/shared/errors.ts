@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'output-conflict' // the output path is taken by something that cannot be replaced
   | 'busy' // another run is writing to this file
   | 'too-large' // a block does not fit in memory
+  | 'cluster' // the Dask strategy's Python, its modules or its cluster failed the run
   | 'invalid-argument'
   | 'aborted'
   | 'forbidden' // the file or its folder cannot be written (read-only, permissions)

@@ -1,22 +1,31 @@
 // What a run is asked to do and what it reports: the vocabulary shared by the
 // engine, the CLI, the server and the renderer.
 
-export const STRATEGIES = ['inline', 'pool', 'shard'] as const;
+export const STRATEGIES = ['inline', 'pool', 'shard', 'dask'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export const MAX_WORKERS = 64;
+
+/** tcp://host:port (any protocol Dask speaks), or host:port, which Dask reads as tcp. */
+export function isSchedulerAddress(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$|^[^\s:/]+:\d+$/i.test(text);
+}
 
 export interface RunRequest {
   file: string;
   dataset: string;
   strategy: Strategy;
-  /** 1..64; ignored by inline, which runs on the main thread. */
+  /** 1..64; ignored by inline, which runs on the main thread, and by dask with a scheduler (the cluster has its own). */
   workers: number;
   /** Rows per block; default derived from the chunk shape. */
   blockRows?: number;
   /** Output dataset path; default `distances` beside the input. */
   output?: string;
   overwrite?: boolean;
+  /** dask: the scheduler's address (e.g. tcp://host:8786); without it a local cluster of `workers` processes. */
+  scheduler?: string;
+  /** dask: the Python interpreter to run the driver with (default H5BLOCKS_PYTHON, else python3). Never from the renderer. */
+  python?: string;
 }
 
 export const PHASES = [
@@ -33,8 +42,21 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** `main` or a worker thread id. */
-export type Lane = 'main' | number;
+/** `main`, a worker thread id, or a Dask worker's address (tcp://…). */
+export type Lane = 'main' | number | string;
+
+/** Lane order everywhere: main, then worker threads by id, then Dask workers by address. */
+export function compareLanes(a: Lane, b: Lane): number {
+  const rank = (lane: Lane) => (lane === 'main' ? 0 : typeof lane === 'number' ? 1 : 2);
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), 'en', { numeric: true });
+}
+
+/** A Dask worker's lane is its address; the short form drops the protocol. */
+export function isDaskLane(lane: Lane): lane is string {
+  return typeof lane === 'string' && lane !== 'main';
+}
 
 export interface PhaseSpan {
   phase: Phase;
@@ -90,6 +112,8 @@ export interface RunResult {
   wallMs: number;
   /** SHA-256 of the output values, to tell whether two runs agree bit for bit. */
   outputSha256: string;
+  /** dask: the scheduler's address, or 'local' for a local cluster the run started. */
+  scheduler?: string;
   summary: RunSummary;
   /** Phases outside any block: worker start-up, starting the write-ahead log, committing it. */
   runPhases: PhaseSpan[];

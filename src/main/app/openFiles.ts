@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { OpenFile } from '../../shared/api';
-import type { Entity, ValueSlice } from '../../shared/entities';
+import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { ConfinementRules } from '../hdf5/confinement';
 import { checkReadableFile } from '../hdf5/files';
@@ -80,6 +80,11 @@ export class OpenFiles {
   value(id: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
     const entry = this.entry(id);
     return entry.thread.call({ kind: 'value', file: entry.path, path, ranges });
+  }
+
+  children(id: string, paths: string[]): Promise<ChildSummary[][]> {
+    const entry = this.entry(id);
+    return entry.thread.call({ kind: 'children', file: entry.path, paths });
   }
 
   close(id: string): void {

@@ -4,7 +4,7 @@ import { explainHdf5, isRawLibraryText } from '../hdf5/errors';
 
 const KNOWN_CODES = new Set<ErrorCode>([
   'not-found', 'not-hdf5', 'hdf5', 'unsupported-dataset', 'output-exists', 'output-conflict', 'busy', 'too-large',
-  'invalid-argument', 'aborted', 'forbidden', 'disk-full', 'internal',
+  'invalid-argument', 'aborted', 'forbidden', 'disk-full', 'internal', 'cluster',
 ]);
 
 /**

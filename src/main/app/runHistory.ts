@@ -54,10 +54,12 @@ export class RunHistory {
 
   private record(run: RunResult): RunRecord {
     const others = this.runs.filter((other) => other.id !== run.id && other.file === run.file && other.dataset === run.dataset);
+    const pool = run.strategy === 'pool' ? [] : others.filter((other) => other.strategy === 'pool');
     return {
       ...run,
       fileName: basename(run.file),
       matchesOthers: others.length === 0 ? null : others.every((other) => other.outputSha256 === run.outputSha256),
+      matchesPool: pool.length === 0 ? null : pool.every((other) => other.outputSha256 === run.outputSha256),
     };
   }
 }

@@ -3,12 +3,14 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, H5BlocksApi, OpenFile, RunParams, RunRecord,
+  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, OpenFile, RunParams, RunRecord, SearchResult,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
 import type { ConfinementRules } from '../hdf5/confinement';
+import { exportScript, planOfRun } from '../dask/exportScript';
+import { getEntity } from '../hdf5/entities';
 import { checkRequest } from '../run/engine';
 import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
@@ -20,6 +22,7 @@ import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
+import { SearchIndex } from './searchIndex';
 import { libraryVersions } from './versions';
 
 export interface AppServiceOptions {
@@ -41,6 +44,7 @@ export class AppService implements H5BlocksApi {
   /** Files the user named to the host directly (serve's command line): HDF5 may read them even outside the roots. */
   private readonly trusted = new Set<string>();
   private readonly files = new OpenFiles((file) => this.confinementFor(file));
+  private readonly searchIndex = new SearchIndex((fileId, paths) => this.files.children(fileId, paths));
   private readonly recent: RecentFiles;
   private readonly history: RunHistory;
   private readonly runs = new ActiveRuns();
@@ -123,6 +127,7 @@ export class AppService implements H5BlocksApi {
 
   async closeFile(fileId: string): Promise<void> {
     this.files.close(fileId);
+    this.searchIndex.forget(fileId);
     this.announceFiles();
   }
 
@@ -148,11 +153,16 @@ export class AppService implements H5BlocksApi {
     return this.files.value(fileId, path, ranges);
   }
 
+  async search(query: string): Promise<SearchResult> {
+    return this.searchIndex.search(this.files.list(), query);
+  }
+
   async startRun(params: RunParams): Promise<{ runId: string }> {
     const file = this.files.get(params.fileId);
     const request: RunRequest = {
       file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
+      ...(params.scheduler ? { scheduler: params.scheduler } : {}),
     };
     checkRequest(request);
     const runId = this.runs.start(request, {
@@ -183,6 +193,12 @@ export class AppService implements H5BlocksApi {
 
   async clearRuns(): Promise<void> {
     this.history.clear();
+  }
+
+  async exportScript(runId: string): Promise<ExportedScript> {
+    const run = this.history.list().find((record) => record.id === runId);
+    if (!run) throw new H5BlocksError('not-found', `no run has the id "${runId}"`);
+    return { fileName: `h5blocks-${run.strategy}-${run.id}.py`, text: exportScript(planOfRun(run), APP_VERSION) };
   }
 
   /** Cancels runs (waiting until each has rolled back) and closes every file. */

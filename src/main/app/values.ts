@@ -39,10 +39,11 @@ export async function readValueSlice(file: H5File, path: string, ranges: [number
   const shape = ranges.map(([start, stop]) => stop - start);
   const count = shape.reduce((a, b) => a * b, 1);
   const numeric = meta.type === INTEGER || meta.type === FLOAT || meta.type === ENUM;
-  const slice = { path: objectPath, ranges, shape, kind: numeric ? 'numbers' : 'text' } as const;
+  const complex = isComplex(meta);
+  const slice = { path: objectPath, ranges, shape, kind: numeric || complex ? 'numbers' : 'text', ...(complex ? { complex: true } : {}) } as const;
   if (count === 0) return { ...slice, values: [] };
   try {
-    const values = numeric ? await readNumbers(file, dataset, objectPath, meta, ranges) : readText(dataset, meta, ranges);
+    const values = complex ? readComplex(dataset, ranges) : numeric ? await readNumbers(file, dataset, objectPath, meta, ranges) : readText(dataset, meta, ranges);
     return { ...slice, values };
   } catch (error) {
     throw hdf5Error(error, file.filename, objectPath, 'cannot read values');
@@ -90,6 +91,20 @@ async function readNumbers(file: H5File, dataset: H5Dataset, path: string, meta:
   const raw = ranges.length === 0 ? dataset.value : dataset.slice(ranges);
   const elements = ArrayBuffer.isView(raw) ? Array.from(raw as unknown as ArrayLike<number | bigint>) : [raw].flat();
   return elements.map((element) => numberValue(element));
+}
+
+/** A compound of two floats named as numpy/h5py name a complex number's parts (r, i; or real, imag). */
+function isComplex(meta: Metadata): boolean {
+  const members = meta.compound_type?.members;
+  if (meta.type !== COMPOUND || members?.length !== 2 || !members.every((m) => m.type === FLOAT && m.size !== 2)) return false;
+  const names = members.map((m) => m.name).join(',');
+  return names === 'r,i' || names === 'real,imag';
+}
+
+function readComplex(dataset: H5Dataset, ranges: [number, number][]): (number | string)[] {
+  const raw = ranges.length === 0 ? [dataset.value] : dataset.slice(ranges);
+  const elements = (Array.isArray(raw) ? raw : [raw]) as unknown[];
+  return elements.flatMap((element) => (Array.isArray(element) ? element : [Number.NaN, Number.NaN]).map((part) => encodeNumber(Number(part))));
 }
 
 /** A number for the table: exact decimal strings for 64-bit integers past 2^53, which a double would round. */

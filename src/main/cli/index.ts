@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
@@ -7,6 +8,7 @@ import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
 import { runOnThread } from '../io/threadRun';
 import { checkRequest, newRunId } from '../run/engine';
+import { fsError } from '../fsErrors';
 import { closeWorkerPools } from '../strategies/workerPools';
 import { APP_VERSION } from '../version';
 import { writeSample } from './sample';
@@ -49,6 +51,19 @@ function formatRun(result: RunResult): string {
   return lines.join('\n');
 }
 
+interface RunOptions {
+  dataset: string;
+  strategy: Strategy;
+  workers: number;
+  blockRows?: number;
+  output?: string;
+  overwrite?: boolean;
+  scheduler?: string;
+  python?: string;
+  json?: boolean;
+  dryRun?: boolean;
+}
+
 export function buildProgram(): Command {
   const program = new Command('h5blocks')
     .description('Block-parallel computations on HDF5 datasets, timed block by block.')
@@ -80,15 +95,53 @@ export function buildProgram(): Command {
     .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
     .option('--output <path>', 'output dataset (default: distances beside the input)')
     .option('--overwrite', 'replace an existing output dataset')
+    .option('--scheduler <address>', 'dask: the Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers processes)')
+    .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy (default: $H5BLOCKS_PYTHON, else python3)')
     .option('--json', 'print the run, with every block\'s timing, as one JSON object')
-    .action(async (path: string, options: { dataset: string; strategy: Strategy; workers: number; blockRows?: number; output?: string; overwrite?: boolean; json?: boolean }) => {
+    .option('--dry-run', 'run nothing: print a Python script (h5py + dask.distributed) that performs this plan')
+    .action(async (path: string, options: RunOptions) => {
+      if (options.dryRun) {
+        const { exportScript, planOfRequest } = await import('../dask/exportScript');
+        const plan = await planOfRequest({
+          file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+          blockRows: options.blockRows, output: options.output, overwrite: options.overwrite, scheduler: options.scheduler,
+        });
+        process.stdout.write(exportScript(plan, APP_VERSION));
+        return;
+      }
       const request = {
         file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
+        scheduler: options.scheduler, python: options.python,
       };
       checkRequest(request);
       const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
+    });
+
+  program.command('export-script')
+    .description('write a self-contained Python script (h5py + dask.distributed) that performs a run\'s plan again')
+    .argument('<run.json>', 'a run as `h5blocks run --json` prints it, or the app\'s JSON export of runs')
+    .option('--run <id>', 'which run, when the JSON holds several')
+    .option('--output <script.py>', 'write the script there (never replacing a file) instead of printing it')
+    .action(async (path: string, options: { run?: string; output?: string }) => {
+      const { exportScript, planFromRunJson } = await import('../dask/exportScript');
+      let text: string;
+      try {
+        text = readFileSync(resolve(path), 'utf8');
+      } catch (error) {
+        throw fsError(error, resolve(path), 'read the run');
+      }
+      const script = exportScript(planFromRunJson(text, basename(path), options.run), APP_VERSION);
+      if (!options.output) {
+        process.stdout.write(script);
+        return;
+      }
+      try {
+        writeFileSync(resolve(options.output), script, { flag: 'wx', mode: 0o755 });
+      } catch (error) {
+        throw fsError(error, resolve(options.output), 'write the script');
+      }
     });
 
   program.command('sample')

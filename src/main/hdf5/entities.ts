@@ -135,7 +135,8 @@ function safely<T>(read: () => T): T | undefined {
   }
 }
 
-function listChildren(file: H5File, module: H5Module, path: string): ChildSummary[] {
+/** A group's children with their kinds (links recognised as links), without reading them. */
+export function listChildren(file: H5File, module: H5Module, path: string): ChildSummary[] {
   const group = path === '/' ? file : file.get(path);
   const names = (group as unknown as { keys(): string[] }).keys();
   return names.map((childName) => ({

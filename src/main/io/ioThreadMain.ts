@@ -9,7 +9,8 @@ import { MAX_WORKERS } from '../../shared/run';
 import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
 import { takeRefusals } from '../hdf5/confinement';
-import { getEntity } from '../hdf5/entities';
+import { getEntity, listChildren } from '../hdf5/entities';
+import { loadH5 } from '../hdf5/h5wasm';
 import { readTree } from '../hdf5/tree';
 import { runComputation } from '../run/engine';
 import { HandleCache } from './handleCache';
@@ -65,6 +66,10 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':
       return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges));
+    case 'children': {
+      const { module } = await loadH5();
+      return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));
+    }
     case 'forget':
       handles.forget(request.file);
       return null;

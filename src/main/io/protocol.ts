@@ -1,4 +1,4 @@
-import type { Entity, ValueSlice } from '../../shared/entities';
+import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 
@@ -10,6 +10,8 @@ export type IoRequest =
   | { kind: 'tree'; file: string }
   | { kind: 'entity'; file: string; path: string }
   | { kind: 'value'; file: string; path: string; ranges: [number, number][] }
+  /** The children of several groups at once (the search index lists a file in batches). */
+  | { kind: 'children'; file: string; paths: string[] }
   | { kind: 'run'; request: RunRequest; runId: string }
   | { kind: 'forget'; file: string };
 
@@ -22,6 +24,7 @@ export interface IoResults {
   tree: TreeNode;
   entity: Entity;
   value: ValueSlice;
+  children: ChildSummary[][];
   run: RunResult;
   forget: null;
 }

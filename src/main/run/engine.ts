@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import { checkReadableFile, closeQuietly } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
@@ -11,7 +11,8 @@ import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } fr
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { BlockPlan } from '../../shared/blocks';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
-import type { StrategyRunner } from '../strategies/context';
+import type { RunNotes, StrategyRunner } from '../strategies/context';
+import { runDask } from '../strategies/dask';
 import { runInline } from '../strategies/inline';
 import { runPool } from '../strategies/pool';
 import { runShard } from '../strategies/shard';
@@ -24,7 +25,9 @@ import { beginTransaction, type Transaction } from '../transaction/transaction';
 import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
 import { summarise } from './summary';
 
-const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard };
+const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask };
+/** Strategies whose workers write shards that the main thread merges. */
+const MERGING: readonly Strategy[] = ['shard', 'dask'];
 
 export interface RunHooks {
   signal?: AbortSignal;
@@ -85,13 +88,14 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
-    const writer = new OrderedWriter(runStart, request.strategy === 'shard' ? 'merge' : 'write',
+    const writer = new OrderedWriter(runStart, MERGING.includes(request.strategy) ? 'merge' : 'write',
       (rowStart, values) => writeRows(module, target, output, rowStart, values),
       (timing) => {
         timings.push(timing);
         for (const listener of writtenListeners) listener();
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       });
+    const notes: RunNotes = {};
     // The input's stored chunks are read from the file itself: the run never rewrites them.
     const chunkLayout = request.strategy === 'pool' ? findChunkLayout(input.file, input.dataset, [input.rows, input.columns]) : undefined;
     await RUNNERS[request.strategy]({
@@ -101,6 +105,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
+      cluster: { scheduler: request.scheduler, python: request.python }, notes,
     });
     if (writer.written !== blocks.length) throw new Error(`only ${writer.written} of ${blocks.length} blocks were written`);
     signal.throwIfAborted();
@@ -108,8 +113,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const commitStart = epochNow();
     const outputSha256 = writer.digest();
     writeProvenance(outputDataset, {
-      request, source: input.dataset, blockRows, workers, appVersion: APP_VERSION,
-      startedAt, finishedAt: new Date().toISOString(), outputSha256,
+      request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
+      startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     target.flush();
     target.close();
@@ -119,9 +124,9 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers, blockRows,
+      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers: notes.workers ?? workers, blockRows,
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
-      outputSha256, summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
+      outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
   } catch (error) {
     throw asRunError(transaction.diskFailure() ?? error, file, signal);
@@ -186,5 +191,9 @@ export function checkRequest(request: RunRequest): void {
   }
   if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {
     throw bad(`block rows must be a whole number of at least 1, not ${request.blockRows}`);
+  }
+  if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
+  if (request.scheduler !== undefined && !isSchedulerAddress(request.scheduler)) {
+    throw bad(`"${request.scheduler}" is not a Dask scheduler address; write it as tcp://host:port`);
   }
 }

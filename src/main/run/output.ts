@@ -157,6 +157,8 @@ export interface Provenance {
   startedAt: string;
   finishedAt: string;
   outputSha256: string;
+  /** dask: the scheduler that ran the blocks. */
+  scheduler?: string;
 }
 
 /** Provenance first and the completion mark last: a reader that sees the mark sees a finished output. */
@@ -171,6 +173,7 @@ export function writeProvenance(dataset: H5Dataset, provenance: Provenance): voi
     ['h5blocks_started', provenance.startedAt],
     ['h5blocks_finished', provenance.finishedAt],
     ['h5blocks_sha256', provenance.outputSha256],
+    ...(provenance.scheduler ? [['h5blocks_scheduler', provenance.scheduler] as [string, string]] : []),
   ];
   for (const [name, value] of attributes) {
     if (typeof value === 'number') dataset.create_attribute(name, new Int32Array([value]), [], '<i');

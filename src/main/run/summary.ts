@@ -1,4 +1,4 @@
-import { PHASES, type BlockTiming, type Lane, type PhaseSpan, type RunSummary } from '../../shared/run';
+import { PHASES, compareLanes, type BlockTiming, type Lane, type PhaseSpan, type RunSummary } from '../../shared/run';
 
 export function summarise(blocks: BlockTiming[], runPhases: PhaseSpan[], wallMs: number, rows: number): RunSummary {
   const spans = [...runPhases, ...blocks.flatMap((b) => b.phases)];
@@ -18,7 +18,7 @@ export function summarise(blocks: BlockTiming[], runPhases: PhaseSpan[], wallMs:
     mbPerSecond: bytesIn / 1e6 / seconds,
     phaseTotals: PHASES.filter((p) => totals.has(p)).map((phase) => ({ phase, ms: totals.get(phase) ?? 0 })),
     lanes: [...busy.entries()]
-      .sort(([a], [b]) => (a === 'main' ? -1 : b === 'main' ? 1 : Number(a) - Number(b)))
+      .sort(([a], [b]) => compareLanes(a, b))
       .map(([lane, busyMs]) => ({ lane, busyMs, utilisation: wallMs > 0 ? busyMs / wallMs : 0 })),
   };
 }

@@ -40,6 +40,19 @@ export interface StrategyContext {
   runPhases: PhaseSpan[];
   /** A run-private folder for intermediate files; the engine removes it. */
   scratchDir(): string;
+  /** dask: the scheduler to use (none: a local cluster) and the Python to run the driver with. */
+  cluster: { scheduler?: string; python?: string };
+  /** What the strategy learns that the result and the output's provenance record. */
+  notes: RunNotes;
+}
+
+export interface RunNotes {
+  /** dask: the scheduler's address, or 'local' for a cluster the run started itself. */
+  scheduler?: string;
+  /** dask: the scheduler in words, for the output's provenance. */
+  schedulerDescription?: string;
+  /** dask: how many workers the cluster had when the run started (a scheduler's cluster is not sized by the request). */
+  workers?: number;
 }
 
 export type StrategyRunner = (context: StrategyContext) => Promise<void>;

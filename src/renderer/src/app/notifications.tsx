@@ -31,6 +31,7 @@ const ERROR_TITLES: Partial<Record<ErrorInfo['code'], string>> = {
   aborted: 'Cancelled',
   forbidden: 'Not allowed',
   internal: 'Something went wrong',
+  cluster: 'Dask cluster problem',
 };
 
 export function errorTitle(info: ErrorInfo): string {

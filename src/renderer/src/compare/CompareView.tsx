@@ -1,6 +1,9 @@
 import { useMemo, useState } from 'react';
 import { PHASES } from '../../../shared/run';
+import { toErrorInfo } from '../../../shared/errors';
+import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
+import { useNotifier } from '../app/notifications';
 import { downloadText, exportName } from '../export/download';
 import { runsToCsv, runsToJson } from '../export/runsTable';
 import { useRuns } from '../run/runsStore';
@@ -15,6 +18,8 @@ import { ThroughputChart } from './ThroughputChart';
 
 export function CompareView() {
   const { records, clear } = useRuns();
+  const { api } = useApi();
+  const { notifyError } = useNotifier();
   const { showTimeline } = useNavigation();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const { outcome: matrix, forget: forgetMatrix } = useMatrix();
@@ -35,6 +40,15 @@ export function CompareView() {
   const missingBaseline = groups.filter((g) => !records.some((r) => groupKey(r) === g.key && r.strategy === 'inline'));
   const chosen = compared.filter((c) => selected.has(c.record.id));
   const exported = chosen.length > 0 ? chosen : compared;
+
+  async function saveScript(runId: string) {
+    try {
+      const script = await api.exportScript(runId);
+      downloadText(script.fileName, script.text, 'text/x-python');
+    } catch (failure) {
+      notifyError(toErrorInfo(failure), 'Exporting the script');
+    }
+  }
 
   function toggle(id: string) {
     setSelected((all) => {
@@ -79,7 +93,8 @@ export function CompareView() {
               Speedup needs an inline run as its baseline: run <strong>inline</strong> once on {missingBaseline.map((g) => g.label).join(', ')}.
             </p>
           )}
-          <RunsTable runs={compared} selected={selected} onToggle={toggle} highlightId={matrix?.fastestId ?? null} onShowTimeline={showTimeline} />
+          <RunsTable runs={compared} selected={selected} onToggle={toggle} highlightId={matrix?.fastestId ?? null} onShowTimeline={showTimeline}
+            onExportScript={(id) => void saveScript(id)} />
           <p className="muted small">Select two or more runs to see their timelines side by side; exports take the selected runs, or all of them.</p>
         </>
       )}

@@ -14,7 +14,8 @@ export function RunMatrix() {
   const { appInfo } = useRuns();
   const matrix = useMatrix();
   const cores = appInfo?.cores ?? 1;
-  const [strategies, setStrategies] = useState<Strategy[]>([...STRATEGIES]);
+  // Dask starts a cluster per run: ticked on request, not by default.
+  const [strategies, setStrategies] = useState<Strategy[]>(STRATEGIES.filter((s) => s !== 'dask'));
   const [workersText, setWorkersText] = useState<string | null>(null);
   const [blocksText, setBlocksText] = useState('default');
   const [outputText, setOutputText] = useState('distances');

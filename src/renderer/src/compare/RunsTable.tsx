@@ -6,12 +6,14 @@ import type { ComparedRun } from './metrics';
 
 type Column = 'started' | 'data' | 'strategy' | 'workers' | 'blockRows' | 'wall' | 'rows' | 'mb' | 'speedup' | 'efficiency' | 'match';
 
-export function RunsTable({ runs, selected, onToggle, highlightId, onShowTimeline }: {
+export function RunsTable({ runs, selected, onToggle, highlightId, onShowTimeline, onExportScript }: {
   runs: ComparedRun[];
   selected: Set<string>;
   onToggle: (id: string) => void;
   highlightId: string | null;
   onShowTimeline: (id: string) => void;
+  /** Saves the run's plan as a Python script for a Dask cluster. */
+  onExportScript: (id: string) => void;
 }) {
   const sort = useSort<Column>('started', 'descending');
   const sorted = useMemo(() => sortBy(runs, ({ record: r, speedup, efficiency }) => {
@@ -51,7 +53,7 @@ export function RunsTable({ runs, selected, onToggle, highlightId, onShowTimelin
             {header('speedup', 'Speedup', true, 'Wall time of the fastest inline run on the same file and dataset ÷ this run\'s wall time')}
             {header('efficiency', 'Efficiency', true, 'Speedup ÷ workers: 100 % means every worker added a full inline\'s worth of speed')}
             {header('match', 'Output', false, 'Whether this run\'s output equals every other run\'s on the same file and dataset, bit for bit (SHA-256)')}
-            <th scope="col"><span className="visually-hidden">Timeline</span></th>
+            <th scope="col"><span className="visually-hidden">Timeline and script</span></th>
           </tr>
         </thead>
         <tbody>
@@ -76,12 +78,32 @@ export function RunsTable({ runs, selected, onToggle, highlightId, onShowTimelin
                 {r.matchesOthers === null ? <span className="muted" title="No other run of this file and dataset to compare with">only run</span>
                   : r.matchesOthers ? <span className="ok-text" title={`SHA-256 ${r.outputSha256}`}>identical</span>
                     : <span className="warning-text" title={`SHA-256 ${r.outputSha256}`}>differs</span>}
+                {r.strategy === 'dask' && <PoolNote matchesPool={r.matchesPool} />}
               </td>
-              <td><button type="button" className="link-button" onClick={() => onShowTimeline(r.id)}>Timeline</button></td>
+              <td>
+                <button type="button" className="link-button" onClick={() => onShowTimeline(r.id)}>Timeline</button>{' '}
+                <button type="button" className="link-button" data-testid="export-script" onClick={() => onExportScript(r.id)}
+                  title="Save a Python script (h5py + dask.distributed) that performs this run's plan on a Dask cluster">
+                  Script
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/**
+ * A Dask run's tasks compute with numpy, not with h5blocks' own kernel: say
+ * whether that gave the pool strategy's bits. The numpy kernel repeats the
+ * kernel's operations in order, so "bit-identical" is what to expect; a
+ * difference means the cluster's numpy did not (h5blocks does not measure ulps).
+ */
+function PoolNote({ matchesPool }: { matchesPool: boolean | null }) {
+  if (matchesPool === null) return <span className="muted small" data-testid="pool-note"> · no pool run to check against</span>;
+  return matchesPool
+    ? <span className="ok-text small" data-testid="pool-note" title="Same SHA-256 as every pool run of this file and dataset"> · bit-identical to pool</span>
+    : <span className="warning-text small" data-testid="pool-note" title="Its SHA-256 differs from the pool runs' of this file and dataset"> · not bit-identical to pool</span>;
 }

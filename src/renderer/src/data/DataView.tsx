@@ -1,71 +1,99 @@
-import { useState } from 'react';
-import type { DatasetEntity } from '../../../shared/entities';
+import '@h5web/app/styles.css';
+import { App as H5WebApp, DataProvider } from '@h5web/app';
+import { useMemo, useState } from 'react';
+import type { OpenFile } from '../../../shared/api';
+import type { DatasetEntity, Entity } from '../../../shared/entities';
+import { useApi } from '../app/apiContext';
+import { useTheme } from '../app/theme';
+import { complexParts } from '../h5web/entities';
+import { H5BlocksProvider } from '../h5web/provider';
 import { ObjectStatus } from '../inspect/ObjectStatus';
+import { formatBytes, formatInteger, formatShape } from '../format/units';
 import { useSelectedObject } from '../workspace/workspace';
-import { formatShape } from '../format/units';
 import { DatasetTable } from './DatasetTable';
-import { HeatmapPlot } from './HeatmapPlot';
-import { LinePlot } from './LinePlot';
-import { ScatterPlot } from './ScatterPlot';
 
-type ViewMode = 'table' | 'line' | 'heatmap' | 'scatter';
-
-const MODE_LABELS: Record<ViewMode, string> = { table: 'Table', line: 'Line', heatmap: 'Heatmap', scatter: 'Scatter' };
-
-/** Which views suit a dataset: every dataset has a table; plots need numbers of the right shape. */
-export function viewModes(dataset: DatasetEntity): ViewMode[] {
-  const numeric = dataset.dtype.class === 'integer' || dataset.dtype.class === 'float';
-  const shape = dataset.shape ?? [];
-  const hasValues = shape.length > 0 && shape.every((n) => n > 0);
-  const modes: ViewMode[] = ['table'];
-  if (!numeric || !hasValues) return modes;
-  if (shape.length === 1) modes.push('line');
-  if (shape.length === 2) modes.push('heatmap');
-  if (shape.length === 2 && shape[1] === 2) modes.push('scatter');
-  return modes;
-}
-
-function defaultMode(modes: ViewMode[]): ViewMode {
-  return modes.includes('line') ? 'line' : 'table';
+/**
+ * Element types h5web draws from the values this API sends: numbers (matrix,
+ * line, heatmap, RGB), strings (matrix), complex pairs. Compounds, sequences,
+ * references and the like arrive as display text, which h5blocks' own table shows.
+ */
+export function h5webShows(entity: Entity): boolean {
+  if (entity.kind !== 'dataset') return true;
+  const { dtype } = entity;
+  return ['integer', 'float', 'enum', 'string'].includes(dtype.class) || complexParts(dtype) !== undefined;
 }
 
 export function DataView() {
   const selected = useSelectedObject();
   if (!selected?.entity) return <ObjectStatus selected={selected} hint="Select a dataset in the tree to see its values." />;
-  if (selected.entity.kind !== 'dataset') {
-    return <div className="empty-state"><p className="muted">{selected.entity.path} is not a dataset. Select a dataset to see its values.</p></div>;
-  }
-  // Keyed by file and path: another dataset starts with its own default view.
-  return <DatasetData key={`${selected.file.id}:${selected.path}`} fileId={selected.file.id} dataset={selected.entity} />;
+  const { entity, file } = selected;
+  if (entity.kind === 'dataset' && !h5webShows(entity)) return <TextData key={`${file.id}:${entity.path}`} fileId={file.id} dataset={entity} />;
+  const large = entity.kind === 'dataset' ? firstViewValues(entity) > PLOT_WITHOUT_ASKING : false;
+  return large && entity.kind === 'dataset'
+    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.sizeBytes}`} file={file} path={selected.path} dataset={entity} />
+    : <H5WebData file={file} path={selected.path} />;
 }
 
-function DatasetData({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
-  const modes = viewModes(dataset);
-  const [mode, setMode] = useState<ViewMode>(() => defaultMode(modes));
+/**
+ * Values h5web reads to draw a dataset's first view: all of a 1-D or 2-D
+ * dataset, one 2-D slice of higher ones (its dimension mapper slices the rest).
+ */
+export function firstViewValues(dataset: DatasetEntity): number {
+  const shape = dataset.shape ?? [];
+  return shape.slice(-2).reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Up to this many values h5web plots as soon as a dataset is selected (well
+ * under a second to fetch and draw). Beyond it the user asks first, so that
+ * selecting a run's 5 M-row output never holds the page on their behalf.
+ */
+export const PLOT_WITHOUT_ASKING = 2_000_000;
+
+function LargeDataGate({ file, path, dataset }: { file: OpenFile; path: string; dataset: DatasetEntity }) {
+  const [confirmed, setConfirmed] = useState(false);
+  if (confirmed) return <H5WebData file={file} path={path} />;
+  const values = firstViewValues(dataset);
+  return (
+    <div className="data-view" data-testid="large-data-gate">
+      <div className="data-header">
+        <h2 className="object-title"><code>{dataset.path}</code></h2>
+        <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
+      </div>
+      <div className="callout">
+        <p>Plotting reads {formatInteger(values)} values ({formatBytes(values * dataset.dtype.size)}) into this page, which takes a few seconds.</p>
+        <div className="button-row">
+          <button type="button" className="primary" onClick={() => setConfirmed(true)}>Plot {formatInteger(values)} values</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** h5web's viewer for one file, opened at the object selected in h5blocks' tree. */
+function H5WebData({ file, path }: { file: OpenFile; path: string }) {
+  const { api } = useApi();
+  const { theme } = useTheme();
+  // One provider per file (and per size, which changes when a run adds an output), so h5web's caches last while the user moves around the file.
+  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, file.sizeBytes]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
+      <DataProvider api={provider}>
+        {/* Keyed by path: h5web's App takes the path it opens at only when it mounts. */}
+        <H5WebApp key={path} initialPath={path} sidebarOpen={false} disableDarkMode />
+      </DataProvider>
+    </div>
+  );
+}
+
+function TextData({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
   return (
     <div className="data-view">
       <div className="data-header">
         <h2 className="object-title"><code>{dataset.path}</code></h2>
         <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
-        {modes.length > 1 && <div className="segmented" role="radiogroup" aria-label="View">
-          {modes.map((m) => (
-            <button
-              key={m}
-              type="button"
-              role="radio"
-              aria-checked={mode === m}
-              className={mode === m ? 'active' : ''}
-              onClick={() => setMode(m)}
-            >
-              {MODE_LABELS[m]}
-            </button>
-          ))}
-        </div>}
       </div>
-      {mode === 'table' && <DatasetTable fileId={fileId} dataset={dataset} />}
-      {mode === 'line' && <LinePlot fileId={fileId} dataset={dataset} />}
-      {mode === 'heatmap' && <HeatmapPlot fileId={fileId} dataset={dataset} />}
-      {mode === 'scatter' && <ScatterPlot fileId={fileId} dataset={dataset} />}
+      <DatasetTable fileId={fileId} dataset={dataset} />
     </div>
   );
 }

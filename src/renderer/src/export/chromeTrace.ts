@@ -14,7 +14,7 @@
 //   - queue wait, which overlaps freely, goes on its own "queue" tracks per lane.
 // Times are microseconds since the run started.
 
-import { PHASES, type BlockTiming, type Lane, type PhaseSpan, type RunResult } from '../../../shared/run';
+import { PHASES, compareLanes, isDaskLane, type BlockTiming, type Lane, type PhaseSpan, type RunResult } from '../../../shared/run';
 
 export interface TraceEvent {
   name: string;
@@ -47,12 +47,15 @@ interface Stretch {
   end: number;
 }
 
-/** Names for lanes: main, then worker 1…n in thread-id order (the same names the timeline shows). */
+/** Names for lanes: main, then worker 1…n in thread-id order, then Dask workers by address (as the timeline shows them). */
 export function laneNames(run: Pick<RunResult, 'blocks' | 'runPhases'>): Map<Lane, string> {
-  const threads = new Set<number>();
-  for (const span of [...run.runPhases, ...run.blocks.flatMap((b) => b.phases)]) if (span.lane !== 'main') threads.add(span.lane);
+  const workers = new Set<Lane>();
+  for (const span of [...run.runPhases, ...run.blocks.flatMap((b) => b.phases)]) if (span.lane !== 'main') workers.add(span.lane);
   const names = new Map<Lane, string>([['main', 'main']]);
-  [...threads].sort((a, b) => a - b).forEach((thread, i) => names.set(thread, `worker ${i + 1} (thread ${thread})`));
+  let thread = 0;
+  for (const lane of [...workers].sort(compareLanes)) {
+    names.set(lane, isDaskLane(lane) ? `dask worker ${lane}` : `worker ${++thread} (thread ${lane})`);
+  }
   return names;
 }
 

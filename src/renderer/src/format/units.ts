@@ -6,6 +6,20 @@ const LOCALE = 'en-US';
 
 const integerFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 
+// toLocaleString with options builds a new Intl.NumberFormat on every call (tens of
+// microseconds each); a timeline formats thousands of numbers, so formats are kept.
+const formats = new Map<string, Intl.NumberFormat>();
+
+function localized(value: number, options: Intl.NumberFormatOptions): string {
+  const key = JSON.stringify(options);
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, options);
+    formats.set(key, format);
+  }
+  return format.format(value);
+}
+
 export function formatInteger(value: number): string {
   return integerFormat.format(value);
 }
@@ -17,7 +31,7 @@ export function formatNumber(value: number, digits = 6): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude < 1e-4 || magnitude >= 1e15) return value.toExponential(Math.max(0, digits - 1)).replace('+', '');
-  return new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: digits }).format(value);
+  return localized(value, { maximumSignificantDigits: digits });
 }
 
 const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
@@ -32,16 +46,16 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  return `${value.toLocaleString(LOCALE, { maximumFractionDigits: value < 10 ? 2 : 1 })} ${BYTE_UNITS[unit]}`;
+  return `${localized(value, { maximumFractionDigits: value < 10 ? 2 : 1 })} ${BYTE_UNITS[unit]}`;
 }
 
 /** Durations from microseconds to hours, with the unit that keeps the number short. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1) return `${(ms * 1000).toLocaleString(LOCALE, { maximumFractionDigits: 0 })} µs`;
-  if (ms < 1000) return `${ms.toLocaleString(LOCALE, { maximumFractionDigits: ms < 10 ? 2 : 1 })} ms`;
+  if (ms < 1) return `${localized(ms * 1000, { maximumFractionDigits: 0 })} µs`;
+  if (ms < 1000) return `${localized(ms, { maximumFractionDigits: ms < 10 ? 2 : 1 })} ms`;
   const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toLocaleString(LOCALE, { maximumFractionDigits: seconds < 10 ? 2 : 1 })} s`;
+  if (seconds < 60) return `${localized(seconds, { maximumFractionDigits: seconds < 10 ? 2 : 1 })} s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
   const hours = Math.floor(minutes / 60);
@@ -52,10 +66,10 @@ export function formatDuration(ms: number): string {
 export function formatCompact(value: number): string {
   if (!Number.isFinite(value)) return '—';
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e9) return `${(value / 1e9).toLocaleString(LOCALE, { maximumFractionDigits: 2 })} G`;
-  if (magnitude >= 1e6) return `${(value / 1e6).toLocaleString(LOCALE, { maximumFractionDigits: 2 })} M`;
-  if (magnitude >= 1e4) return `${(value / 1e3).toLocaleString(LOCALE, { maximumFractionDigits: 1 })} k`;
-  return value.toLocaleString(LOCALE, { maximumFractionDigits: magnitude < 10 ? 2 : 0 });
+  if (magnitude >= 1e9) return `${localized(value / 1e9, { maximumFractionDigits: 2 })} G`;
+  if (magnitude >= 1e6) return `${localized(value / 1e6, { maximumFractionDigits: 2 })} M`;
+  if (magnitude >= 1e4) return `${localized(value / 1e3, { maximumFractionDigits: 1 })} k`;
+  return localized(value, { maximumFractionDigits: magnitude < 10 ? 2 : 0 });
 }
 
 /** Rates such as rows/s: "12.3 k rows/s". */
@@ -66,7 +80,7 @@ export function formatRate(perSecond: number, unit: string): string {
 
 export function formatPercent(fraction: number, digits = 0): string {
   if (!Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toLocaleString(LOCALE, { maximumFractionDigits: digits, minimumFractionDigits: digits })} %`;
+  return `${localized(fraction * 100, { maximumFractionDigits: digits, minimumFractionDigits: digits })} %`;
 }
 
 /** `1,000 × 2`; unlimited maximum dimensions read as ∞. */
@@ -78,5 +92,5 @@ export function formatShape(shape: (number | null)[] | null): string {
 
 export function formatFactor(value: number): string {
   if (!Number.isFinite(value)) return '—';
-  return `${value.toLocaleString(LOCALE, { maximumFractionDigits: 2, minimumFractionDigits: 2 })}×`;
+  return `${localized(value, { maximumFractionDigits: 2, minimumFractionDigits: 2 })}×`;
 }

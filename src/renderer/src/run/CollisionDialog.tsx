@@ -15,13 +15,16 @@ export interface Collision {
  * The seed's "Name already exists" moment, answered with choices instead of a
  * stack trace: overwrite the old output, write under a new name, or stop.
  */
-export function CollisionDialog({ collision, onOverwrite, onRename, onCancel }: {
+export function CollisionDialog({ collision, problemWith, onOverwrite, onRename, onCancel }: {
   collision: Collision;
+  /** Why a typed new name cannot be used (see outputName.ts), or null. */
+  problemWith: (name: string) => Promise<string | null>;
   onOverwrite: () => void;
   onRename: (path: string) => void;
   onCancel: () => void;
 }) {
   const [name, setName] = useState(collision.suggestedName);
+  const [problem, setProblem] = useState<string | null>(null);
   const canOverwrite = collision.overwriteRefusal === null;
   return (
     <Modal
@@ -51,11 +54,20 @@ export function CollisionDialog({ collision, onOverwrite, onRename, onCancel }: 
         event.preventDefault();
         // React bubbles events through portals: keep this submit from reaching a form the dialog was opened from.
         event.stopPropagation();
-        onRename(name.trim());
+        const typed = name.trim();
+        void problemWith(typed).then((found) => (found ? setProblem(found) : onRename(typed)));
       }}>
         <label className="field">
           <span>New output name</span>
-          <input data-autofocus={canOverwrite ? undefined : true} value={name} onChange={(event) => setName(event.target.value)} spellCheck={false} />
+          <input
+            data-autofocus={canOverwrite ? undefined : true} value={name} spellCheck={false}
+            aria-invalid={problem !== null} aria-describedby="collision-name-problem"
+            onChange={(event) => {
+              setName(event.target.value);
+              setProblem(null);
+            }}
+          />
+          {problem && <span className="field-error" id="collision-name-problem" role="alert" data-testid="new-name-problem">{problem}</span>}
         </label>
       </form>
     </Modal>

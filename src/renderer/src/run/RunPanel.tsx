@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { RunParams } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { toErrorInfo } from '../../../shared/errors';
-import { MAX_WORKERS, STRATEGIES } from '../../../shared/run';
+import { MAX_WORKERS, STRATEGIES, isSchedulerAddress } from '../../../shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';
@@ -12,6 +12,7 @@ import { baseName, parentPath, resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject } from '../workspace/workspace';
 import { CollisionDialog, type Collision } from './CollisionDialog';
 import { runRefusal } from './eligibility';
+import { outputNameProblem } from './outputName';
 import { RunProgressBar } from './RunProgress';
 import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
 import { useRuns } from './runsStore';
@@ -67,7 +68,9 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
   const [existing, setExisting] = useState<Entity | null>(null);
   const [starting, setStarting] = useState(false);
-  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId() };
+  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId() };
+  const scheduler = strategy === 'dask' ? settings.schedulerText.trim() : '';
+  const schedulerError = scheduler !== '' && !isSchedulerAddress(scheduler) ? 'A Dask scheduler address, such as tcp://host:8786 (or blank for a local cluster).' : null;
 
   const workers = Number(workersText);
   const workersError = strategy !== 'inline' && (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
@@ -79,7 +82,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const blockRows = blockRowsText.trim() === '' ? undefined : Number(blockRowsText);
   const blockRowsError = blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1) ? 'A whole number of rows, at least 1 (or blank for the default).' : null;
   const output = resolveOutputPath(dataset.path, outputText);
-  const outputError = output === dataset.path ? 'The output cannot replace the input dataset.' : null;
+  const outputError = outputNameProblem(dataset.path, outputText, existing);
   const plan = planSummary(dataset, strategy, workersError ? 1 : workers, blockRowsError ? undefined : blockRows);
   const running = runs.live?.status === 'running';
 
@@ -145,6 +148,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   async function onRun() {
     const params: RunParams = {
       fileId, dataset: dataset.path, strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
+      ...(scheduler ? { scheduler } : {}),
     };
     if (ifExists === 'overwrite') return launch({ ...params, overwrite: true });
     const found = await api.getEntity(fileId, output).catch(() => null);
@@ -153,7 +157,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     return askAbout(params, found);
   }
 
-  const invalid = Boolean(workersError || blockRowsError || outputError);
+  const invalid = Boolean(workersError || blockRowsError || outputError || schedulerError);
   return (
     <>
       <form className="run-form" onSubmit={(event) => {
@@ -172,22 +176,40 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
                 type="radio" name="strategy" value={s} checked={strategy === s} onChange={() => update({ strategy: s })}
                 aria-label={s} aria-describedby={`${ids.strategy}-${s}`}
               />
-              <span className="choice-title">{s}</span>
+              <span className="choice-title">{s === 'dask' ? 'Dask cluster' : s}</span>
               <span className="choice-help" id={`${ids.strategy}-${s}`}>{STRATEGY_HELP[s]}</span>
             </label>
           ))}
         </fieldset>
 
         <div className="form-grid">
+          {strategy === 'dask' && (
+            <>
+              <label htmlFor={ids.scheduler}>Dask cluster</label>
+              <div>
+                <input
+                  id={ids.scheduler} value={settings.schedulerText} placeholder="blank: a local cluster" spellCheck={false}
+                  onChange={(event) => update({ schedulerText: event.target.value })} aria-invalid={Boolean(schedulerError)}
+                  aria-describedby={`${ids.scheduler}-help`} data-testid="dask-scheduler"
+                />
+                <span id={`${ids.scheduler}-help`} className={schedulerError ? 'field-error' : 'muted small'}>
+                  {schedulerError ?? (scheduler
+                    ? `The scheduler's workers run the blocks; they must see ${fileName} at the same path.`
+                    : 'A local cluster of that many Dask worker processes, started for the run.')}
+                </span>
+              </div>
+            </>
+          )}
           <label htmlFor={ids.workers}>Workers</label>
           <div>
             <input
               id={ids.workers} type="number" min={1} max={MAX_WORKERS} value={strategy === 'inline' ? '1' : workersText}
-              disabled={strategy === 'inline'} onChange={(event) => update({ workersText: event.target.value })}
+              disabled={strategy === 'inline' || scheduler !== ''} onChange={(event) => update({ workersText: event.target.value })}
               aria-invalid={Boolean(workersError)} aria-describedby={`${ids.workers}-help`}
             />
             <span id={`${ids.workers}-help`} className={workersError ? 'field-error' : 'muted small'}>
-              {strategy === 'inline' ? 'Inline runs on the main thread only.' : workersError ?? workersNote}
+              {strategy === 'inline' ? 'Inline runs on the main thread only.'
+                : scheduler !== '' ? 'The cluster has its own workers.' : workersError ?? workersNote}
             </span>
           </div>
 
@@ -237,6 +259,11 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
       {collision && (
         <CollisionDialog
           collision={collision}
+          problemWith={async (name) => {
+            const target = resolveOutputPath(dataset.path, name);
+            const found = name.includes('..') ? null : await api.getEntity(fileId, target).catch(() => null);
+            return outputNameProblem(dataset.path, name, found, { plainName: true });
+          }}
           onCancel={() => setCollision(null)}
           onOverwrite={() => void launch({ ...collision.params, overwrite: true })}
           onRename={(name) => void launch({ ...collision.params, output: resolveOutputPath(dataset.path, name), overwrite: false })}

@@ -8,6 +8,7 @@ export const STRATEGY_HELP: Record<Strategy, string> = {
   inline: 'Baseline: the main thread reads, computes and writes each block in turn.',
   pool: 'The main thread reads every block and sends it to worker threads, which compute the norms.',
   shard: 'Each worker reads (and decompresses) its own blocks and writes a shard file; the main thread merges them.',
+  dask: 'A Dask cluster runs the blocks: each task reads its rows with h5py and writes a shard beside the file; the main thread merges them.',
 };
 
 export interface BlockPlanSummary {

@@ -16,11 +16,31 @@ export interface RunSettings {
   blockRowsText: string;
   outputText: string;
   ifExists: IfExists;
+  /** dask: the scheduler's address; blank for a local cluster. Remembered across sessions. */
+  schedulerText: string;
 }
 
 type DatasetSettings = Pick<RunSettings, 'blockRowsText' | 'outputText' | 'ifExists'>;
 
-const GLOBAL_DEFAULTS: Pick<RunSettings, 'strategy' | 'workersText'> = { strategy: 'pool', workersText: null };
+const GLOBAL_DEFAULTS: Pick<RunSettings, 'strategy' | 'workersText' | 'schedulerText'> = { strategy: 'pool', workersText: null, schedulerText: '' };
+const SCHEDULER_KEY = 'h5blocks.daskScheduler';
+
+// The scheduler address outlives the session (a user has one cluster); storage may be unavailable, then it is not kept.
+function rememberedScheduler(): string {
+  try {
+    return window.localStorage.getItem(SCHEDULER_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function rememberScheduler(text: string): void {
+  try {
+    window.localStorage.setItem(SCHEDULER_KEY, text);
+  } catch {
+    // Not kept: the field still holds it for this session.
+  }
+}
 const DATASET_DEFAULTS: DatasetSettings = { blockRowsText: '', outputText: 'distances', ifExists: 'ask' };
 
 interface Store {
@@ -31,10 +51,14 @@ interface Store {
 const RunSettingsContext = createContext<{ store: Store; update(key: string, change: Partial<RunSettings>): void } | null>(null);
 
 export function RunSettingsProvider({ children }: { children: ReactNode }) {
-  const [store, setStore] = useState<Store>({ shared: GLOBAL_DEFAULTS, perDataset: {} });
+  const [store, setStore] = useState<Store>(() => ({ shared: { ...GLOBAL_DEFAULTS, schedulerText: rememberedScheduler() }, perDataset: {} }));
   const update = useCallback((key: string, change: Partial<RunSettings>) => setStore((current) => {
-    const { strategy, workersText, ...datasetChange } = change;
-    const shared = { ...current.shared, ...(strategy !== undefined && { strategy }), ...(workersText !== undefined && { workersText }) };
+    const { strategy, workersText, schedulerText, ...datasetChange } = change;
+    if (schedulerText !== undefined) rememberScheduler(schedulerText);
+    const shared = {
+      ...current.shared, ...(strategy !== undefined && { strategy }), ...(workersText !== undefined && { workersText }),
+      ...(schedulerText !== undefined && { schedulerText }),
+    };
     const perDataset = Object.keys(datasetChange).length === 0 ? current.perDataset
       : { ...current.perDataset, [key]: { ...DATASET_DEFAULTS, ...current.perDataset[key], ...datasetChange } };
     return { shared, perDataset };

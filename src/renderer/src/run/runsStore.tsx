@@ -24,7 +24,7 @@ export interface LiveRun {
 }
 
 export interface StartOptions {
-  /** After the run, announce it, select the output and show it in a plot (a run matrix does not). */
+  /** After the run, announce it and select the output in the tree (a run matrix does not). */
   openOutput: boolean;
   /** Failures with these codes are the caller's to explain (the collision dialog); others become a toast. */
   handledErrors?: ErrorCode[];
@@ -114,13 +114,14 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     const request = started.current.get(runId);
     if (!outcome?.result || !request) return;
     const { result } = outcome;
-    const { workspace: ws, navigation: nav, notify: say } = latest.current;
+    const { workspace: ws, notify: say } = latest.current;
     // The run replaced the file: the output's group has a new child and the output may be new.
     void ws.refresh(request.params.fileId, [parentPath(result.output), result.output]);
     if (request.options.openOutput) {
       say(`${result.fileName} ${result.output}: ${formatInteger(result.rows)} rows in ${formatDuration(result.wallMs)} (${result.strategy})`, 'success');
+      // The output is selected in the tree and shown in whatever tab the user is on; the tab stays
+      // theirs (a plot of millions of values is theirs to ask for, see DataView's large-data gate).
       ws.select(request.params.fileId, result.output);
-      nav.showTab('data');
     }
   }, []);
 

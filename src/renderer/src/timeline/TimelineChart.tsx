@@ -63,6 +63,9 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
       series: [{
         type: 'custom',
         renderItem,
+        // Thousands of bars are drawn over several frames rather than in one long one.
+        progressive: 400,
+        progressiveThreshold: 800,
         encode: { x: [1, 2], y: 0 },
         data: bars.map((bar) => [bar.lane, bar.start, bar.end]),
       }],
@@ -73,7 +76,7 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
     <div data-testid="timeline-chart" data-lanes={lanes.map((l) => l.label).join(',')} data-bars={bars.length}>
       <EChart
         option={option}
-        renderer={bars.length > SVG_BAR_LIMIT ? 'canvas' : 'svg'}
+        renderer={bars.length > SVG_BAR_LIMIT || !run.finished ? 'canvas' : 'svg'}
         height={height ?? Math.max(compact ? 110 : 180, lanes.length * (compact ? 26 : 40) + (compact ? 40 : 80))}
         ariaLabel={`Timeline of ${run.label}: ${lanes.length} lanes, ${formatInteger(run.blocks.length)} blocks`}
         notMerge

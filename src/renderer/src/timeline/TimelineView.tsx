@@ -1,4 +1,5 @@
 import { useDeferredValue, useMemo } from 'react';
+import { useThrottledValue } from '../ui/useThrottledValue';
 import type { RunRecord } from '../../../shared/api';
 import { useNavigation } from '../app/navigation';
 import { runToChromeTrace } from '../export/chromeTrace';
@@ -11,6 +12,8 @@ import { laneUtilisation, phaseTotals, presentPhases, runLabel, timelineFromReco
 import { PhaseLegend } from './PhaseLegend';
 import { PhaseTotalsTable, UtilisationTable } from './RunSummaryTables';
 import { TimelineChart } from './TimelineChart';
+
+const LIVE_REDRAW_MS = 1000;
 
 function timelineFromLive(live: LiveRun): TimelineRun {
   return {
@@ -34,11 +37,13 @@ export function TimelineView() {
   // Follow the live run, then the newest record, unless the user picked one.
   const chosenId = timelineRunId ?? liveRunning?.runId ?? newestFirst[0]?.id ?? null;
   const record = newestFirst.find((r) => r.id === chosenId) ?? (live?.result?.id === chosenId ? live.result : null);
+  // A live run redraws once a second: each redraw costs the page (and the run, on a busy machine) more than it tells.
+  const liveShown = useThrottledValue(live, LIVE_REDRAW_MS, live?.status !== 'running');
   const run = useMemo<TimelineRun | null>(() => {
     if (record) return timelineFromRecord(record);
-    if (live && live.runId === chosenId) return timelineFromLive(live);
+    if (liveShown && liveShown.runId === chosenId) return timelineFromLive(liveShown);
     return null;
-  }, [record, live, chosenId]);
+  }, [record, liveShown, chosenId]);
 
   if (!run) {
     return (
@@ -96,6 +101,19 @@ export function RunTimeline({ run: latestRun, record }: { run: TimelineRun; reco
       <PhaseLegend phases={phases} />
       <TimelineChart run={run} />
       <p className="muted small">Scroll over the chart to zoom, drag to pan, or use the slider. Thin bars under a lane are blocks waiting for that worker.</p>
+      {run.finished ? <RunDetails run={run} totals={totals} utilisation={utilisation} lanes={lanes} /> : (
+        <p className="muted small" data-testid="timeline-live-note">Phase totals, utilisation, durations and the block table appear when the run ends.</p>
+      )}
+    </>
+  );
+}
+
+/** The tables and histogram under the chart: drawn once a run has ended, not on every live update. */
+function RunDetails({ run, totals, utilisation, lanes }: {
+  run: TimelineRun; totals: ReturnType<typeof phaseTotals>; utilisation: ReturnType<typeof laneUtilisation>; lanes: ReturnType<typeof timelineLanes>;
+}) {
+  return (
+    <>
       <div className="two-columns">
         <section aria-label="Phase totals">
           <h3 className="section-title">Time per phase</h3>

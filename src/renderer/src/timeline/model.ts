@@ -2,7 +2,7 @@
 // rows, totals and a histogram, for a finished run or one still going.
 
 import type { RunRecord } from '../../../shared/api';
-import { PHASES, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '../../../shared/run';
+import { PHASES, compareLanes, isDaskLane, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '../../../shared/run';
 
 /** What a timeline needs, whether the run is finished or still sending progress. */
 export interface TimelineRun {
@@ -45,20 +45,26 @@ export interface LaneRow {
 }
 
 function laneKey(lane: Lane): string {
-  return lane === 'main' ? 'main' : `t${lane}`;
+  return lane === 'main' ? 'main' : isDaskLane(lane) ? `d${lane}` : `t${lane}`;
 }
 
 /**
  * Main first, then one row per worker thread in thread-id order, named
  * "worker 1…n". A finished pool or shard run with workers that never got a
  * block shows them as idle rows, so there is always one lane per worker.
+ * A Dask run has one row per Dask worker, named by its address.
  */
 export function timelineLanes(run: TimelineRun): LaneRow[] {
-  const threads = new Set<number>();
+  const threads = new Set<Lane>();
   for (const span of allSpans(run)) if (span.lane !== 'main') threads.add(span.lane);
   const rows: LaneRow[] = [{ lane: 'main', label: 'main', detail: 'main thread: reads, writes and merges in block order' }];
-  [...threads].sort((a, b) => a - b).forEach((thread, i) => rows.push({ lane: thread, label: `worker ${i + 1}`, detail: `worker thread ${thread}` }));
-  if (run.finished && run.strategy !== 'inline') {
+  let thread = 0;
+  for (const lane of [...threads].sort(compareLanes)) {
+    if (isDaskLane(lane)) rows.push({ lane, label: lane.replace(/^[a-z]+:\/\//, ''), detail: `Dask worker ${lane}` });
+    else rows.push({ lane, label: `worker ${++thread}`, detail: `worker thread ${lane}` });
+  }
+  // A Dask cluster's size is its own, not the run's worker count: no idle rows to invent.
+  if (run.finished && run.strategy !== 'inline' && run.strategy !== 'dask') {
     for (let i = threads.size; i < run.workers; i++) rows.push({ lane: null, label: `worker ${i + 1}`, detail: 'idle: received no block' });
   }
   return rows;

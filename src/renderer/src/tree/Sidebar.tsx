@@ -1,19 +1,27 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatBytes, formatInteger } from '../format/units';
 import { EntityIcon } from '../ui/EntityIcon';
 import { useWorkspace } from '../workspace/workspace';
 import { FileTree } from './FileTree';
-import { knownObjects, searchObjects } from './treeSearch';
+import { useSearch } from './useSearch';
 
 const SHOWN_MATCHES = 200;
 
-/** Open files on top, the active file's tree below, and a search over what has been read. */
+/** Open files on top, the active file's tree below, and a search over every object of every open file. */
 export function Sidebar() {
   const { state, actions } = useWorkspace();
   const [query, setQuery] = useState('');
   const activeFile = state.files.find((f) => f.id === state.activeFileId) ?? null;
   const view = activeFile ? state.views[activeFile.id] : undefined;
-  const matches = useMemo(() => (view ? searchObjects(knownObjects(view), query) : []), [view, query]);
+  // A file's size changes when a run adds an output: the search then sees the new object.
+  const search = useSearch(query, state.files.map((f) => `${f.id}:${f.sizeBytes}`).join(','));
+  const result = search.status === 'done' || search.status === 'searching' ? search.result : undefined;
+  const activeButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const button = activeButton.current;
+    // jsdom (component tests) has no layout and no scrollIntoView.
+    if (button && typeof button.scrollIntoView === 'function') button.scrollIntoView({ block: 'nearest' });
+  }, [state.activeFileId]);
 
   return (
     <aside className="sidebar" aria-label="Files and objects">
@@ -28,6 +36,7 @@ export function Sidebar() {
                 className="file-button"
                 title={file.path}
                 aria-current={file.id === state.activeFileId ? 'true' : undefined}
+                ref={file.id === state.activeFileId ? activeButton : undefined}
                 onClick={() => {
                   actions.activate(file.id);
                   actions.select(file.id, '/');
@@ -46,30 +55,37 @@ export function Sidebar() {
           <input
             type="search"
             className="tree-search"
-            placeholder="Search loaded objects by name or path"
+            placeholder="Search all open files by name or path"
             aria-label="Search objects"
             value={query}
             onChange={(event) => setQuery(event.target.value)}
           />
           {query.trim() ? (
             <div className="search-results" data-testid="search-results">
-              <p className="muted small">
-                {matches.length === 0 ? 'No loaded object matches. Expand groups to search inside them.' : `${formatInteger(matches.length)} match${matches.length === 1 ? '' : 'es'} among loaded objects`}
+              <p className="muted small" data-testid="search-summary">
+                {search.status === 'failed' ? <span className="inline-error">{search.error.message}</span>
+                  : !result ? 'Searching…'
+                  : result.total === 0 ? 'No object in the open files matches.'
+                  : `${formatInteger(result.total)} match${result.total === 1 ? '' : 'es'} in ${formatInteger(new Set(result.matches.map((m) => m.fileId)).size)} file${new Set(result.matches.map((m) => m.fileId)).size === 1 ? '' : 's'}`}
+                {result && result.indexing.length > 0 && ` (still indexing ${result.indexing.join(', ')}…)`}
               </p>
               <ul>
-                {matches.slice(0, SHOWN_MATCHES).map((match) => (
-                  <li key={match.path}>
+                {(result?.matches ?? []).slice(0, SHOWN_MATCHES).map((match) => (
+                  <li key={`${match.fileId}:${match.path}`}>
                     <button
                       type="button"
                       className="search-result"
+                      data-testid="search-result"
+                      data-file={match.fileName}
+                      data-path={match.path}
                       onClick={() => {
-                        actions.select(activeFile.id, match.path);
+                        actions.select(match.fileId, match.path);
                         setQuery('');
                       }}
                     >
                       <EntityIcon kind={match.kind} />
                       <span className="tree-name">{match.name}</span>
-                      <span className="muted small path">{match.path}</span>
+                      <span className="muted small path">{match.fileName} · {match.path}</span>
                     </button>
                   </li>
                 ))}

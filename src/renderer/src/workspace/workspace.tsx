@@ -4,6 +4,7 @@ import type { Entity } from '../../../shared/entities';
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
+import { isRunnable } from '../run/eligibility';
 import { ancestors } from './paths';
 
 export interface FileView {
@@ -124,6 +125,9 @@ export interface WorkspaceActions {
   refresh(fileId: string, paths: string[]): Promise<void>;
 }
 
+/** Datasets at a file's top level read to find the one it opens on; a file of thousands opens on its root. */
+const MAX_PROBED_DATASETS = 20;
+
 const WorkspaceContext = createContext<{ state: WorkspaceState; actions: WorkspaceActions } | null>(null);
 
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
@@ -155,6 +159,27 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     return request;
   }, [api]);
 
+  /**
+   * What a file opens on: `/coords` (the sample's dataset) or else the first
+   * dataset at the top that a run can use, so the Run tab starts ready; the
+   * root when there is none. Not when the user already chose something.
+   */
+  const openOnFirstDataset = useCallback(async (fileId: string) => {
+    const root = await load(fileId, '/');
+    if (root?.kind !== 'group') return;
+    const candidates = [...root.children.filter((c) => c.name === 'coords'), ...root.children.filter((c) => c.name !== 'coords')]
+      .filter((c) => c.kind === 'dataset').slice(0, MAX_PROBED_DATASETS);
+    for (const child of candidates) {
+      const entity = await load(fileId, child.path);
+      const now = stateRef.current.selection;
+      if (now && (now.fileId !== fileId || now.path !== '/')) return;
+      if (isRunnable(entity ?? undefined)) {
+        dispatch({ type: 'select', selection: { fileId, path: child.path } });
+        return;
+      }
+    }
+  }, [load]);
+
   const actions = useMemo<WorkspaceActions>(() => ({
     load,
     setExpanded(fileId, path, expanded) {
@@ -173,7 +198,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     },
     fileOpened(file) {
       dispatch({ type: 'opened', file });
-      void load(file.id, '/');
+      void openOnFirstDataset(file.id);
     },
     async close(fileId) {
       try {
@@ -186,7 +211,8 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     async refresh(fileId, paths) {
       await Promise.all(paths.map((path) => load(fileId, path, { force: true })));
     },
-  }), [api, load, notifyError]);
+  }), [api, load, notifyError, openOnFirstDataset]);
+
 
   useEffect(() => {
     let live = true;
@@ -195,6 +221,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
         if (!live) return;
         dispatch({ type: 'files', files });
         for (const file of files) void load(file.id, '/');
+        if (files[0]) void openOnFirstDataset(files[0].id);
       },
       (error: unknown) => notifyError(error, 'Listing open files'),
     );
@@ -206,7 +233,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       live = false;
       unsubscribe();
     };
-  }, [api, subscribe, load, notifyError]);
+  }, [api, subscribe, load, notifyError, openOnFirstDataset]);
 
   return <WorkspaceContext.Provider value={{ state, actions }}>{children}</WorkspaceContext.Provider>;
 }

@@ -1,0 +1,123 @@
+// The page never freezes during a run: a 5 M-row gzip file, 611 blocks, with
+// each tab open, while a requestAnimationFrame loop in the page measures the
+// longest gap between frames, during the run and in the 3 s after it. And the
+// live Timeline costs the run at most a few percent: runs with it open and
+// closed alternate, and their median wall times are compared.
+//
+// Both figures are printed (and written to test-artifacts/responsiveness.json).
+// Not part of `npm test` yet: the frame-gap target is not met (README, Known
+// limits); run it with `npm run measure:responsive`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../src/shared/api';
+import { makeTempFolder, removeTempFolders } from './support/files';
+import { cliScript, projectRoot } from './support/paths';
+import { ARTIFACTS, startServedApp, treeNode, type ServedApp } from './support/servedApp';
+
+const ROWS = 5_000_000;
+const BLOCK_ROWS = 8192; // 611 blocks, as in the report that found the stalls
+/** The issue's budget is 100 ms; the assertion allows for the shared 2-core test machine on top. */
+const FRAME_GAP_BUDGET_MS = 100;
+const FRAME_GAP_MARGIN_MS = 50;
+/** The budget is 5 % slower with the Timeline open; medians of 3 runs each, with a margin for noise. */
+const TIMELINE_SLOWDOWN_BUDGET = 0.05;
+const TIMELINE_SLOWDOWN_MARGIN = 0.07;
+
+let app: ServedApp;
+let page: Page;
+
+type Tab = 'Inspect' | 'Data' | 'Run' | 'Timeline' | 'Compare';
+
+async function startFrameMonitor() {
+  await page.evaluate(() => {
+    const state = { max: 0, last: performance.now(), running: true };
+    (window as unknown as { frameGaps: typeof state }).frameGaps = state;
+    const tick = (now: number) => {
+      state.max = Math.max(state.max, now - state.last);
+      state.last = now;
+      if (state.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function stopFrameMonitor(): Promise<number> {
+  return page.evaluate(() => {
+    const state = (window as unknown as { frameGaps: { max: number; running: boolean; last: number } }).frameGaps;
+    state.running = false;
+    return Math.max(state.max, performance.now() - state.last);
+  });
+}
+
+/** Starts a pool run from the Run tab, looks at `tab` while it goes, and returns the longest frame gap. */
+async function runWhileLookingAt(tab: Tab): Promise<number> {
+  // The previous run left its output selected; the input is chosen again, as a user would.
+  await treeNode(page, '/coords').click();
+  await page.getByRole('tab', { name: 'Run', exact: true }).click();
+  await page.getByLabel('pool', { exact: true }).check();
+  await page.getByLabel('Workers').fill('2');
+  await page.getByLabel('Block rows').fill(String(BLOCK_ROWS));
+  await page.getByLabel('Overwrite', { exact: true }).check();
+  await page.getByTestId('run-button').click();
+  if (tab !== 'Run') await page.getByRole('tab', { name: tab, exact: true }).click();
+  // The tab's own first paint is not part of the run; measuring starts once it is on screen.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await startFrameMonitor();
+  // A finished run selects its output in the tree.
+  await expect.poll(() => treeNode(page, '/distances').getAttribute('aria-selected'), { timeout: 120_000 }).toBe('true');
+  await page.waitForTimeout(3000);
+  return stopFrameMonitor();
+}
+
+async function exportedRuns(): Promise<RunRecord[]> {
+  await page.getByRole('tab', { name: 'Compare', exact: true }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const target = join(ARTIFACTS, 'responsive-runs.json');
+  await download.saveAs(target);
+  return (JSON.parse(readFileSync(target, 'utf8')) as { runs: RunRecord[] }).runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+beforeAll(async () => {
+  const folder = makeTempFolder('e2e-responsive');
+  const file = join(folder, 'five_million.h5');
+  execFileSync(process.execPath, [cliScript, 'sample', file, '--rows', String(ROWS), '--chunked', '--gzip'], { cwd: projectRoot });
+  app = await startServedApp([file]);
+  page = app.page;
+  await treeNode(page, '/coords').waitFor();
+});
+
+afterAll(async () => {
+  await app?.close();
+  removeTempFolders();
+});
+
+describe('a run never freezes the page', () => {
+  it(`keeps every frame gap under ${FRAME_GAP_BUDGET_MS} ms with any tab open, and the Timeline costs the run under 5 %`, async () => {
+    // Timeline closed and open alternate, so drifts in machine load hit both alike.
+    const order: Tab[] = ['Run', 'Timeline', 'Run', 'Timeline', 'Run', 'Timeline', 'Inspect', 'Data', 'Compare'];
+    const gaps: { tab: Tab; gapMs: number }[] = [];
+    for (const tab of order) gaps.push({ tab, gapMs: await runWhileLookingAt(tab) });
+    const runs = (await exportedRuns()).slice(-order.length);
+    const wall = (tab: Tab) => runs.filter((_, i) => order[i] === tab).map((r) => r.wallMs);
+    const closed = median(wall('Run'));
+    const open = median(wall('Timeline'));
+    const slowdown = open / closed - 1;
+    const longest = Math.max(...gaps.map((g) => g.gapMs));
+    const report = { rows: ROWS, blocks: runs[0].blocks.length, gaps, wallMsTimelineClosed: wall('Run'), wallMsTimelineOpen: wall('Timeline'), slowdown, longestGapMs: longest };
+    writeFileSync(join(ARTIFACTS, 'responsiveness.json'), JSON.stringify(report, null, 2));
+    console.log(`longest frame gap ${longest.toFixed(0)} ms (${gaps.map((g) => `${g.tab} ${g.gapMs.toFixed(0)}`).join(', ')}); `
+      + `Timeline open ${(slowdown * 100).toFixed(1)} % slower (median ${open.toFixed(0)} ms vs ${closed.toFixed(0)} ms)`);
+
+    expect(runs[0].blocks).toHaveLength(Math.ceil(ROWS / BLOCK_ROWS));
+    expect(longest).toBeLessThan(FRAME_GAP_BUDGET_MS + FRAME_GAP_MARGIN_MS);
+    expect(slowdown).toBeLessThan(TIMELINE_SLOWDOWN_BUDGET + TIMELINE_SLOWDOWN_MARGIN);
+    // The output was shown where the user looked: selected in the tree, the tab left as it was, no plot started.
+    expect(await treeNode(page, '/distances').getAttribute('aria-selected')).toBe('true');
+    expect(app.pageErrors).toEqual([]);
+  }, 600_000);
+});
