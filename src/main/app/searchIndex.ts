@@ -65,10 +65,11 @@ export class SearchIndex {
     const known = this.indexes.get(file.id);
     if (known && known.stamp === stamp) return known;
     const index: FileIndex = { stamp, objects: [], done: false, built: Promise.resolve() };
+    // Registered before building starts: the build stops as soon as it is no longer the file's index.
+    this.indexes.set(file.id, index);
     index.built = this.build(file.id, index).finally(() => {
       index.done = true;
     });
-    this.indexes.set(file.id, index);
     return index;
   }
 
