@@ -1,17 +1,16 @@
 // The whole app in a real browser: `h5blocks serve` on copies of corpus files,
 // driven through Chromium the way a scientist would use it. Screenshots land in
 // test-artifacts/ (gitignored); one of the timeline becomes resources/screenshot.png.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/shared/api';
 import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
 import { cliScript, projectRoot } from './support/paths';
 
-import { CHROMIUM_ARGS } from './support/servedApp';
+import { CHROMIUM_ARGS, startServe as startServeWith } from './support/servedApp';
 const ARTIFACTS = join(projectRoot, 'test-artifacts');
 const README_SCREENSHOT = join(projectRoot, 'resources/screenshot.png');
 
@@ -21,17 +20,9 @@ let page: Page;
 const pageErrors: string[] = [];
 
 async function startServe(files: string[], userData: string): Promise<string> {
-  server = spawn(process.execPath, [cliScript, 'serve', ...files], {
-    cwd: projectRoot, env: { ...process.env, H5BLOCKS_USER_DATA: userData }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  server.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: server.stdout! }).once('line', resolve);
-    server.once('exit', (code) => reject(new Error(`h5blocks serve exited with ${code}: ${stderr}`)));
-  });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no URL from h5blocks serve in 30 s: ${stderr}`)), 30_000));
-  return Promise.race([firstLine, timeout]);
+  const started = await startServeWith(files, userData);
+  server = started.server;
+  return started.url;
 }
 
 function treeNode(path: string): Locator {

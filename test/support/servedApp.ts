@@ -24,11 +24,10 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
-export async function startServedApp(files: string[], options: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; args?: string[] } = {}): Promise<ServedApp> {
-  if (!existsSync(join(projectRoot, 'out/renderer/index.html'))) throw new Error('the renderer is not built: run `npm run build` first');
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const server = spawn(process.execPath, [cliScript, 'serve', ...files, ...(options.args ?? [])], {
-    cwd: projectRoot, env: { ...process.env, H5BLOCKS_USER_DATA: makeTempFolder('served-user-data') }, stdio: ['ignore', 'pipe', 'pipe'],
+/** Starts `h5blocks serve` on some files and waits for the URL it prints first. */
+export async function startServe(args: string[], userData: string): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [cliScript, 'serve', ...args], {
+    cwd: projectRoot, env: { ...process.env, H5BLOCKS_USER_DATA: userData }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   server.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -37,7 +36,13 @@ export async function startServedApp(files: string[], options: { width?: number;
     server.once('exit', (code) => reject(new Error(`h5blocks serve exited with ${code}: ${stderr}`)));
   });
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no URL from h5blocks serve in 30 s: ${stderr}`)), 30_000));
-  const url = await Promise.race([firstLine, timeout]);
+  return { server, url: await Promise.race([firstLine, timeout]) };
+}
+
+export async function startServedApp(files: string[], options: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; args?: string[] } = {}): Promise<ServedApp> {
+  if (!existsSync(join(projectRoot, 'out/renderer/index.html'))) throw new Error('the renderer is not built: run `npm run build` first');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const { server, url } = await startServe([...files, ...(options.args ?? [])], makeTempFolder('served-user-data'));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({
     acceptDownloads: true, viewport: { width: options.width ?? 1440, height: options.height ?? 900 }, colorScheme: options.colorScheme ?? 'light',
