@@ -1,17 +1,21 @@
 import { STALL_TARGET_MS, type StallRow } from './eventLoopStall';
+import { describeBytes, type FileSizeCase, type FileSizeRun } from './fileSize';
 import Table from 'cli-table3';
+import type { PhaseTotal } from '../../shared/run';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
 
 export interface BenchReport {
   version: string;
   startedAt: string;
   environment: { cpus: number; node: string; python: { executable: string; h5py: string; numpy: string } | null };
-  options: { rows: number; baselineRows: number; memoryRows: number | null; repeat: number; workerCounts: number[]; blockRows: (number | 'default')[] };
+  options: { rows: number; baselineRows: number; memoryRows: number | null; repeat: number; workerCounts: number[]; blockRows: (number | 'default')[]; cases: string[] };
   inputs: Omit<BenchInput, 'path'>[];
   rows: BenchRow[];
   agreement: Agreement[];
   verdicts: Verdict[];
   memory: MemoryRow[];
+  /** A 1,000-row run in a 2 GB file against the same run in a 1 MB one; null when not run. */
+  fileSize: FileSizeCase | null;
   /** The main thread's longest event-loop stall during runs on the I/O thread. */
   stalls: StallRow[];
   /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
@@ -28,6 +32,7 @@ export function formatReport(report: BenchReport): string {
     `h5blocks ${report.version} bench: ${report.environment.cpus} CPUs, Node ${report.environment.node}, ` +
       (python ? `h5py ${python.h5py} + numpy ${python.numpy} (${python.executable})` : 'no h5py'),
     'h5blocks worker pools warm, as in the app; h5py timed inside Python from opening the file to closing it.',
+    'log, commit = milliseconds h5blocks spent opening the file under its write-ahead log and creating the output, and committing (sync, commit record, copy into place).',
     '× h5py = h5py serial time on the same input ÷ this time (the faster of whole and blocked serial); above 1 is faster.',
     ...(report.options.repeat > 1 ? [`Each configuration timed ${report.options.repeat} times; the table shows the fastest run.`] : []),
     '',
@@ -50,6 +55,7 @@ export function formatReport(report: BenchReport): string {
     for (const d of agreement.digests) lines.push(`  sha256 ${d.sha256.slice(0, 16)}…: ${d.configurations.join('; ')}`);
   }
   if (report.agreement.every((a) => a.agreed)) lines.push('Outputs agree: on each input every configuration wrote the same /distances (SHA-256 of the values).');
+  if (report.fileSize) lines.push(...fileSizeLines(report.fileSize));
   for (const stall of report.stalls) {
     lines.push(`Main event loop during ${stall.strategy} (${stall.workers} worker${stall.workers === 1 ? '' : 's'}) on ${stall.inputLabel}: longest stall ${stall.maxStallMs.toFixed(1)} ms over ${stall.wallSeconds.toFixed(2)} s (target ≤ ${STALL_TARGET_MS} ms) ${stall.maxStallMs <= STALL_TARGET_MS ? 'PASS' : 'FAIL'}`);
   }
@@ -65,10 +71,10 @@ export function formatReport(report: BenchReport): string {
 }
 
 function resultsTable(report: BenchReport): string {
-  const head = ['input', 'engine / strategy', 'workers', 'block rows', 'wall s', 'M rows/s', '× h5py'];
+  const head = ['input', 'engine / strategy', 'workers', 'block rows', 'wall s', 'M rows/s', '× h5py', 'log ms', 'commit ms'];
   const table = new Table({
     head,
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     style: { ...PLAIN, compact: true },
   });
   report.inputs.forEach((input, inputIndex) => {
@@ -83,9 +89,30 @@ function resultsTable(report: BenchReport): string {
         row.wallSeconds.toFixed(3),
         (row.rowsPerSecond / 1e6).toFixed(2),
         row.ratioToH5pySerial === null ? '–' : `${row.ratioToH5pySerial.toFixed(2)}×`,
+        phaseMs(row.phaseTotals, 'log'),
+        phaseMs(row.phaseTotals, 'commit'),
       ];
       table.push(index === 0 ? [{ content: input.label, rowSpan: rows.length, vAlign: 'top' }, ...cells] : cells);
     });
   });
   return table.toString();
+}
+
+/** A phase's total in ms, or – for rows without h5blocks' timeline (the h5py baselines). */
+function phaseMs(totals: PhaseTotal[] | undefined, phase: 'log' | 'commit'): string {
+  if (!totals) return '–';
+  return (totals.find((t) => t.phase === phase)?.ms ?? 0).toFixed(0);
+}
+
+function fileSizeLines(c: FileSizeCase): string[] {
+  const line = (run: FileSizeRun) =>
+    `  ${describeBytes(run.fileBytes)} file: ${(run.wallSeconds * 1000).toFixed(1)} ms (log ${phaseMs(run.phaseTotals, 'log')} ms, commit ${phaseMs(run.phaseTotals, 'commit')} ms)`;
+  return [
+    '',
+    `A ${c.rows.toLocaleString('en-US')}-row run (${c.strategy}, ${c.workers} workers, fastest of ${c.trials}) in a small file and in a large one beside a large /images:`,
+    line(c.small),
+    line(c.large),
+    `  large ÷ small = ${c.ratio.toFixed(2)}× (target ≤ ${c.target.toFixed(1)}×) ${c.status}`,
+    '',
+  ];
 }

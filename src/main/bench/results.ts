@@ -40,7 +40,7 @@ export interface BenchRow {
   outputSha256: string;
   /** h5blocks only: milliseconds per phase summed over blocks and lanes (init shows cold workers). */
   phaseTotals?: PhaseTotal[];
-  /** h5blocks only: the engine's own wall time, from staging the copy to committing it. */
+  /** h5blocks only: the engine's own wall time, from taking the lock to the end of the commit. */
   engineWallSeconds?: number;
 }
 

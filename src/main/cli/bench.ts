@@ -3,12 +3,14 @@ import { H5BlocksError } from '../../shared/errors';
 import { configurations, timeH5blocks, warmUp } from '../bench/h5blocksRuns';
 import { compressedInput, contiguousInput, type InputBuilder } from '../bench/inputs';
 import { measureStall, type StallRow } from '../bench/eventLoopStall';
+import { measureFileSize, type FileSizeCase } from '../bench/fileSize';
 import { measurePeakRss } from '../bench/peakMemory';
 import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
 import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
 import { formatReport, type BenchReport } from '../bench/report';
 import { agreementOf, describeConfiguration, verdictsOf, withRatios, type BenchInput, type BenchRow, type MemoryRow } from '../bench/results';
 import { ScratchFolder } from '../bench/scratchFolder';
+import { BENCH_CASES, type BenchCase } from '../bench/cases';
 import { defaultBlockRows } from '../../shared/blocks';
 import { APP_VERSION } from '../version';
 
@@ -20,6 +22,8 @@ export interface BenchOptions {
   /** Times each configuration this often and keeps the fastest (default 1): steadier numbers on a busy machine. */
   repeat?: number;
   json?: boolean;
+  /** The cases to run (default: all of them); see BENCH_CASES. */
+  only?: BenchCase[];
   signal: AbortSignal;
 }
 
@@ -69,8 +73,9 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
   }
   log(`temporary files in ${scratch.path}`);
 
+  const cases = new Set<BenchCase>(options.only ?? BENCH_CASES);
   const builder: InputBuilder = { scratch, python, signal, log };
-  const { mainInputs, recipeInputs } = await buildInputs(builder, options);
+  const { mainInputs, recipeInputs, stallInput } = await buildInputs(builder, options, cases);
   const inputs = [...mainInputs, ...recipeInputs.filter((input) => !mainInputs.includes(input))];
 
   const repeat = options.repeat ?? 1;
@@ -90,7 +95,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
 
   if (python) await timePythonBaselines(python, mainInputs, recipeInputs, scratch, signal, record);
 
-  for (const configuration of configurations(WORKER_COUNTS, BLOCK_SIZES)) {
+  for (const configuration of inputs.length > 0 ? configurations(WORKER_COUNTS, BLOCK_SIZES) : []) {
     await warmUp(configuration, scratch, signal);
     for (const input of mainInputs) await record(() => timeH5blocks(input, configuration, scratch, signal));
     // On the recipes' inputs, the engine's defaults only: enough to set it beside the recipes.
@@ -108,9 +113,18 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
   }
 
   const memory = options.memoryRows === undefined ? [] : await measureMemory(builder, options.memoryRows);
+  let fileSize: FileSizeCase | null = null;
+  if (cases.has('file-size')) {
+    const measured = await measureFileSize(builder, Math.max(3, repeat));
+    if (measured.skipped) {
+      notes.push(measured.skipped);
+      log(measured.skipped);
+    }
+    fileSize = measured.result ?? null;
+  }
   const stalls: StallRow[] = [];
-  for (const strategy of ['inline', 'pool'] as const) {
-    const stall = await measureStall(mainInputs[0], strategy, 2, scratch, signal);
+  for (const strategy of stallInput ? ['inline', 'pool'] as const : []) {
+    const stall = await measureStall(stallInput!, strategy, 2, scratch, signal);
     log(`main event loop during ${strategy} on ${stall.inputLabel}: longest stall ${stall.maxStallMs.toFixed(1)} ms`);
     stalls.push(stall);
   }
@@ -124,13 +138,14 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     },
     options: {
       rows: options.rows, baselineRows: options.baselineRows, memoryRows: options.memoryRows ?? null, repeat,
-      workerCounts: WORKER_COUNTS, blockRows: BLOCK_SIZES.map((b) => b ?? 'default'),
+      workerCounts: WORKER_COUNTS, blockRows: BLOCK_SIZES.map((b) => b ?? 'default'), cases: [...cases],
     },
     inputs: inputs.map(({ path: _path, ...input }) => input),
     rows: rated,
     agreement,
     verdicts: verdictsOf(rated, mainInputs),
     memory,
+    fileSize,
     stalls,
     notes,
   };
@@ -139,17 +154,25 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
 /**
  * The judged inputs (contiguous, and chunked with shuffle+gzip) at --rows, and
  * the same two at --baseline-rows for the multiprocessing recipes, which are
- * too slow for the full size; none of those without h5py.
+ * too slow for the full size; none of those without h5py. Only what the chosen
+ * cases need is written (the chunked input is made from the contiguous one).
  */
-async function buildInputs(builder: InputBuilder, options: BenchOptions): Promise<{ mainInputs: BenchInput[]; recipeInputs: BenchInput[] }> {
-  const contiguous = await contiguousInput(builder, { id: 'contiguous', rows: options.rows, judged: true });
-  const chunked = await compressedInput(builder, { id: 'chunked', rows: options.rows, judged: true }, contiguous);
-  const mainInputs = [contiguous, chunked];
-  if (!builder.python) return { mainInputs, recipeInputs: [] };
-  if (options.baselineRows === options.rows) return { mainInputs, recipeInputs: mainInputs };
+async function buildInputs(
+  builder: InputBuilder, options: BenchOptions, cases: Set<BenchCase>,
+): Promise<{ mainInputs: BenchInput[]; recipeInputs: BenchInput[]; stallInput?: BenchInput }> {
+  const needsContiguous = cases.has('contiguous') || cases.has('chunked') || cases.has('stall') || (cases.has('recipes') && options.baselineRows === options.rows);
+  if (!needsContiguous && !cases.has('recipes')) return { mainInputs: [], recipeInputs: [] };
+  const contiguous = needsContiguous ? await contiguousInput(builder, { id: 'contiguous', rows: options.rows, judged: true }) : undefined;
+  const chunked = contiguous && (cases.has('chunked') || (cases.has('recipes') && options.baselineRows === options.rows))
+    ? await compressedInput(builder, { id: 'chunked', rows: options.rows, judged: true }, contiguous)
+    : undefined;
+  const mainInputs = [cases.has('contiguous') ? contiguous : undefined, cases.has('chunked') ? chunked : undefined].filter((i): i is BenchInput => i !== undefined);
+  const stallInput = cases.has('stall') ? contiguous : undefined;
+  if (!builder.python || !cases.has('recipes')) return { mainInputs, recipeInputs: [], stallInput };
+  if (options.baselineRows === options.rows && contiguous && chunked) return { mainInputs, recipeInputs: [contiguous, chunked], stallInput };
   const small = await contiguousInput(builder, { id: 'recipes-contiguous', rows: options.baselineRows, judged: false });
   const smallChunked = await compressedInput(builder, { id: 'recipes-chunked', rows: options.baselineRows, judged: false }, small);
-  return { mainInputs, recipeInputs: [small, smallChunked] };
+  return { mainInputs, recipeInputs: [small, smallChunked], stallInput };
 }
 
 /**

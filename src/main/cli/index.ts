@@ -12,6 +12,7 @@ import { fsError } from '../fsErrors';
 import { closeWorkerPools } from '../strategies/workerPools';
 import { APP_VERSION } from '../version';
 import { writeSample } from './sample';
+import { BENCH_CASES, type BenchCase } from '../bench/cases';
 import { entityLine } from './treeText';
 import type { Entity } from '../../shared/entities';
 
@@ -161,8 +162,9 @@ export function buildProgram(): Command {
     .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
     .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
+    .addOption(new Option('--only <cases...>', 'run only these cases (default: all)').choices([...BENCH_CASES]))
     .option('--json', 'print JSON')
-    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean }) => {
+    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[] }) => {
       const { runBench } = await import('./bench');
       await runBench({ ...options, signal: abort.signal });
     });
