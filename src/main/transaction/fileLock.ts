@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { isRunning, thisProcess, type ProcessIdentity } from './processIdentity';
-import { lockPathOf } from './sidecarPaths';
+import { inodeLockPathOf, lockPathOf } from './sidecarPaths';
 
 // HDF5 does not stop two writers on one file and h5wasm's locks do nothing, so
 // h5blocks serialises its own: one lock file per file, shared by every thread
@@ -11,13 +11,28 @@ import { lockPathOf } from './sidecarPaths';
 // hard-linked into place, which fails if one exists) and names its owner by
 // pid, process start time and run id, so a dead owner's lock is told from a
 // live one's even when the pid has been reused.
+//
+// The lock beside the file is found through the path used, and hard links in
+// different folders are different paths to one file: a second lock, named
+// after the file's device and inode in one folder shared by every process
+// (see inodeLockPathOf), is taken as well, so runs through any two names of one
+// file exclude each other. It also names the path its owner wrote through, so
+// recovery through another name finds the log a dead run left there.
 
 export interface LockOwner extends ProcessIdentity {
   runId: string;
+  /** Inode locks only: the real path the owner writes through (its log lies beside it). */
+  file?: string;
 }
 
 export interface FileLock {
   readonly owner: LockOwner;
+  /**
+   * Another name of this file (a hard link elsewhere) through which a dead run
+   * wrote: the inode lock it left was taken over, and its log, if any, lies
+   * beside that name.
+   */
+  readonly deadRunThrough?: string;
   release(): void;
 }
 
@@ -37,26 +52,59 @@ interface HeldLock {
 
 const ATTEMPTS = 20;
 
-/** Takes the write lock of `realFile`, or throws 'busy' naming who holds it. */
+/** Takes the write lock of `realFile` (beside it, and of its inode), or throws 'busy' naming who holds it. */
 export function acquireLock(realFile: string, runId: string, options: LockOptions = {}): FileLock {
-  const path = lockPathOf(realFile);
   const owner: LockOwner = { ...thisProcess(), runId };
+  const beside = acquireAt(lockPathOf(realFile), realFile, owner, options);
+  let inode: { release(): void; staleOwner?: LockOwner } | undefined;
+  try {
+    const inodeLock = inodeLockOf(realFile);
+    if (inodeLock) inode = acquireAt(inodeLock, realFile, { ...owner, file: realFile }, options);
+  } catch (error) {
+    beside.release();
+    throw error;
+  }
+  const through = inode?.staleOwner?.file;
+  return {
+    owner,
+    deadRunThrough: through && through !== realFile ? through : undefined,
+    release() {
+      inode?.release();
+      beside.release();
+    },
+  };
+}
+
+/** The inode lock's path, its folder made if need be; undefined where no shared folder can be made (then the lock beside the file alone serialises). */
+export function inodeLockOf(realFile: string): string | undefined {
+  const stat = statSync(realFile, { bigint: true });
+  return inodeLockPathOf(stat.dev, stat.ino);
+}
+
+function acquireAt(path: string, realFile: string, owner: LockOwner, options: LockOptions): { release(): void; staleOwner?: LockOwner } {
   const text = JSON.stringify(owner);
+  let staleOwner: LockOwner | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (createWhole(path, text)) return heldLock(path, owner, text);
+    if (createWhole(path, text)) return { ...heldLock(path, text), staleOwner };
     const held = readLock(path);
     if (held === undefined) continue; // released meanwhile: try again
     if (held.owner && ownerLives(held.owner, options)) throw busy(realFile, held.owner);
+    staleOwner ??= held.owner;
     removeStale(path, held, options, 0);
     if (attempt > 2) pause(2 * attempt);
   }
   throw new H5BlocksError('busy', `${basename(realFile)}: other h5blocks runs keep taking the file's lock; try again when they end`, { file: realFile });
 }
 
-function heldLock(path: string, owner: LockOwner, text: string): FileLock {
+/** Removes the lock at `path` if its owner is dead (a dead run's lock beside another name of the file). */
+export function removeLockIfStale(path: string, options: LockOptions = {}): void {
+  const held = readLock(path);
+  if (held && (!held.owner || !ownerLives(held.owner, options))) removeStale(path, held, options, 0);
+}
+
+function heldLock(path: string, text: string): { release(): void } {
   let released = false;
   return {
-    owner,
     release() {
       if (released) return;
       released = true;
@@ -142,7 +190,10 @@ function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
     if (typeof value.pid === 'number' && typeof value.runId === 'string') {
-      return { pid: value.pid, start: String(value.start ?? ''), boot: String(value.boot ?? ''), runId: value.runId };
+      return {
+        pid: value.pid, start: String(value.start ?? ''), boot: String(value.boot ?? ''), runId: value.runId,
+        ...(typeof value.file === 'string' ? { file: value.file } : {}),
+      };
     }
   } catch {
     // A lock from an older h5blocks held only a pid.

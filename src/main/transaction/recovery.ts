@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, r
 import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { fsError } from '../fsErrors';
-import { acquireLock, ownerLives, readLock, type LockOptions } from './fileLock';
+import { acquireLock, inodeLockOf, ownerLives, readLock, removeLockIfStale, type LockOptions } from './fileLock';
 import { isRunning } from './processIdentity';
 import { removeDeadScratch } from './scratch';
 import { isSidecarOf, lockPathOf, logPathOf } from './sidecarPaths';
@@ -25,9 +25,13 @@ export function recoverFile(file: string, options: LockOptions = {}): void {
     return; // No such file: nothing to recover.
   }
   const leftovers = sidecarsOf(real);
-  if (leftovers.length === 0) return;
+  // A run through another name of the file (a hard link elsewhere) leaves its inode lock.
+  const inodeLock = inodeLockPathQuietly(real);
+  const inodeHolder = inodeLock === undefined ? undefined : readLock(inodeLock);
+  if (leftovers.length === 0 && inodeHolder === undefined) return;
   const lock = readLock(lockPathOf(real));
   if (lock?.owner && ownerLives(lock.owner, options)) return; // A live run owns the file and its log.
+  if (inodeHolder?.owner && ownerLives(inodeHolder.owner, options)) return;
   let held;
   try {
     held = acquireLock(real, `recovery-${process.pid}`, options);
@@ -36,14 +40,43 @@ export function recoverFile(file: string, options: LockOptions = {}): void {
     throw unrecoverable(real, error);
   }
   try {
-    recoverUnderLock(real);
+    recoverUnderLock(real, held.deadRunThrough);
   } finally {
     held.release();
   }
 }
 
-/** The part of recovery that needs the lock already held (a run starting does this itself). */
-export function recoverUnderLock(real: string): void {
+function inodeLockPathQuietly(real: string): string | undefined {
+  try {
+    return inodeLockOf(real);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The part of recovery that needs the lock already held (a run starting does
+ * this itself). `deadRunThrough`: another name of the file through which a dead
+ * run wrote (see FileLock): its log and lock beside that name are finished too.
+ */
+export function recoverUnderLock(real: string, deadRunThrough?: string): void {
+  recoverBeside(real);
+  if (deadRunThrough !== undefined && sameFile(real, deadRunThrough)) {
+    recoverBeside(deadRunThrough);
+    removeLockIfStale(lockPathOf(deadRunThrough));
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a, { bigint: true }), statSync(b, { bigint: true })];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+function recoverBeside(real: string): void {
   const logPath = logPathOf(real);
   if (existsSync(logPath)) {
     try {

@@ -69,7 +69,7 @@ export function beginTransaction(file: string, runId: string, options: Transacti
   let fd: number | undefined;
   let log: { fd: number; headerBytes: Buffer } | undefined;
   try {
-    recoverUnderLock(real);
+    recoverUnderLock(real, lock.deadRunThrough);
     removeDeadScratch(options);
     try {
       fd = openSync(real, 'r+');
