@@ -1,9 +1,12 @@
 // Shard strategy ("poor man's MapReduce"): a worker opens the input itself,
 // read-only, computes its block and writes the result to its own shard file;
 // the main process merges shards in order and deletes them.
+import { unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { freeBytes, scratchDiskFull } from '../main/transaction/diskSpace';
 import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
-import { loadH5 } from '../main/hdf5/h5wasm';
+import { loadH5, type H5File } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
 import { epochNow } from '../main/run/clock';
 import { toErrorInfo } from '../shared/errors';
@@ -18,6 +21,8 @@ export interface ShardTask {
   rowStart: number;
   rows: number;
   shardPath: string;
+  /** What the run's shards may take at once, for the message if the scratch disk fills. */
+  scratchBytes: number;
 }
 
 export interface ShardResult {
@@ -32,6 +37,8 @@ export interface ShardResult {
 }
 
 let initialised = false;
+/** A shard this small still fails on a disk with less free: HDF5's own bytes around the values. */
+const SHARD_MARGIN_BYTES = 64 * 1024;
 
 export default async function computeShard(task: ShardTask): Promise<ShardResult> {
   try {
@@ -63,11 +70,34 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   const readEnd = epochNow();
   const values = rowNorms({ buffer, kind: task.kind, rows: task.rows, columns: task.columns });
   const computeEnd = epochNow();
-  const shard = await createHdf5(task.shardPath);
-  try {
-    shard.create_dataset({ name: 'values', data: values });
-  } finally {
-    closeQuietly(shard);
-  }
+  await writeShard(task, values);
   return { threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength };
+}
+
+/**
+ * HDF5 reports a write the disk refused as a damaged structure, not as ENOSPC:
+ * a shard that fails to write on a disk without room for it is the disk being
+ * full, said in the same one line as every other disk-full case.
+ */
+async function writeShard(task: ShardTask, values: Float32Array | Float64Array): Promise<void> {
+  let shard: H5File | undefined;
+  try {
+    shard = await createHdf5(task.shardPath);
+    shard.create_dataset({ name: 'values', data: values });
+    shard.close();
+    shard = undefined;
+  } catch (error) {
+    closeQuietly(shard);
+    try {
+      unlinkSync(task.shardPath);
+    } catch {
+      // Never made.
+    }
+    const free = freeBytes(dirname(task.shardPath));
+    if (free !== undefined && free < values.byteLength + SHARD_MARGIN_BYTES) {
+      // Named by the temp folder the run's folder is in: that is the disk to free, or to change with TMPDIR.
+      throw scratchDiskFull(task.file, dirname(dirname(task.shardPath)), task.scratchBytes, free);
+    }
+    throw error;
+  }
 }

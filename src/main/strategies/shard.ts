@@ -1,5 +1,5 @@
 import { unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PhaseSpan } from '../../shared/run';
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
@@ -9,7 +9,11 @@ import { readVector } from '../hdf5/rows';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
+import { freeBytes, scratchDiskFull } from '../transaction/diskSpace';
 import { workerPool } from './workerPools';
+
+/** HDF5's superblock, object headers and heap around a shard's values. */
+export const SHARD_OVERHEAD_BYTES = 8 * 1024;
 
 /**
  * Seed variation 2 ("poor man's MapReduce"): each worker opens the input
@@ -23,12 +27,18 @@ export const runShard: StrategyRunner = async (context) => {
   const folder = context.scratchDir();
   const pool = workerPool('shardWorker', context.workers);
   const outputBytes = outputTypeFor(input.kind) === 'float32' ? 4 : 8;
-  await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
+  const inFlight = 2 * context.workers;
+  // Shards are deleted as they are merged: at most one per unwritten block is on disk.
+  const largestShard = Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart)) * outputBytes + SHARD_OVERHEAD_BYTES;
+  const scratchBytes = Math.min(context.blocks.length, inFlight) * largestShard;
+  const free = freeBytes(folder);
+  if (free !== undefined && scratchBytes > free) throw scratchDiskFull(input.file, dirname(folder), scratchBytes, free);
+  await dispatchBlocks(context, inFlight, async (plan, signal) => {
     const rows = plan.rowEnd - plan.rowStart;
     const shardPath = join(folder, `shard-${String(plan.index).padStart(6, '0')}.h5`);
     const task: ShardTask = {
       file: input.file, dataset: input.dataset, kind: input.kind, elementBytes: input.elementBytes,
-      columns: input.columns, rowStart: plan.rowStart, rows, shardPath,
+      columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes,
     };
     const sentAt = epochNow();
     const result: ShardResult = await pool.run(task, { signal });

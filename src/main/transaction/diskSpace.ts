@@ -21,3 +21,16 @@ export function diskFull(file: string, neededBytes: number, free: number | undef
   const need = neededBytes > 0 ? `: the run needs about ${megabytes(neededBytes)} for its output and metadata${freeText}` : '';
   return new H5BlocksError('disk-full', `${basename(file)}: the disk is full${need}; the file is as it was`, { file });
 }
+
+/**
+ * The scratch disk (where shard files go, $TMPDIR) filled, not the file's: the
+ * same one line, naming the folder, since that is the disk to free or change.
+ */
+export function scratchDiskFull(file: string, folder: string, neededBytes: number, free: number | undefined): H5BlocksError {
+  const freeText = free === undefined ? '' : `, ${megabytes(free)} free`;
+  return new H5BlocksError(
+    'disk-full',
+    `${basename(file)}: the disk is full: the run needs about ${megabytes(neededBytes)} for its shard files in ${folder}${freeText} (set TMPDIR to a folder on a larger disk); the file is as it was`,
+    { file },
+  );
+}
