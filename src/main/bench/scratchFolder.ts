@@ -1,4 +1,4 @@
-import { copyFileSync, constants, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, copyFileSync, constants, fsyncSync, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,10 +21,20 @@ export class ScratchFolder {
     return join(this.path, name);
   }
 
-  /** A private copy of `source` to run on (a reflink where the file system has them); never replaces a file. */
+  /**
+   * A private copy of `source` to run on (a reflink where the file system has
+   * them); never replaces a file. Synced before it is used: a user's file is
+   * on disk already, and a run's syncs must not pay for writing out the copy.
+   */
   copy(source: string, name: string): string {
     const target = this.file(name);
     copyFileSync(source, target, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    const fd = openSync(target, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     return target;
   }
 

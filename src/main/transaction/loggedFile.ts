@@ -1,6 +1,13 @@
-import { fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { fdatasync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import type { ByteStore } from './byteStore';
 import type { Extent } from './writeAheadLog';
+
+/**
+ * Appended bytes are handed to the disk in the background every so often, so
+ * the commit's sync waits only for the last of them: the run's output reaches
+ * the disk while the blocks are computed, not after.
+ */
+const BACKGROUND_SYNC_BYTES = 16 * 2 ** 20;
 
 /**
  * The user's file as HDF5 sees it during a transaction. Bytes at or past the
@@ -21,6 +28,8 @@ export class LoggedFile implements ByteStore {
   /** The first failure writing to the disk (ENOSPC, EIO), kept for the run's message. */
   failure: NodeJS.ErrnoException | undefined;
   closed = false;
+  private appendedSinceSync = 0;
+  private syncing: Promise<void> | undefined;
 
   constructor(readonly fd: number, readonly originalSize: number) {
     this.logicalSize = originalSize;
@@ -152,6 +161,25 @@ export class LoggedFile implements ByteStore {
       while (done < length) done += writeSync(this.fd, source, offset + done, length - done, position + done);
     });
     this.physicalSize = Math.max(this.physicalSize, position + length);
+    this.appendedSinceSync += length;
+    if (this.appendedSinceSync >= BACKGROUND_SYNC_BYTES && !this.syncing) this.syncInBackground();
+  }
+
+  private syncInBackground(): void {
+    this.appendedSinceSync = 0;
+    this.syncing = new Promise((resolve) => {
+      fdatasync(this.fd, (error) => {
+        // A write-back error is reported once: kept here, so the commit cannot miss it.
+        if (error && !this.closed) this.failure ??= error;
+        this.syncing = undefined;
+        resolve();
+      });
+    });
+  }
+
+  /** Waits for a background sync still under way (the commit's own sync follows). */
+  async settled(): Promise<void> {
+    await this.syncing;
   }
 
   /** A write of our own: notes whether someone else wrote since our last one, and the mtime it leaves. */

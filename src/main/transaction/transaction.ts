@@ -158,6 +158,8 @@ export function beginTransaction(file: string, runId: string, options: Transacti
           handle.flush();
           handle.close();
         }
+        await logged.settled();
+        if (logged.failure) throw logged.failure;
         fsyncSync(fileFd);
       } catch (error) {
         state = 'open';
