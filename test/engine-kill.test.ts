@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Strategy } from '../src/shared/run';
-import { copyFile, makeTempFolder, removeTempFolders, runLeftoversBeside, scratchFoldersIn } from './support/files';
+import { copyFile, makeTempFolder, removeTempFolders, inodeLockLeftovers, runLeftoversBeside, scratchFoldersIn } from './support/files';
 import { cliScript, projectRoot } from './support/paths';
 import { CoordsChecker, type CoordsCheck } from './support/reference';
 
@@ -146,6 +146,7 @@ describe(`kill -9 of \`h5blocks run\` on ${ROWS / 1e6} M rows, ${TRIALS} trials 
       // The next h5blocks command on the file recovers it first.
       await execFileAsync(process.execPath, [cliScript, 'tree', file], { cwd: projectRoot, env: { ...process.env, TMPDIR: scratchRoot } });
       expect(runLeftoversBeside(file), `${label}: nothing beside the file after the next command`).toEqual([]);
+      expect(inodeLockLeftovers(file), `${label}: no lock of the file's inode after the next command`).toEqual([]);
       expect(scratchFoldersIn(scratchRoot), `${label}: no scratch folder after the next command`).toEqual([]);
       if (hadLog) {
         const after = await checker.check(file);

@@ -2,12 +2,11 @@
 // name exclude each other, exactly one writes, and a run killed through one
 // name is recovered by the next command through the other.
 import { spawn } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INODE_LOCK_FOLDER } from '../src/main/transaction/sidecarPaths';
 import { runCli } from './support/cli';
-import { copyCorpus, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256File } from './support/files';
+import { copyCorpus, inodeLockLeftovers, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256File } from './support/files';
 import { cliScript, projectRoot } from './support/paths';
 import { describe as describeObjects, snapshot } from './support/reference';
 
@@ -32,12 +31,6 @@ function twoNames(name: string): { first: string; second: string } {
   return { first, second };
 }
 
-function inodeLocksOf(file: string): string[] {
-  const { dev, ino } = statSync(file, { bigint: true });
-  if (!existsSync(INODE_LOCK_FOLDER)) return [];
-  return readdirSync(INODE_LOCK_FOLDER).filter((entry) => entry.startsWith(`${dev}-${ino}.`));
-}
-
 describe('hard links in different folders', () => {
   it('two runs started together, one through each name: exactly one writes, the other is told the file is busy', async () => {
     const { first, second } = twoNames('race');
@@ -58,7 +51,7 @@ describe('hard links in different folders', () => {
     expect(statSync(first).ino).toBe(statSync(second).ino);
     expect(runLeftoversBeside(first)).toEqual([]);
     expect(runLeftoversBeside(second)).toEqual([]);
-    expect(inodeLocksOf(first)).toEqual([]);
+    expect(inodeLockLeftovers(first)).toEqual([]);
   }, 60_000);
 
   it('a run through one name, then a run through the other: both write (the first released the lock of the file)', async () => {
@@ -68,7 +61,7 @@ describe('hard links in different folders', () => {
     const objects = await describeObjects(first, ['/one', '/two']);
     expect(objects['/one']).toMatchObject({ kind: 'dataset', shape: [1000] });
     expect(objects['/two']).toMatchObject({ kind: 'dataset', shape: [1000] });
-    expect(inodeLocksOf(first)).toEqual([]);
+    expect(inodeLockLeftovers(first)).toEqual([]);
   }, 60_000);
 
   it('a run killed inside its copy into place through one name is finished by the next command through the other', async () => {
@@ -86,13 +79,13 @@ describe('hard links in different folders', () => {
     rmSync(marker, { force: true });
     // The dead run's log and locks: beside the name it wrote through, and of the inode.
     expect(runLeftoversBeside(first).some((entry) => entry.endsWith('.h5blocks-log'))).toBe(true);
-    expect(inodeLocksOf(first)).toHaveLength(1);
+    expect(inodeLockLeftovers(first)).toHaveLength(1);
 
     const tree = await runCli(['tree', second]);
     expect(tree.status).toBe(0);
     expect(runLeftoversBeside(first)).toEqual([]);
     expect(runLeftoversBeside(second)).toEqual([]);
-    expect(inodeLocksOf(first)).toEqual([]);
+    expect(inodeLockLeftovers(first)).toEqual([]);
     // Past its commit point the run's result stands: recovery finished it.
     const objects = await describeObjects(second, ['/distances']);
     expect(objects['/distances']).toMatchObject({ kind: 'dataset', shape: [1000] });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { INODE_LOCK_FOLDER } from '../../src/main/transaction/sidecarPaths';
 import { corpusFile } from './paths';
 
 const madeFolders: string[] = [];
@@ -44,6 +45,13 @@ export function sha256Bytes(bytes: Uint8Array): string {
 export function runLeftoversBeside(file: string): string[] {
   const name = basename(file);
   return readdirSync(dirname(file)).filter((entry) => entry.startsWith(`.${name}.`) && entry.includes('h5blocks'));
+}
+
+/** A run's lock of the file's inode (and its half-made or claim files) in the shared lock folder: gone once it ends. */
+export function inodeLockLeftovers(file: string): string[] {
+  const { dev, ino } = statSync(file, { bigint: true });
+  if (!existsSync(INODE_LOCK_FOLDER)) return [];
+  return readdirSync(INODE_LOCK_FOLDER).filter((entry) => entry === `${dev}-${ino}.lock` || entry.startsWith(`${dev}-${ino}.lock.`));
 }
 
 /** Shard scratch folders (`h5blocks-run-<pid>-<start>-<runId>`) in a temp folder. */

@@ -140,12 +140,18 @@ function sidecarsOf(real: string): string[] {
   }
 }
 
-/** Claims and half-made locks of dead processes, and copies an older h5blocks staged beside the file. */
+/**
+ * Claims and half-made locks of dead processes, beside the file and of its
+ * inode in the shared lock folder, and copies an older h5blocks staged beside
+ * the file.
+ */
 function removeDeadSidecars(real: string): void {
-  const folder = dirname(real);
   const name = basename(real);
-  for (const entry of sidecarsOf(real)) {
-    const path = join(folder, entry);
+  const beside = sidecarsOf(real).map((entry) => join(dirname(real), entry));
+  const inodeLock = inodeLockPathQuietly(real);
+  const ofInode = inodeLock === undefined ? [] : entriesStartingWith(dirname(inodeLock), `${basename(inodeLock)}.`);
+  for (const path of [...beside, ...ofInode]) {
+    const entry = basename(path);
     let dead = false;
     if (isStagedCopy(name, entry)) dead = true;
     else if (entry.endsWith('.pending')) {
@@ -161,6 +167,14 @@ function removeDeadSidecars(real: string): void {
     } catch {
       // Gone already.
     }
+  }
+}
+
+function entriesStartingWith(folder: string, prefix: string): string[] {
+  try {
+    return readdirSync(folder).filter((entry) => entry.startsWith(prefix)).map((entry) => join(folder, entry));
+  } catch {
+    return [];
   }
 }
 
