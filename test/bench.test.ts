@@ -99,6 +99,32 @@ describe('h5blocks bench', () => {
     expect(run.stdout).toMatch(/no h5py serial time to compare with \(target ≥ 2\.0×\) N\/A/);
     expect(run.stdout).toContain('Note: no Python with h5py and numpy');
     expect(run.stdout).toContain('Outputs agree');
+    // The run's timeline phases under the write-ahead log, and no stage phase any more.
+    expect(run.stdout).toMatch(/│ log ms │ commit ms │/);
+    expect(run.stdout).not.toMatch(/stage/i);
+    expect(run.stdout).toContain('Note: the 2 GB-file case was skipped: it needs h5py to make the large file');
+    expect(readdirSync(tempRoot)).toEqual([]);
+  }, 300_000);
+
+  it('--only file-size: a 1,000-row run in a 2 GB file against the same run in a 1 MB file, and nothing else', async () => {
+    const run = await finished(start(['--only', 'file-size', '--json'], { TMPDIR: tempRoot }));
+    expect(run.stderr).not.toMatch(/^h5blocks:/m);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(report.rows).toEqual([]);
+    expect(report.stalls).toEqual([]);
+    if (!report.environment.python) {
+      expect(report.fileSize).toBeNull();
+      return;
+    }
+    const fileSize = report.fileSize!;
+    expect(fileSize.rows).toBe(1000);
+    expect(fileSize.large.fileBytes).toBeGreaterThanOrEqual(2 * 2 ** 30);
+    expect(fileSize.small.fileBytes).toBeGreaterThanOrEqual(2 ** 20);
+    expect(fileSize.small.fileBytes).toBeLessThan(2 * 2 ** 20);
+    expect(fileSize.ratio).toBeCloseTo(fileSize.large.wallSeconds / fileSize.small.wallSeconds, 9);
+    expect(fileSize.status).toBe(fileSize.ratio <= 2 ? 'PASS' : 'FAIL');
+    for (const phase of ['log', 'commit']) expect(fileSize.large.phaseTotals.map((p) => p.phase)).toContain(phase);
     expect(readdirSync(tempRoot)).toEqual([]);
   }, 300_000);
 
