@@ -224,21 +224,22 @@ ls -a ${mount}`);
   });
 
   it.each([
-    ['too small for the shards from the start', ''],
-    ['filled by another program while shards are written', 'wait-for-shard'],
-  ])('shard scratch on a disk %s: one line saying the disk is full and how much the run needs; the file is byte-identical', async (_case, when) => {
+    ['too small for the shards from the start', '', 300_000, '4\\.6'],
+    ['filled by another program while shards are written', 'wait-for-shard', 50_000, '0\\.8'],
+  ])('shard scratch on a disk %s: one line saying the disk is full and how much the run needs; the file is byte-identical', async (_case, when, blockRows, needed) => {
     const scratch = makeTempFolder('tmpfs-scratch');
     const file = copyFile(big, folder, `scratch_full_${when || 'start'}.h5`);
     const before = sha256File(file);
-    // 2 M rows in blocks of 300,000: four shards of 1.2 MB in flight. A 3 MB disk is too small
-    // at once; a 12 MB one is filled (by dd) once the first shard is on it.
+    // 2 M rows in blocks of 300,000: four shards of 1.2 MB in flight, too many for a 3 MB disk.
+    // In blocks of 50,000 (40 shards, four of 0.2 MB in flight) a 12 MB disk is filled (by dd)
+    // once the first shard is on it, long before the last is written.
     const fill = when === 'wait-for-shard'
       ? `while ! ls ${scratch}/h5blocks-run-*/ 2>/dev/null | grep -q shard; do sleep 0.005; done
 dd if=/dev/zero of=${scratch}/fill bs=1M count=20 2>/dev/null`
       : '';
     const result = await inMountNamespace(`
 mount -t tmpfs -o size=${when ? '12m' : '3m'} tmpfs ${scratch} || exit 9
-TMPDIR=${scratch} ${node} ${cliScript} run ${file} --dataset /coords --strategy shard --workers 2 --block-rows 300000 2>${scratch}/stderr &
+TMPDIR=${scratch} ${node} ${cliScript} run ${file} --dataset /coords --strategy shard --workers 2 --block-rows ${blockRows} 2>${scratch}/stderr &
 ${fill}
 wait $!
 echo "exit $?"
@@ -246,7 +247,7 @@ cat ${scratch}/stderr
 ls ${scratch}`);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('exit 1');
-    expect(lines[1]).toMatch(new RegExp(`^h5blocks: scratch_full_${when || 'start'}\\.h5: the disk is full: the run needs about 4\\.6 MB for its shard files in ${scratch}, [\\d.]+ MB free \\(set TMPDIR to a folder on a larger disk\\); the file is as it was$`));
+    expect(lines[1]).toMatch(new RegExp(`^h5blocks: scratch_full_${when || 'start'}\\.h5: the disk is full: the run needs about ${needed} MB for its shard files in ${scratch}, [\\d.]+ MB free \\(set TMPDIR to a folder on a larger disk\\); the file is as it was$`));
     expect(lines.slice(2).filter((entry) => entry.startsWith('h5blocks-run-'))).toEqual([]);
     expect(sha256File(file)).toBe(before);
     expect(runLeftoversBeside(file)).toEqual([]);
