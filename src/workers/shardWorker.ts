@@ -75,9 +75,12 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
 }
 
 /**
- * HDF5 reports a write the disk refused as a damaged structure, not as ENOSPC:
- * a shard that fails to write on a disk without room for it is the disk being
- * full, said in the same one line as every other disk-full case.
+ * HDF5 reports a write the disk refused as a damaged structure, not as ENOSPC.
+ * The run checked at its start that the scratch disk had room for every shard
+ * it keeps at once: a shard that then fails to write while the disk has less
+ * than that free is the disk having filled, said in the same one line as every
+ * other disk-full case. (Free space is read before this shard's partial file
+ * is removed, which would give back its own bytes.)
  */
 async function writeShard(task: ShardTask, values: Float32Array | Float64Array): Promise<void> {
   let shard: H5File | undefined;
@@ -88,13 +91,13 @@ async function writeShard(task: ShardTask, values: Float32Array | Float64Array):
     shard = undefined;
   } catch (error) {
     closeQuietly(shard);
+    const free = freeBytes(dirname(task.shardPath));
     try {
       unlinkSync(task.shardPath);
     } catch {
       // Never made.
     }
-    const free = freeBytes(dirname(task.shardPath));
-    if (free !== undefined && free < values.byteLength + SHARD_MARGIN_BYTES) {
+    if (free !== undefined && free < Math.max(task.scratchBytes, values.byteLength + SHARD_MARGIN_BYTES)) {
       // Named by the temp folder the run's folder is in: that is the disk to free, or to change with TMPDIR.
       throw scratchDiskFull(task.file, dirname(dirname(task.shardPath)), task.scratchBytes, free);
     }
