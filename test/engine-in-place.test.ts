@@ -232,18 +232,22 @@ ls -a ${mount}`);
     const before = sha256File(file);
     // 2 M rows in blocks of 300,000: four shards of 1.2 MB in flight, too many for a 3 MB disk.
     // In blocks of 50,000 (40 shards, four of 0.2 MB in flight) a 12 MB disk is filled (by dd)
-    // once the first shard is on it, long before the last is written.
+    // once the first shard is on it, long before the last is written, and kept full (the space
+    // merged shards give back is taken again) until the run ends.
     const fill = when === 'wait-for-shard'
       ? `while ! ls ${scratch}/h5blocks-run-*/ 2>/dev/null | grep -q shard; do sleep 0.005; done
-dd if=/dev/zero of=${scratch}/fill bs=1M count=20 2>/dev/null`
+i=0
+while kill -0 $RUN 2>/dev/null; do i=$((i + 1)); dd if=/dev/zero of=${scratch}/fill$i bs=4k count=4096 2>/dev/null; done &`
       : '';
     const result = await inMountNamespace(`
 mount -t tmpfs -o size=${when ? '12m' : '3m'} tmpfs ${scratch} || exit 9
-TMPDIR=${scratch} ${node} ${cliScript} run ${file} --dataset /coords --strategy shard --workers 2 --block-rows ${blockRows} 2>${scratch}/stderr &
+TMPDIR=${scratch} ${node} ${cliScript} run ${file} --dataset /coords --strategy shard --workers 2 --block-rows ${blockRows} 2>${scratch}.stderr &
+RUN=$!
 ${fill}
-wait $!
+wait $RUN
 echo "exit $?"
-cat ${scratch}/stderr
+cat ${scratch}.stderr
+rm -f ${scratch}.stderr
 ls ${scratch}`);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('exit 1');
