@@ -23,6 +23,13 @@ interface Entry {
  * the file, which costs a few hundred milliseconds.
  */
 export const FILE_THREAD_IDLE_MS = 60_000;
+/**
+ * A file's thread whose wasm memory grew past this (h5wasm starts at about
+ * 19 MB; a large chunk or a big attribute makes it grow, and it never shrinks)
+ * ends after FILE_THREAD_BIG_IDLE_MS without requests instead.
+ */
+export const FILE_THREAD_BIG_HEAP_BYTES = 64 * 1024 * 1024;
+export const FILE_THREAD_BIG_IDLE_MS = 5_000;
 
 /**
  * The files the user has open, by the id the renderer knows them by. Each has
@@ -51,7 +58,11 @@ export class OpenFiles {
       await known.thread.call({ kind: 'check', file: known.path });
       return describe(known);
     }
-    const thread = new IoThread({ confine: this.confine(absolute), idleExitMs: FILE_THREAD_IDLE_MS });
+    const thread = new IoThread({
+      confine: this.confine(absolute),
+      idleExitMs: FILE_THREAD_IDLE_MS,
+      bigHeap: { heapBytes: FILE_THREAD_BIG_HEAP_BYTES, idleExitMs: FILE_THREAD_BIG_IDLE_MS },
+    });
     try {
       await thread.call({ kind: 'check', file: absolute });
     } catch (error) {

@@ -26,6 +26,11 @@ export interface IoThreadOptions {
   confine?: ConfinementRules;
   /** Terminate the thread after this long without requests, giving its wasm heap back (it restarts on demand). */
   idleExitMs?: number;
+  /**
+   * A thread whose wasm memory has grown past `heapBytes` (a wasm memory never
+   * shrinks) ends sooner: after `idleExitMs` without requests instead.
+   */
+  bigHeap?: { heapBytes: number; idleExitMs: number };
 }
 
 export interface CallOptions {
@@ -57,6 +62,7 @@ export class IoThread {
   private watchdog: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
+  private heap = 0;
 
   constructor(private readonly options: IoThreadOptions = {}) {}
 
@@ -87,6 +93,16 @@ export class IoThread {
     return this.pending.size > 0;
   }
 
+  /** Whether the thread is up (it starts with a request and ends when idle, stuck or stopped). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** The thread's wasm memory after its last request; 0 when it is not running. */
+  get heapBytes(): number {
+    return this.worker ? this.heap : 0;
+  }
+
   /** Stops the thread; requests in flight fail with `reason`. */
   async terminate(reason: unknown = new H5BlocksError('aborted', 'the HDF5 thread was stopped')): Promise<void> {
     const worker = this.worker;
@@ -112,6 +128,7 @@ export class IoThread {
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
     const worker = new Worker(workerFile('ioThread'), { env });
+    this.heap = 0;
     worker.unref();
     worker.on('message', (message: FromThread) => this.receive(worker, message));
     worker.on('error', (error) => {
@@ -137,6 +154,7 @@ export class IoThread {
       return;
     }
     this.pending.delete(message.id);
+    this.heap = message.heapBytes;
     if (message.ok) call.resolve(message.result);
     else call.reject(new H5BlocksError(message.error.code, message.error.message, message.error));
     if (!message.ok && message.dead) void this.terminate(failedThread(new Error('h5wasm aborted')));
@@ -146,10 +164,12 @@ export class IoThread {
   private settleIdle(worker: Worker): void {
     if (this.pending.size > 0) return;
     worker.unref();
-    if (this.options.idleExitMs !== undefined) {
+    const { bigHeap } = this.options;
+    const idleExitMs = bigHeap && this.heap > bigHeap.heapBytes ? bigHeap.idleExitMs : this.options.idleExitMs;
+    if (idleExitMs !== undefined) {
       this.idleTimer = setTimeout(() => {
         if (this.pending.size === 0) void this.terminate();
-      }, this.options.idleExitMs);
+      }, idleExitMs);
       this.idleTimer.unref();
     }
   }

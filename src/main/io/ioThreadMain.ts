@@ -45,14 +45,14 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
     if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
-    send({ type: 'reply', id, ok: true, result: result ?? null });
+    send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() });
   } catch (error) {
     const refused = takeRefusals();
     const failure = refused.length > 0 ? refusedError(request, refused) : error;
     const info = publicError(failure);
     // After abort() the Emscripten runtime refuses every later call: this thread is done.
     const dead = /Aborted\(/.test(`${info.detail ?? ''}\n${error instanceof Error ? error.message : String(error)}`);
-    send({ type: 'reply', id, ok: false, error: info, dead });
+    send({ type: 'reply', id, ok: false, error: info, dead, heapBytes: dead ? 0 : await heapBytes() });
   }
 }
 
@@ -88,5 +88,15 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
         handles.forget(request.request.file);
       }
     }
+  }
+}
+
+/** The wasm memory h5wasm has grown to in this thread (0 before it is loaded). */
+async function heapBytes(): Promise<number> {
+  try {
+    const { module } = await loadH5();
+    return (module as unknown as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? 0;
+  } catch {
+    return 0;
   }
 }

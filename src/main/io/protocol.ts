@@ -33,10 +33,11 @@ export type ToThread =
   | { type: 'call'; id: number; request: IoRequest }
   | { type: 'cancel'; id: number };
 
+/** `heapBytes`: the size of the thread's wasm memory after the request (it never shrinks). */
 export type FromThread =
-  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: true; result: unknown; heapBytes: number }
   /** `dead`: h5wasm aborted in this thread; it must not be used again. */
-  | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean }
+  | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean; heapBytes: number }
   | { type: 'progress'; id: number; progress: RunProgress }
   /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
   | { type: 'alive' };

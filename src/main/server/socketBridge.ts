@@ -2,18 +2,70 @@ import type { RawData, WebSocket } from 'ws';
 import type { ErrorInfo } from '../../shared/errors';
 import type { AppService } from '../app/service';
 import { dispatchCall } from '../app/dispatch';
+import { CallSlots } from './callSlots';
+
+/**
+ * getValue calls answered at once across all pages: each reply can hold a
+ * million values (tens of MB on their way out), and they are read one after
+ * another in a file's I/O thread anyway. One is read while the other is sent.
+ */
+export const VALUE_CALLS_AT_ONCE = 2;
+/** Every other call (small replies) answered at once across all pages. */
+export const OTHER_CALLS_AT_ONCE = 32;
+/** A page with this many calls unanswered is not read from until some are answered (TCP holds back the rest). */
+export const CALLS_PER_PAGE = 8;
+/** A page that has not taken a reply (or its events) this long after it was sent is disconnected: it stopped reading. */
+export const REPLY_TAKE_LIMIT_MS = 30_000;
+/** A page that lets more than this pile up unread is disconnected at once. */
+export const MAX_UNREAD_BYTES = 96 * 1024 * 1024;
+
+/** The places shared by every page of one server (see CallSlots). */
+export interface ServerSlots {
+  values: CallSlots;
+  other: CallSlots;
+}
+
+export function serverSlots(): ServerSlots {
+  return { values: new CallSlots(VALUE_CALLS_AT_ONCE), other: new CallSlots(OTHER_CALLS_AT_ONCE) };
+}
 
 /**
  * The API over one WebSocket. Requests are `{id, method, args}` and each gets
  * exactly one `{id, result}` or `{id, error}`; events are pushed as
  * `{event, payload}`. Messages are JSON text.
  */
-export function bridgeSocket(socket: WebSocket, service: AppService): void {
-  const send = (message: unknown) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+export function bridgeSocket(socket: WebSocket, service: AppService, slots: ServerSlots = serverSlots()): void {
+  let unanswered = 0;
+  /** Replies on their way out: each gives its place back once the socket took it, or when the socket closes. */
+  const unread = new Map<NodeJS.Timeout, (() => void) | undefined>();
+  const send = (message: unknown, taken?: () => void) => {
+    if (socket.readyState !== socket.OPEN) {
+      taken?.();
+      return;
+    }
+    const text = JSON.stringify(message);
+    if (socket.bufferedAmount + text.length > MAX_UNREAD_BYTES) {
+      taken?.();
+      socket.terminate();
+      return;
+    }
+    const timer = setTimeout(() => socket.terminate(), REPLY_TAKE_LIMIT_MS);
+    timer.unref();
+    unread.set(timer, taken);
+    socket.send(text, () => {
+      clearTimeout(timer);
+      if (unread.delete(timer)) taken?.();
+    });
   };
   const unsubscribe = service.subscribe((event, payload) => send({ event, payload }));
-  socket.on('close', unsubscribe);
+  socket.on('close', () => {
+    unsubscribe();
+    for (const [timer, taken] of unread) {
+      clearTimeout(timer);
+      taken?.();
+    }
+    unread.clear();
+  });
   socket.on('error', () => socket.terminate());
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const request = parseRequest(data, isBinary);
@@ -21,8 +73,24 @@ export function bridgeSocket(socket: WebSocket, service: AppService): void {
       send({ id: request.id, error: request.error });
       return;
     }
-    void dispatchCall(service, request.method, request.args).then((outcome) =>
-      send(outcome.ok ? { id: request.id, result: outcome.result } : { id: request.id, error: outcome.error }));
+    if (++unanswered >= CALLS_PER_PAGE) socket.pause();
+    const answered = () => {
+      if (--unanswered < CALLS_PER_PAGE && socket.isPaused && socket.readyState === socket.OPEN) socket.resume();
+    };
+    const place = request.method === 'getValue' ? slots.values : slots.other;
+    void place.take().then(async (release) => {
+      if (socket.readyState !== socket.OPEN) {
+        // The page left while this call waited: nobody wants its answer.
+        release();
+        answered();
+        return;
+      }
+      const outcome = await dispatchCall(service, request.method, request.args);
+      send(outcome.ok ? { id: request.id, result: outcome.result } : { id: request.id, error: outcome.error }, () => {
+        release();
+        answered();
+      });
+    });
   });
 }
 
