@@ -1,8 +1,8 @@
 // What keeps `serve`'s memory bounded whatever pages ask of it: the calls it
 // answers at once (large getValue replies above all), the HDF5 files a thread
-// keeps open, and file threads whose wasm memory grew, which end once idle
-// (a wasm memory never shrinks). The RSS itself is measured by
-// `npm run measure:memory` (test/serve-memory.measure.ts).
+// keeps open, and file threads whose memory grew (a wasm memory never shrinks,
+// and an idle thread never collects its garbage), which end once idle. The RSS
+// itself is measured by `npm run measure:memory` (test/serve-memory.measure.ts).
 import { createServer, type Server } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -109,12 +109,12 @@ describe('an I/O thread', () => {
     expect(cache.openPaths).toEqual([]);
   });
 
-  it('whose wasm memory grew past the limit ends once idle; a small one stays for longer', async () => {
-    // One 64 MB chunk (gzip keeps the file small): reading a single value decompresses all of it in wasm memory.
+  it('whose memory grew past the limit ends once idle; a small one stays for longer', async () => {
+    // One 128 MB chunk (gzip keeps the file small): reading a single value decompresses all of it in wasm memory.
     const big = join(folder, 'one_big_chunk.h5');
     execFileSync(systemPython, ['-c', [
       'import sys, h5py, numpy as np',
-      'rows = 8 * 1024 * 1024',
+      'rows = 16 * 1024 * 1024',
       'with h5py.File(sys.argv[1], "w") as f:',
       '    f.create_dataset("coords", data=np.ones((rows, 2), dtype=np.float32), chunks=(rows, 2), compression="gzip")',
     ].join('\n'), big]);

@@ -1,7 +1,7 @@
 // Shard strategy ("poor man's MapReduce"): a worker opens the input itself,
 // read-only, computes its block and writes the result to its own shard file;
 // the main process merges shards in order and deletes them.
-import { threadId } from 'node:worker_threads';
+import { threadId, type MessagePort } from 'node:worker_threads';
 import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5 } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
@@ -18,6 +18,8 @@ export interface ShardTask {
   rowStart: number;
   rows: number;
   shardPath: string;
+  /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies. */
+  reading?: MessagePort;
 }
 
 export interface ShardResult {
@@ -52,6 +54,8 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
     init = { start, end: epochNow() };
   }
   const { module } = await loadH5();
+  task.reading?.postMessage(null);
+  task.reading?.close();
   const readStart = epochNow();
   const input = await openHdf5(task.file, 'read');
   let buffer: ArrayBuffer;

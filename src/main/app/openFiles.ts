@@ -24,11 +24,12 @@ interface Entry {
  */
 export const FILE_THREAD_IDLE_MS = 60_000;
 /**
- * A file's thread whose wasm memory grew past this (h5wasm starts at about
- * 19 MB; a large chunk or a big attribute makes it grow, and it never shrinks)
- * ends after FILE_THREAD_BIG_IDLE_MS without requests instead.
+ * A file's thread whose memory grew past this (h5wasm's wasm memory starts at
+ * about 19 MB and never shrinks; a large chunk makes it grow; a million-value
+ * read leaves tens of MB of JS garbage an idle thread never collects) ends after
+ * FILE_THREAD_BIG_IDLE_MS without requests instead.
  */
-export const FILE_THREAD_BIG_HEAP_BYTES = 64 * 1024 * 1024;
+export const FILE_THREAD_BIG_HEAP_BYTES = 96 * 1024 * 1024;
 export const FILE_THREAD_BIG_IDLE_MS = 5_000;
 
 /**

@@ -5,21 +5,10 @@ import type { RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
 import { workerFile } from '../strategies/workerPools';
 import type { FromThread, IoRequest, IoResults, ToThread } from './protocol';
+import { noProgressWords, stallLimitMs } from './stallLimit';
 
-/**
- * How long an I/O thread may go without a sign of life (its heartbeat stops
- * while it is inside a synchronous HDF5 call) before the request is abandoned
- * and the thread replaced: a decode that never returns. Reading a block of the
- * largest size h5blocks allows takes a few seconds, so a minute is generous.
- */
-export const DEFAULT_STALL_LIMIT_MS = 60_000;
 /** After Cancel (or SIGINT/SIGTERM) a run has this long to stop by itself before its thread is terminated. */
 export const CANCEL_GRACE_MS = 750;
-
-export function stallLimitMs(): number {
-  const fromEnvironment = Number(process.env.H5BLOCKS_STALL_LIMIT_MS);
-  return Number.isFinite(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : DEFAULT_STALL_LIMIT_MS;
-}
 
 export interface IoThreadOptions {
   /** Applied to HDF5 in the thread and in every worker it starts (serve). */
@@ -27,8 +16,8 @@ export interface IoThreadOptions {
   /** Terminate the thread after this long without requests, giving its wasm heap back (it restarts on demand). */
   idleExitMs?: number;
   /**
-   * A thread whose wasm memory has grown past `heapBytes` (a wasm memory never
-   * shrinks) ends sooner: after `idleExitMs` without requests instead.
+   * A thread whose memory (wasm memory, which never shrinks, and JS heap) has
+   * grown past `heapBytes` ends sooner: after `idleExitMs` without requests instead.
    */
   bigHeap?: { heapBytes: number; idleExitMs: number };
 }
@@ -98,7 +87,7 @@ export class IoThread {
     return this.worker !== undefined;
   }
 
-  /** The thread's wasm memory after its last request; 0 when it is not running. */
+  /** The thread's memory (wasm and JS heap) after its last request; 0 when it is not running. */
   get heapBytes(): number {
     return this.worker ? this.heap : 0;
   }
@@ -204,10 +193,7 @@ function fileOf(request: IoRequest): { file: string; object?: string } {
 
 function stalled(request: IoRequest): H5BlocksError {
   const { file, object } = fileOf(request);
-  const seconds = Math.round(stallLimitMs() / 1000);
-  return new H5BlocksError('hdf5',
-    `${basename(file)}${object ? `: ${object}` : ''}: HDF5 made no progress for ${seconds} s (a decode that does not return: the file is probably damaged); h5blocks stopped it, the file is unchanged`,
-    { file, object });
+  return new H5BlocksError('hdf5', `${basename(file)}${object ? `: ${object}` : ''}: ${noProgressWords()}`, { file, object });
 }
 
 function interrupted(request: IoRequest): H5BlocksError {

@@ -3,6 +3,7 @@
 // terminates it and starts another). Requests arrive with ids; replies, run
 // progress and a heartbeat go back.
 import { setMaxListeners } from 'node:events';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
 import { MAX_WORKERS } from '../../shared/run';
@@ -91,12 +92,17 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
   }
 }
 
-/** The wasm memory h5wasm has grown to in this thread (0 before it is loaded). */
+/**
+ * What this thread holds: h5wasm's wasm memory (it never shrinks) and the JS
+ * heap V8 has taken (an idle thread allocates nothing, so its garbage of a
+ * large read is never collected).
+ */
 async function heapBytes(): Promise<number> {
+  const javascript = getHeapStatistics().total_heap_size;
   try {
     const { module } = await loadH5();
-    return (module as unknown as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? 0;
+    return javascript + ((module as unknown as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? 0);
   } catch {
-    return 0;
+    return javascript;
   }
 }

@@ -33,7 +33,7 @@ export type ToThread =
   | { type: 'call'; id: number; request: IoRequest }
   | { type: 'cancel'; id: number };
 
-/** `heapBytes`: the size of the thread's wasm memory after the request (it never shrinks). */
+/** `heapBytes`: the thread's wasm memory (it never shrinks) and JS heap after the request. */
 export type FromThread =
   | { type: 'reply'; id: number; ok: true; result: unknown; heapBytes: number }
   /** `dead`: h5wasm aborted in this thread; it must not be used again. */
