@@ -50,11 +50,11 @@ describe('the calls serve answers at once', () => {
     let mostAtOnce = 0;
     const service = {
       subscribe: () => () => undefined,
-      getValue: async (_fileId: string, path: string) => {
+      getValueJson: async (_fileId: string, path: string) => {
         mostAtOnce = Math.max(mostAtOnce, ++reading);
         await new Promise((resolve) => setTimeout(resolve, 5));
         reading--;
-        return { path, ranges: [[0, 1]], shape: [1], kind: 'numbers', values: [1] };
+        return new TextEncoder().encode(JSON.stringify({ path, ranges: [[0, 1]], shape: [1], kind: 'numbers', values: [1] }));
       },
       listFiles: async () => [],
     } as unknown as AppService;

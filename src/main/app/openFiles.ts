@@ -94,6 +94,12 @@ export class OpenFiles {
     return entry.thread.call({ kind: 'value', file: entry.path, path, ranges });
   }
 
+  /** The slice as UTF-8 JSON text, serialised in the file's thread: a million values never become objects on this one. */
+  valueJson(id: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
+    const entry = this.entry(id);
+    return entry.thread.call({ kind: 'valueJson', file: entry.path, path, ranges });
+  }
+
   children(id: string, paths: string[]): Promise<ChildSummary[][]> {
     const entry = this.entry(id);
     return entry.thread.call({ kind: 'children', file: entry.path, paths });

@@ -20,7 +20,7 @@ import { refusedError } from './refused';
 
 const port = parentPort;
 if (!port) throw new Error('ioThreadMain runs only as a worker thread');
-const send = (message: FromThread) => port.postMessage(message);
+const send = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const handles = new HandleCache();
 const cancels = new Map<number, AbortController>();
 
@@ -46,7 +46,8 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
     if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
-    send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() });
+    const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
+    send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
     const refused = takeRefusals();
     const failure = refused.length > 0 ? refusedError(request, refused) : error;
@@ -67,6 +68,8 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':
       return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges));
+    case 'valueJson':
+      return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges))));
     case 'children': {
       const { module } = await loadH5();
       return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));

@@ -10,6 +10,8 @@ export type IoRequest =
   | { kind: 'tree'; file: string }
   | { kind: 'entity'; file: string; path: string }
   | { kind: 'value'; file: string; path: string; ranges: [number, number][] }
+  /** The same slice as JSON text in UTF-8, made in the thread and handed over without a copy (serve sends it on as it is). */
+  | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][] }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   | { kind: 'run'; request: RunRequest; runId: string }
@@ -24,6 +26,7 @@ export interface IoResults {
   tree: TreeNode;
   entity: Entity;
   value: ValueSlice;
+  valueJson: Uint8Array;
   children: ChildSummary[][];
   run: RunResult;
   forget: null;

@@ -2,6 +2,9 @@ import type { RawData, WebSocket } from 'ws';
 import type { ErrorInfo } from '../../shared/errors';
 import type { AppService } from '../app/service';
 import { dispatchCall } from '../app/dispatch';
+import { publicError } from '../app/publicError';
+import { validateCall } from '../../shared/apiSchema';
+import type { CallOutcome } from '../../shared/ipcChannels';
 import { CallSlots } from './callSlots';
 
 /**
@@ -38,13 +41,14 @@ export function bridgeSocket(socket: WebSocket, service: AppService, slots: Serv
   let unanswered = 0;
   /** Replies on their way out: each gives its place back once the socket took it, or when the socket closes. */
   const unread = new Map<NodeJS.Timeout, (() => void) | undefined>();
-  const send = (message: unknown, taken?: () => void) => {
+  /** Sends one message, which may come in parts (JSON text already made elsewhere), as one WebSocket message. */
+  const sendParts = (parts: (string | Uint8Array)[], taken?: () => void) => {
     if (socket.readyState !== socket.OPEN) {
       taken?.();
       return;
     }
-    const text = JSON.stringify(message);
-    if (socket.bufferedAmount + text.length > MAX_UNREAD_BYTES) {
+    const bytes = parts.reduce((total, part) => total + part.length, 0);
+    if (socket.bufferedAmount + bytes > MAX_UNREAD_BYTES) {
       taken?.();
       socket.terminate();
       return;
@@ -52,11 +56,15 @@ export function bridgeSocket(socket: WebSocket, service: AppService, slots: Serv
     const timer = setTimeout(() => socket.terminate(), REPLY_TAKE_LIMIT_MS);
     timer.unref();
     unread.set(timer, taken);
-    socket.send(text, () => {
-      clearTimeout(timer);
-      if (unread.delete(timer)) taken?.();
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      socket.send(part, { binary: false, fin: last }, last ? () => {
+        clearTimeout(timer);
+        if (unread.delete(timer)) taken?.();
+      } : undefined);
     });
   };
+  const send = (message: unknown, taken?: () => void) => sendParts([JSON.stringify(message)], taken);
   const unsubscribe = service.subscribe((event, payload) => send({ event, payload }));
   socket.on('close', () => {
     unsubscribe();
@@ -85,13 +93,29 @@ export function bridgeSocket(socket: WebSocket, service: AppService, slots: Serv
         answered();
         return;
       }
-      const outcome = await dispatchCall(service, request.method, request.args);
-      send(outcome.ok ? { id: request.id, result: outcome.result } : { id: request.id, error: outcome.error }, () => {
+      const done = () => {
         release();
         answered();
-      });
+      };
+      const value = request.method === 'getValue' ? await valueJson(service, request.args) : undefined;
+      if (value instanceof Uint8Array) {
+        sendParts([`{"id":${JSON.stringify(request.id)},"result":`, value, '}'], done);
+        return;
+      }
+      const outcome = value ?? await dispatchCall(service, request.method, request.args);
+      send(outcome.ok ? { id: request.id, result: outcome.result } : { id: request.id, error: outcome.error }, done);
     });
   });
+}
+
+/** getValue's reply as JSON text made in the file's I/O thread, or the failure as any call's. */
+async function valueJson(service: AppService, args: unknown): Promise<Uint8Array | CallOutcome> {
+  try {
+    const [fileId, path, ranges] = validateCall('getValue', args).args as Parameters<AppService['getValue']>;
+    return await service.getValueJson(fileId, path, ranges);
+  } catch (error) {
+    return { ok: false, error: publicError(error) };
+  }
 }
 
 type RequestId = string | number | null;
