@@ -47,8 +47,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('a decode that never returns', () => {
   // (A shard run reads the blocks in separate workers; on this file one of them aborts
   // on a damaged chunk first, so the run fails by itself: covered by the fuzz suite.)
-  for (const strategy of ['inline', 'pool'] as const) {
-    it(`SIGTERM stops a ${strategy} run of the CLI within 2 s, with one line and nothing left behind`, async () => {
+  const stops = [['inline', 'SIGTERM'], ['pool', 'SIGTERM'], ['inline', 'SIGINT']] as const;
+  for (const [strategy, stopSignal] of stops) {
+    it(`${stopSignal} stops a ${strategy} run of the CLI within 2 s, with one line and nothing left behind`, async () => {
       const before = sha256File(hanging);
       const child = spawn(process.execPath, [cliScript, 'run', hanging, '--dataset', '/DS1', '--strategy', strategy], {
         cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +61,7 @@ describe('a decode that never returns', () => {
       // Long enough to be inside the decode (start-up takes well under a second here).
       await sleep(3000);
       const sent = Date.now();
-      child.kill('SIGTERM');
+      child.kill(stopSignal);
       const { code, signal } = await closed;
       expect(Date.now() - sent).toBeLessThan(2000);
       expect(signal).toBeNull();
