@@ -35,7 +35,9 @@ export function serverSlots(): ServerSlots {
 /**
  * The API over one WebSocket. Requests are `{id, method, args}` and each gets
  * exactly one `{id, result}` or `{id, error}`; events are pushed as
- * `{event, payload}`. Messages are JSON text.
+ * `{event, payload}`. Messages are JSON text. Calls wait for a place in
+ * `slots`, shared by all pages, which bounds the server's memory however many
+ * pages ask at once.
  */
 export function bridgeSocket(socket: WebSocket, service: AppService, slots: ServerSlots = serverSlots()): void {
   let unanswered = 0;
@@ -87,16 +89,12 @@ export function bridgeSocket(socket: WebSocket, service: AppService, slots: Serv
     };
     const place = request.method === 'getValue' ? slots.values : slots.other;
     void place.take().then(async (release) => {
-      if (socket.readyState !== socket.OPEN) {
-        // The page left while this call waited: nobody wants its answer.
-        release();
-        answered();
-        return;
-      }
       const done = () => {
         release();
         answered();
       };
+      // The page left while this call waited: nobody wants its answer.
+      if (socket.readyState !== socket.OPEN) return done();
       const value = request.method === 'getValue' ? await valueJson(service, request.args) : undefined;
       if (value instanceof Uint8Array) {
         sendParts([`{"id":${JSON.stringify(request.id)},"result":`, value, '}'], done);
