@@ -11,7 +11,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { AppService } from '../src/main/app/service';
 import { HandleCache, MAX_OPEN_FILES } from '../src/main/io/handleCache';
 import { IoThread } from '../src/main/io/ioThread';
-import { FILE_THREAD_BIG_HEAP_BYTES, FILE_THREAD_IDLE_MS } from '../src/main/app/openFiles';
+import { FILE_THREAD_BIG_HEAP_BYTES, FILE_THREAD_IDLE_MS, MAX_LIVE_FILE_THREADS, OpenFiles } from '../src/main/app/openFiles';
 import { CallSlots } from '../src/main/server/callSlots';
 import { bridgeSocket, CALLS_PER_PAGE, serverSlots, VALUE_CALLS_AT_ONCE } from '../src/main/server/socketBridge';
 import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
@@ -107,6 +107,24 @@ describe('an I/O thread', () => {
     expect(cache.openPaths).not.toContain(files[2]);
     for (const file of files) cache.forget(file);
     expect(cache.openPaths).toEqual([]);
+  });
+
+  it(`one per open file, at most ${MAX_LIVE_FILE_THREADS} up at once: the longest idle ends, and comes back when asked`, async () => {
+    const files = new OpenFiles();
+    try {
+      const opened = [];
+      for (let i = 0; i < MAX_LIVE_FILE_THREADS + 3; i++) {
+        opened.push(await files.open(copyCorpus('coords_1k.h5', folder, `live${i}.h5`)));
+        expect((await files.value(opened[i].id, '/coords', [[i, i + 1], [0, 2]])).values).toHaveLength(2);
+        expect(files.liveThreads).toBeLessThanOrEqual(MAX_LIVE_FILE_THREADS);
+      }
+      expect(files.liveThreads).toBe(MAX_LIVE_FILE_THREADS);
+      // The first file's thread ended long ago; asking it again starts one (and ends another).
+      expect((await files.value(opened[0].id, '/coords', [[0, 1], [0, 2]])).values).toHaveLength(2);
+      expect(files.liveThreads).toBe(MAX_LIVE_FILE_THREADS);
+    } finally {
+      await files.closeAll();
+    }
   });
 
   it('whose memory grew past the limit ends once idle; a small one stays for longer', async () => {
