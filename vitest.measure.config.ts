@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Measurements with targets the project does not meet yet (see README, Known limits):
-// run on demand with `npm run measure:responsive`, not part of `npm test`.
+// Measurements that take minutes and want the machine to themselves, run on demand
+// rather than in `npm test`: `npm run measure:responsive` (its target is not met yet,
+// see README, Known limits) and `npm run measure:memory`.
 export default defineConfig({
   test: {
     include: ['test/**/*.measure.ts'],

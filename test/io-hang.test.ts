@@ -8,7 +8,7 @@ import type { RunEvent } from '../src/shared/api';
 import { AppService } from '../src/main/app/service';
 import { AllowedRoots } from '../src/main/server/allowedRoots';
 import { serveHost } from '../src/main/server/serveHost';
-import { abortingBzip2File, hangingBzip2File } from './support/damagedFiles';
+import { abortingBzip2File, hangingBzip2File, hangingShardBzip2File } from './support/damagedFiles';
 import { lines } from './support/cli';
 import { copyCorpus, makeTempFolder, removeTempFolders, runLeftoversBeside, scratchFoldersIn, sha256File } from './support/files';
 import { cliScript, projectRoot } from './support/paths';
@@ -47,8 +47,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('a decode that never returns', () => {
   // (A shard run reads the blocks in separate workers; on this file one of them aborts
   // on a damaged chunk first, so the run fails by itself: covered by the fuzz suite.)
-  for (const strategy of ['inline', 'pool'] as const) {
-    it(`SIGTERM stops a ${strategy} run of the CLI within 2 s, with one line and nothing left behind`, async () => {
+  const stops = [['inline', 'SIGTERM'], ['pool', 'SIGTERM'], ['inline', 'SIGINT']] as const;
+  for (const [strategy, stopSignal] of stops) {
+    it(`${stopSignal} stops a ${strategy} run of the CLI within 2 s, with one line and nothing left behind`, async () => {
       const before = sha256File(hanging);
       const child = spawn(process.execPath, [cliScript, 'run', hanging, '--dataset', '/DS1', '--strategy', strategy], {
         cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +61,7 @@ describe('a decode that never returns', () => {
       // Long enough to be inside the decode (start-up takes well under a second here).
       await sleep(3000);
       const sent = Date.now();
-      child.kill('SIGTERM');
+      child.kill(stopSignal);
       const { code, signal } = await closed;
       expect(Date.now() - sent).toBeLessThan(2000);
       expect(signal).toBeNull();
@@ -110,6 +111,58 @@ describe('a decode that never returns', () => {
       expect(error.message).toMatch(/hanging_bzip2\.h5: \/DS1: HDF5 made no progress for 2 s/);
       // The file's thread was replaced: its tree still answers.
       expect((await service.getEntity(stuck.id, '/DS1')).kind).toBe('dataset');
+    } finally {
+      delete process.env.H5BLOCKS_STALL_LIMIT_MS;
+    }
+  });
+});
+
+describe('a shard worker stuck in a decode', () => {
+  // The shard workers open the file themselves: the stuck decode is in a pool
+  // worker, whose thread cannot send a heartbeat, so the stall limit watches blocks finishing.
+  const STUCK = /^hanging_shard_bzip2\.h5: \/DS1: block 2 of 4 \(rows 8\.\.16\): HDF5 made no progress for 2 s \(.*\); h5blocks stopped it, the file is unchanged$/;
+
+  it('fails the CLI run after the stall limit with one line naming the file and block, nothing left behind', async () => {
+    const stuck = hangingShardBzip2File(folder);
+    const before = sha256File(stuck);
+    const started = Date.now();
+    const child = spawn(process.execPath, [cliScript, 'run', stuck, '--dataset', '/DS1', '--strategy', 'shard', '--workers', '2'], {
+      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, H5BLOCKS_STALL_LIMIT_MS: '2000' },
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal })));
+    // The limit, plus start-up and the time the other blocks take: far from the default minute.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(signal).toBeNull();
+    expect(code).toBe(1);
+    expect(lines(stderr)).toHaveLength(1);
+    expect(lines(stderr)[0]).toMatch(new RegExp(`^h5blocks: ${STUCK.source.slice(1)}`));
+    expect(sha256File(stuck)).toBe(before);
+    expect(runLeftoversBeside(stuck)).toEqual([]);
+  });
+
+  it('fails a run of the app after the stall limit with the same line; the next run succeeds', async () => {
+    process.env.H5BLOCKS_STALL_LIMIT_MS = '2000';
+    try {
+      const path = hangingShardBzip2File(folder, 'hanging_shard_bzip2.h5');
+      const before = sha256File(path);
+      const stuck = await service.openPath(path);
+      const { runId } = await service.startRun({ fileId: stuck.id, dataset: '/DS1', strategy: 'shard', workers: 2 });
+      const end = await runEnd(runId);
+      expect(end.type).toBe('failed');
+      if (end.type === 'failed') {
+        expect(end.error.message).toMatch(STUCK);
+        expect(end.error.message).not.toMatch(/\n/);
+      }
+      expect(sha256File(path)).toBe(before);
+      expect(runLeftoversBeside(path)).toEqual([]);
+      expect(scratchFoldersIn(tmpdir(), runId)).toEqual([]);
+
+      const other = await service.openPath(copyCorpus('coords_1k.h5', folder, 'after-shard.h5'));
+      const next = await service.startRun({ fileId: other.id, dataset: '/coords', strategy: 'shard', workers: 2 });
+      expect((await runEnd(next.runId)).type).toBe('finished');
     } finally {
       delete process.env.H5BLOCKS_STALL_LIMIT_MS;
     }

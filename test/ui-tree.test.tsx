@@ -70,6 +70,29 @@ describe('file tree', () => {
     expect(iconOf('/names')).toBe('Dataset');
   });
 
+  it('says in the inspector where an external link, external storage or a virtual source points', async () => {
+    const withSources = new Map(coords);
+    withSources.set('/coords', {
+      ...(coords.get('/coords') as Extract<Entity, { kind: 'dataset' }>),
+      externalSources: [
+        { kind: 'external-storage', file: '/elsewhere/raw.bin' },
+        { kind: 'virtual-source', file: '../other/source.h5', dataset: '/data' },
+      ],
+    });
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }, { name: 'coords_1k.h5', entities: withSources }] });
+    await renderApp(fake);
+    fireEvent.click(await waitFor(() => treeRow('/experiment')));
+    fireEvent.click(await waitFor(() => treeRow('/experiment/external')));
+    await waitFor(() => expect(document.body.textContent).toMatch(/Target filecoords_1k\.h5/));
+    expect(document.body.textContent).toMatch(/Target object\/coords/);
+
+    fireEvent.click(screen.getByRole('button', { name: /^coords_1k\.h5/ }));
+    fireEvent.click(await waitFor(() => treeRow('/coords')));
+    await waitFor(() => expect(document.body.textContent).toMatch(/Values read from/));
+    expect(document.body.textContent).toMatch(/\/elsewhere\/raw\.bin \(external raw storage\)/);
+    expect(document.body.textContent).toMatch(/\.\.\/other\/source\.h5 : \/data \(virtual dataset source\)/);
+  });
+
   it('pages a group with thousands of children instead of rendering them all', async () => {
     const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }] });
     await renderApp(fake);

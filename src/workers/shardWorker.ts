@@ -3,7 +3,7 @@
 // the main process merges shards in order and deletes them.
 import { unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { threadId, type MessagePort } from 'node:worker_threads';
 import { freeBytes, scratchDiskFull } from '../main/transaction/diskSpace';
 import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5, type H5File } from '../main/hdf5/h5wasm';
@@ -23,6 +23,8 @@ export interface ShardTask {
   shardPath: string;
   /** What the run's shards may take at once, for the message if the scratch disk fills. */
   scratchBytes: number;
+  /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies. */
+  reading?: MessagePort;
 }
 
 export interface ShardResult {
@@ -59,6 +61,8 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
     init = { start, end: epochNow() };
   }
   const { module } = await loadH5();
+  task.reading?.postMessage(null);
+  task.reading?.close();
   const readStart = epochNow();
   const input = await openHdf5(task.file, 'read');
   let buffer: ArrayBuffer;

@@ -15,6 +15,8 @@ interface Entry {
   realPath: string;
   /** The thread that owns this file's HDF5 handle. */
   thread: IoThread;
+  /** When it was last asked something (a counter): the longest idle thread ends first. */
+  lastUsed: number;
 }
 
 /**
@@ -23,6 +25,19 @@ interface Entry {
  * the file, which costs a few hundred milliseconds.
  */
 export const FILE_THREAD_IDLE_MS = 60_000;
+/**
+ * A file's thread whose memory grew past this (h5wasm's wasm memory starts at
+ * about 19 MB and never shrinks; a large chunk makes it grow; a million-value
+ * read leaves tens of MB of JS garbage an idle thread never collects) ends after
+ * FILE_THREAD_BIG_IDLE_MS without requests instead.
+ */
+export const FILE_THREAD_BIG_HEAP_BYTES = 96 * 1024 * 1024;
+export const FILE_THREAD_BIG_IDLE_MS = 5_000;
+/**
+ * File threads up at once (each holds tens of MB); past this the longest idle
+ * one ends, and starts again on its file's next request.
+ */
+export const MAX_LIVE_FILE_THREADS = 8;
 
 /**
  * The files the user has open, by the id the renderer knows them by. Each has
@@ -32,6 +47,7 @@ export const FILE_THREAD_IDLE_MS = 60_000;
  */
 export class OpenFiles {
   private readonly entries = new Map<string, Entry>();
+  private uses = 0;
 
   /** `confine` gives the rules for a file's thread (serve); undefined leaves HDF5 free (the desktop app, the CLI). */
   constructor(private readonly confine: (file: string) => ConfinementRules | undefined = () => undefined) {}
@@ -47,18 +63,22 @@ export class OpenFiles {
     const realPath = realpathSync(absolute);
     const known = [...this.entries.values()].find((entry) => entry.realPath === realPath);
     if (known) {
-      await known.thread.call({ kind: 'forget', file: known.path });
-      await known.thread.call({ kind: 'check', file: known.path });
+      await this.use(known).call({ kind: 'forget', file: known.path });
+      await this.use(known).call({ kind: 'check', file: known.path });
       return describe(known);
     }
-    const thread = new IoThread({ confine: this.confine(absolute), idleExitMs: FILE_THREAD_IDLE_MS });
+    const thread = new IoThread({
+      confine: this.confine(absolute),
+      idleExitMs: FILE_THREAD_IDLE_MS,
+      bigHeap: { heapBytes: FILE_THREAD_BIG_HEAP_BYTES, idleExitMs: FILE_THREAD_BIG_IDLE_MS },
+    });
+    const entry: Entry = { id: randomBytes(6).toString('base64url'), path: absolute, realPath, thread, lastUsed: 0 };
     try {
-      await thread.call({ kind: 'check', file: absolute });
+      await this.use(entry).call({ kind: 'check', file: absolute });
     } catch (error) {
       await thread.terminate();
       throw error;
     }
-    const entry: Entry = { id: randomBytes(6).toString('base64url'), path: absolute, realPath, thread };
     this.entries.set(entry.id, entry);
     return describe(entry);
   }
@@ -74,17 +94,23 @@ export class OpenFiles {
 
   entity(id: string, path: string): Promise<Entity> {
     const entry = this.entry(id);
-    return entry.thread.call({ kind: 'entity', file: entry.path, path });
+    return this.use(entry).call({ kind: 'entity', file: entry.path, path });
   }
 
   value(id: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
     const entry = this.entry(id);
-    return entry.thread.call({ kind: 'value', file: entry.path, path, ranges });
+    return this.use(entry).call({ kind: 'value', file: entry.path, path, ranges });
+  }
+
+  /** The slice as UTF-8 JSON text, serialised in the file's thread: a million values never become objects on this one. */
+  valueJson(id: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
+    const entry = this.entry(id);
+    return this.use(entry).call({ kind: 'valueJson', file: entry.path, path, ranges });
   }
 
   children(id: string, paths: string[]): Promise<ChildSummary[][]> {
     const entry = this.entry(id);
-    return entry.thread.call({ kind: 'children', file: entry.path, paths });
+    return this.use(entry).call({ kind: 'children', file: entry.path, paths });
   }
 
   close(id: string): void {
@@ -96,6 +122,23 @@ export class OpenFiles {
     const threads = [...this.entries.values()].map((entry) => entry.thread);
     this.entries.clear();
     await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+
+  /** File threads up now. */
+  get liveThreads(): number {
+    return [...this.entries.values()].filter((entry) => entry.thread.running).length;
+  }
+
+  /** The entry's thread, about to be asked something: past MAX_LIVE_FILE_THREADS the longest idle others end. */
+  private use(entry: Entry): IoThread {
+    entry.lastUsed = ++this.uses;
+    const others = [...this.entries.values()].filter((other) => other !== entry && other.thread.running);
+    const excess = others.length + 1 - MAX_LIVE_FILE_THREADS;
+    if (excess > 0) {
+      const idle = others.filter((other) => !other.thread.busy).sort((a, b) => a.lastUsed - b.lastUsed);
+      for (const other of idle.slice(0, excess)) void other.thread.terminate();
+    }
+    return entry.thread;
   }
 
   private entry(id: string): Entry {

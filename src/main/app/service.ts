@@ -153,6 +153,15 @@ export class AppService implements H5BlocksApi {
     return this.files.value(fileId, path, ranges);
   }
 
+  /**
+   * getValue's reply as UTF-8 JSON, for a transport that sends text (serve):
+   * a large slice never exists as objects on the main thread, which keeps both
+   * its event loop and its memory free of it.
+   */
+  async getValueJson(fileId: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
+    return this.files.valueJson(fileId, path, ranges);
+  }
+
   async search(query: string): Promise<SearchResult> {
     return this.searchIndex.search(this.files.list(), query);
   }

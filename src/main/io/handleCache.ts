@@ -15,7 +15,7 @@ interface FileStamp {
 }
 
 /** Open files an I/O thread keeps at most; the least recently used is closed first. */
-const MAX_OPEN = 8;
+export const MAX_OPEN_FILES = 8;
 
 /**
  * Read-only handles kept open between requests in an I/O thread (HDF5 keeps
@@ -41,7 +41,7 @@ export class HandleCache {
       cached = { handle: await openHdf5(path, 'read'), stamp: now };
       this.open.set(path, cached);
       for (const [oldest] of this.open) {
-        if (this.open.size <= MAX_OPEN) break;
+        if (this.open.size <= MAX_OPEN_FILES) break;
         this.forget(oldest);
       }
     } else {
@@ -50,6 +50,11 @@ export class HandleCache {
       this.open.set(path, cached);
     }
     return read(cached.handle);
+  }
+
+  /** The files open now, least recently used first. */
+  get openPaths(): string[] {
+    return [...this.open.keys()];
   }
 
   forget(path: string): void {

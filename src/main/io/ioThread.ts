@@ -5,27 +5,21 @@ import type { RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
 import { workerFile } from '../strategies/workerPools';
 import type { FromThread, IoRequest, IoResults, ToThread } from './protocol';
+import { noProgressWords, stallLimitMs } from './stallLimit';
 
-/**
- * How long an I/O thread may go without a sign of life (its heartbeat stops
- * while it is inside a synchronous HDF5 call) before the request is abandoned
- * and the thread replaced: a decode that never returns. Reading a block of the
- * largest size h5blocks allows takes a few seconds, so a minute is generous.
- */
-export const DEFAULT_STALL_LIMIT_MS = 60_000;
 /** After Cancel (or SIGINT/SIGTERM) a run has this long to stop by itself before its thread is terminated. */
 export const CANCEL_GRACE_MS = 750;
-
-export function stallLimitMs(): number {
-  const fromEnvironment = Number(process.env.H5BLOCKS_STALL_LIMIT_MS);
-  return Number.isFinite(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : DEFAULT_STALL_LIMIT_MS;
-}
 
 export interface IoThreadOptions {
   /** Applied to HDF5 in the thread and in every worker it starts (serve). */
   confine?: ConfinementRules;
   /** Terminate the thread after this long without requests, giving its wasm heap back (it restarts on demand). */
   idleExitMs?: number;
+  /**
+   * A thread whose memory (wasm memory, which never shrinks, and JS heap) has
+   * grown past `heapBytes` ends sooner: after `idleExitMs` without requests instead.
+   */
+  bigHeap?: { heapBytes: number; idleExitMs: number };
 }
 
 export interface CallOptions {
@@ -57,6 +51,7 @@ export class IoThread {
   private watchdog: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
+  private heap = 0;
 
   constructor(private readonly options: IoThreadOptions = {}) {}
 
@@ -87,6 +82,16 @@ export class IoThread {
     return this.pending.size > 0;
   }
 
+  /** Whether the thread is up (it starts with a request and ends when idle, stuck or stopped). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** The thread's memory (wasm and JS heap) after its last request; 0 when it is not running. */
+  get heapBytes(): number {
+    return this.worker ? this.heap : 0;
+  }
+
   /** Stops the thread; requests in flight fail with `reason`. */
   async terminate(reason: unknown = new H5BlocksError('aborted', 'the HDF5 thread was stopped')): Promise<void> {
     const worker = this.worker;
@@ -112,6 +117,7 @@ export class IoThread {
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
     const worker = new Worker(workerFile('ioThread'), { env });
+    this.heap = 0;
     worker.unref();
     worker.on('message', (message: FromThread) => this.receive(worker, message));
     worker.on('error', (error) => {
@@ -137,6 +143,7 @@ export class IoThread {
       return;
     }
     this.pending.delete(message.id);
+    this.heap = message.heapBytes;
     if (message.ok) call.resolve(message.result);
     else call.reject(new H5BlocksError(message.error.code, message.error.message, message.error));
     if (!message.ok && message.dead) void this.terminate(failedThread(new Error('h5wasm aborted')));
@@ -146,10 +153,12 @@ export class IoThread {
   private settleIdle(worker: Worker): void {
     if (this.pending.size > 0) return;
     worker.unref();
-    if (this.options.idleExitMs !== undefined) {
+    const { bigHeap } = this.options;
+    const idleExitMs = bigHeap && this.heap > bigHeap.heapBytes ? bigHeap.idleExitMs : this.options.idleExitMs;
+    if (idleExitMs !== undefined) {
       this.idleTimer = setTimeout(() => {
         if (this.pending.size === 0) void this.terminate();
-      }, this.options.idleExitMs);
+      }, idleExitMs);
       this.idleTimer.unref();
     }
   }
@@ -184,10 +193,7 @@ function fileOf(request: IoRequest): { file: string; object?: string } {
 
 function stalled(request: IoRequest): H5BlocksError {
   const { file, object } = fileOf(request);
-  const seconds = Math.round(stallLimitMs() / 1000);
-  return new H5BlocksError('hdf5',
-    `${basename(file)}${object ? `: ${object}` : ''}: HDF5 made no progress for ${seconds} s (a decode that does not return: the file is probably damaged); h5blocks stopped it, the file is unchanged`,
-    { file, object });
+  return new H5BlocksError('hdf5', `${basename(file)}${object ? `: ${object}` : ''}: ${noProgressWords()}`, { file, object });
 }
 
 function interrupted(request: IoRequest): H5BlocksError {

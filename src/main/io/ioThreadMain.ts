@@ -3,6 +3,7 @@
 // terminates it and starts another). Requests arrive with ids; replies, run
 // progress and a heartbeat go back.
 import { setMaxListeners } from 'node:events';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
 import { MAX_WORKERS } from '../../shared/run';
@@ -19,7 +20,7 @@ import { refusedError } from './refused';
 
 const port = parentPort;
 if (!port) throw new Error('ioThreadMain runs only as a worker thread');
-const send = (message: FromThread) => port.postMessage(message);
+const send = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const handles = new HandleCache();
 const cancels = new Map<number, AbortController>();
 
@@ -45,14 +46,15 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
     if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
-    send({ type: 'reply', id, ok: true, result: result ?? null });
+    const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
+    send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
     const refused = takeRefusals();
     const failure = refused.length > 0 ? refusedError(request, refused) : error;
     const info = publicError(failure);
     // After abort() the Emscripten runtime refuses every later call: this thread is done.
     const dead = /Aborted\(/.test(`${info.detail ?? ''}\n${error instanceof Error ? error.message : String(error)}`);
-    send({ type: 'reply', id, ok: false, error: info, dead });
+    send({ type: 'reply', id, ok: false, error: info, dead, heapBytes: dead ? 0 : await heapBytes() });
   }
 }
 
@@ -66,6 +68,8 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':
       return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges));
+    case 'valueJson':
+      return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges))));
     case 'children': {
       const { module } = await loadH5();
       return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));
@@ -88,5 +92,20 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
         handles.forget(request.request.file);
       }
     }
+  }
+}
+
+/**
+ * What this thread holds: h5wasm's wasm memory (it never shrinks) and the JS
+ * heap V8 has taken (an idle thread allocates nothing, so its garbage of a
+ * large read is never collected).
+ */
+async function heapBytes(): Promise<number> {
+  const javascript = getHeapStatistics().total_heap_size;
+  try {
+    const { module } = await loadH5();
+    return javascript + ((module as unknown as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? 0);
+  } catch {
+    return javascript;
   }
 }

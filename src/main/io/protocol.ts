@@ -10,6 +10,8 @@ export type IoRequest =
   | { kind: 'tree'; file: string }
   | { kind: 'entity'; file: string; path: string }
   | { kind: 'value'; file: string; path: string; ranges: [number, number][] }
+  /** The same slice as JSON text in UTF-8, made in the thread and handed over without a copy (serve sends it on as it is). */
+  | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][] }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   | { kind: 'run'; request: RunRequest; runId: string }
@@ -24,6 +26,7 @@ export interface IoResults {
   tree: TreeNode;
   entity: Entity;
   value: ValueSlice;
+  valueJson: Uint8Array;
   children: ChildSummary[][];
   run: RunResult;
   forget: null;
@@ -33,10 +36,11 @@ export type ToThread =
   | { type: 'call'; id: number; request: IoRequest }
   | { type: 'cancel'; id: number };
 
+/** `heapBytes`: the thread's wasm memory (it never shrinks) and JS heap after the request. */
 export type FromThread =
-  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: true; result: unknown; heapBytes: number }
   /** `dead`: h5wasm aborted in this thread; it must not be used again. */
-  | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean }
+  | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean; heapBytes: number }
   | { type: 'progress'; id: number; progress: RunProgress }
   /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
   | { type: 'alive' };

@@ -10,7 +10,7 @@ import { defaultUserDataDir } from '../app/userData';
 import { closeWorkerPools } from '../strategies/workerPools';
 import { AllowedRoots } from './allowedRoots';
 import { serveHost } from './serveHost';
-import { bridgeSocket } from './socketBridge';
+import { bridgeSocket, serverSlots } from './socketBridge';
 import { findRendererFolder, sendFile, staticFileFor } from './staticFiles';
 import { cookieName, makeToken, requestToken, tokenMatches } from './token';
 
@@ -79,7 +79,8 @@ export async function startServer(options: Omit<ServeOptions, 'signal' | 'print'
   const service = new AppService({ host, userDataDir: options.userDataDir ?? defaultUserDataDir(), warn: options.warn });
   const token = makeToken();
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
-  sockets.on('connection', (socket) => bridgeSocket(socket, service));
+  const slots = serverSlots();
+  sockets.on('connection', (socket) => bridgeSocket(socket, service, slots));
 
   const server = createServer();
   const port = await listen(server, options.port);

@@ -1,5 +1,6 @@
 import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import type { PhaseSpan } from '../../shared/run';
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
@@ -10,6 +11,7 @@ import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
 import { freeBytes, scratchDiskFull } from '../transaction/diskSpace';
+import { StallWatch } from './stallWatch';
 import { workerPool } from './workerPools';
 
 /** HDF5's superblock, object headers and heap around a shard's values. */
@@ -33,39 +35,52 @@ export const runShard: StrategyRunner = async (context) => {
   const scratchBytes = Math.min(context.blocks.length, inFlight) * largestShard;
   const free = freeBytes(folder);
   if (free !== undefined && scratchBytes > free) throw scratchDiskFull(input.file, dirname(folder), scratchBytes, free);
-  await dispatchBlocks(context, inFlight, async (plan, signal) => {
-    const rows = plan.rowEnd - plan.rowStart;
-    const shardPath = join(folder, `shard-${String(plan.index).padStart(6, '0')}.h5`);
-    const task: ShardTask = {
-      file: input.file, dataset: input.dataset, kind: input.kind, elementBytes: input.elementBytes,
-      columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes,
-    };
-    const sentAt = epochNow();
-    const result: ShardResult = await pool.run(task, { signal });
-    const receivedAt = epochNow();
-    const lane = result.threadId;
-    const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
-    if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
-    phases.push(
-      span('read', lane, result.readStart, result.readEnd, runStart),
-      span('compute', lane, result.readEnd, result.computeEnd, runStart),
-      span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
-      span('transfer', lane, result.writeEnd, receivedAt, runStart),
-    );
-    writer.accept({
-      plan,
-      bytesIn: rows * input.columns * input.elementBytes,
-      phases,
-      values: () => {
-        const shard = new h5.File(shardPath, 'r');
-        try {
-          const buffer = readVector(module, shard, '/values', outputBytes, 0, rows);
-          return outputBytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
-        } finally {
-          closeQuietly(shard);
-        }
-      },
-      after: () => unlinkSync(shardPath),
-    });
-  });
+  // The workers decode, so a decode that never returns is stuck in one of them, out of the I/O thread's watch.
+  const stalls = new StallWatch(input.file, input.dataset, context.blocks.length);
+  try {
+    await dispatchBlocks(context, inFlight, (plan, signal) => stalls.watch(plan, async (startedReading) => {
+      const rows = plan.rowEnd - plan.rowStart;
+      const shardPath = join(folder, `shard-${String(plan.index).padStart(6, '0')}.h5`);
+      const reading = new MessageChannel();
+      reading.port1.once('message', startedReading);
+      const task: ShardTask = {
+        file: input.file, dataset: input.dataset, kind: input.kind, elementBytes: input.elementBytes,
+        columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes, reading: reading.port2,
+      };
+      const sentAt = epochNow();
+      let result: ShardResult;
+      try {
+        result = await pool.run(task, { signal: AbortSignal.any([signal, stalls.signal]), transferList: [reading.port2] });
+      } finally {
+        reading.port1.close();
+      }
+      const receivedAt = epochNow();
+      const lane = result.threadId;
+      const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
+      if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
+      phases.push(
+        span('read', lane, result.readStart, result.readEnd, runStart),
+        span('compute', lane, result.readEnd, result.computeEnd, runStart),
+        span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
+        span('transfer', lane, result.writeEnd, receivedAt, runStart),
+      );
+      writer.accept({
+        plan,
+        bytesIn: rows * input.columns * input.elementBytes,
+        phases,
+        values: () => {
+          const shard = new h5.File(shardPath, 'r');
+          try {
+            const buffer = readVector(module, shard, '/values', outputBytes, 0, rows);
+            return outputBytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
+          } finally {
+            closeQuietly(shard);
+          }
+        },
+        after: () => unlinkSync(shardPath),
+      });
+    }));
+  } finally {
+    stalls.stop();
+  }
 };
