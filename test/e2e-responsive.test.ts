@@ -84,6 +84,7 @@ async function runWhileLookingAt(tab: Tab): Promise<{ gapMs: number; longestTask
   await page.getByTestId('run-button').click();
   if (tab !== 'Run') await page.getByRole('tab', { name: tab, exact: true }).click();
   // The tab's own first paint is not part of the run; measuring starts once it is on screen.
+  await expect.poll(() => page.locator('.suspense-note').count()).toBe(0);
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await startFrameMonitor();
   // A finished run selects its output in the tree.

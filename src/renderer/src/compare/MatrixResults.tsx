@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { useTheme } from '../app/theme';
 import { EChart } from '../charts/EChart';
 import type { CustomSeriesRenderItem, EChartsOption } from '../charts/echarts';
 import { formatCompact, formatDuration, formatInteger, formatRate } from '../format/units';
@@ -35,13 +36,15 @@ export function MatrixResults({ outcome }: { outcome: MatrixOutcome }) {
 
 function MatrixChart({ outcome }: { outcome: MatrixOutcome }) {
   const { ranked } = outcome;
+  const { theme } = useTheme();
+  const whiskerColor = theme === 'dark' ? '#e4e8ee' : '#1d2330';
   const option = useMemo<EChartsOption>(() => {
     const labels = ranked.map(describeRanked);
     const whisker: CustomSeriesRenderItem = (params, api) => {
       const low = api.coord([api.value(1), api.value(0)]);
       const high = api.coord([api.value(2), api.value(0)]);
       const half = ((api.size?.([0, 1]) as number[])[1] ?? 20) * 0.15;
-      const style = { stroke: '#333', lineWidth: 1.5 };
+      const style = { stroke: whiskerColor, lineWidth: 1.5 };
       return {
         type: 'group',
         children: [
@@ -72,7 +75,7 @@ function MatrixChart({ outcome }: { outcome: MatrixOutcome }) {
         },
       ],
     };
-  }, [ranked]);
+  }, [ranked, whiskerColor]);
   const winner = ranked[0];
   return (
     <div data-testid="matrix-chart" data-winner={winner.key} data-medians={ranked.map((c) => `${c.key}=${c.medianRowsPerSecond}`).join(' ')}>

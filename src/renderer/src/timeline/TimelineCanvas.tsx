@@ -97,13 +97,23 @@ export function TimelineCanvas({ bars, lanes, xMax, height, compact, ariaLabel, 
     return t0 + ((clientX - left - margin.left) / plotWidth) * (t1 - t0);
   };
 
-  const onWheel = (event: React.WheelEvent) => {
+  // Zooming must keep the page from scrolling, which React's passive wheel listener cannot do.
+  const zoom = useRef<(event: WheelEvent) => void>(() => undefined);
+  zoom.current = (event: WheelEvent) => {
+    event.preventDefault();
     const at = timeAt(event.clientX);
     const factor = event.deltaY > 0 ? 1.25 : 0.8;
     const span = Math.min(xMax, Math.max(xMax / 10_000, (t1 - t0) * factor));
     const start = Math.max(0, Math.min(xMax - span, at - ((at - t0) / (t1 - t0)) * span));
     setView(span >= xMax ? null : [start, start + span]);
   };
+  useEffect(() => {
+    const element = canvas.current;
+    if (!element) return undefined;
+    const listener = (event: WheelEvent) => zoom.current(event);
+    element.addEventListener('wheel', listener, { passive: false });
+    return () => element.removeEventListener('wheel', listener);
+  }, []);
 
   const onMove = (event: React.MouseEvent) => {
     const rect = canvas.current?.getBoundingClientRect();
@@ -129,7 +139,6 @@ export function TimelineCanvas({ bars, lanes, xMax, height, compact, ariaLabel, 
     <div ref={box} className="chart timeline-canvas" style={{ height, position: 'relative' }} role="img" aria-label={ariaLabel}>
       <canvas
         ref={canvas} style={{ width: '100%', height }}
-        onWheel={onWheel}
         onMouseDown={(event) => (drag.current = { x: event.clientX, view: [t0, t1] })}
         onMouseUp={() => (drag.current = null)}
         onMouseLeave={() => {
