@@ -107,7 +107,11 @@ beforeAll(async () => {
   const folder = makeTempFolder('e2e-responsive');
   const file = join(folder, 'five_million.h5');
   execFileSync(process.execPath, [cliScript, 'sample', file, '--rows', String(ROWS), '--chunked', '--gzip'], { cwd: projectRoot });
-  app = await startServedApp([file]);
+  // Chromium composites the page with software GL here (SwiftShader), which redraws every frame in full and took
+  // a core's worth of CPU from the 2-core machine, more than the page itself; its own software compositor, which
+  // machines without a usable GPU get and which redraws only what changed, models a desktop's GPU better.
+  // WebGL (h5web) still runs on SwiftShader.
+  app = await startServedApp([file], { chromiumArgs: ['--disable-gpu-compositing'] });
   page = app.page;
   await treeNode(page, '/coords').waitFor();
 });
