@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { RunRecord } from '../../../shared/api';
 import { STRATEGIES } from '../../../shared/run';
 import { EChart } from '../charts/EChart';
@@ -12,7 +12,9 @@ const STRATEGY_COLORS = { inline: '#8c8c8c', pool: '#4e79a7', shard: '#f28e2b', 
  * Median throughput per strategy and worker count, for the runs of one file and
  * dataset: the same statistic the run matrix ranks by, so the two agree.
  */
-export function ThroughputChart({ runs }: { runs: RunRecord[] }) {
+export function ThroughputChart({ runs: latestRuns }: { runs: RunRecord[] }) {
+  // A finished run updates the table at once and this chart in a render of its own, so neither makes a long task.
+  const runs = useDeferredValue(latestRuns);
   const option = useMemo<EChartsOption>(() => {
     const workerCounts = [...new Set(runs.map((r) => r.workers))].sort((a, b) => a - b);
     const typical = (strategy: string, workers: number) => {
@@ -34,5 +36,5 @@ export function ThroughputChart({ runs }: { runs: RunRecord[] }) {
       })),
     };
   }, [runs]);
-  return <EChart option={option} renderer="svg" height={260} ariaLabel="Throughput by strategy and workers" testId="throughput-chart" notMerge />;
+  return <EChart option={option} renderer="canvas" height={260} ariaLabel="Throughput by strategy and workers" testId="throughput-chart" notMerge />;
 }
