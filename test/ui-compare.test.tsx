@@ -8,6 +8,7 @@ import type { Entity } from '../src/shared/entities';
 import type { RunResult } from '../src/shared/run';
 import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
 import { removeTempFolders } from './support/files';
+import { formatRate } from '../src/renderer/src/format/units';
 
 let coords: Map<string, Entity>;
 let inline: RunResult;
@@ -110,16 +111,19 @@ describe('compare view', () => {
     expect(JSON.parse(await downloads[1].text).runs).toHaveLength(3);
   });
 
-  it('runs a matrix one configuration after another and names the fastest with a reason', async () => {
-    // Each started run finishes with a real run's timings, scaled so shard with 2 workers is fastest.
+  it('repeats each configuration, ranks by median and shows the same winner and figure in banner, chart and table', async () => {
+    // shard with 2 workers is fastest by median; pool with 2 workers has one lucky run, the fastest of all.
     const fake: FakeApi = new FakeApi({
-      files: [{ name: 'coords_1k.h5', entities: coords }],
+      files: [{ name: 'coords_1k.h5', entities: coords }, { name: 'coords_with_distances.h5', entities: corpusEntities('coords_with_distances.h5') }],
       cores: 2,
       onStartRun: (params, f) => {
         const runId = f.newRunId();
         const template = ({ inline, pool, shard } as Record<string, RunResult>)[params.strategy];
-        const wallMs = params.strategy === 'shard' && params.workers === 2 ? 100 : 400 + f.startRunCalls().length;
-        const [record] = asRecords([{ ...template, id: runId, workers: params.workers, wallMs, summary: { ...template.summary, wallMs } }], FILE);
+        const n = f.startRunCalls().length;
+        const wallMs = params.strategy === 'shard' && params.workers === 2 ? 100 + n
+          : params.strategy === 'pool' && params.workers === 2 && n === 3 ? 50 : 400 + n;
+        const summary = { ...template.summary, wallMs, rowsPerSecond: template.rows / (wallMs / 1000) };
+        const [record] = asRecords([{ ...template, id: runId, workers: params.workers, wallMs, summary }], FILE);
         setTimeout(() => {
           fake.runs = [...fake.runs, record];
           act(() => fake.emit('run', { type: 'finished', result: record }));
@@ -128,25 +132,53 @@ describe('compare view', () => {
       },
     });
     render(<App client={fake.client} />);
-    fireEvent.click(await waitFor(() => {
+    const coordsRow = () => waitFor(() => {
       const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords');
       if (!row) throw new Error('no /coords row yet');
       return row;
-    }));
+    });
+    fireEvent.click(await coordsRow());
     fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
     const start = await screen.findByTestId('matrix-start', {}, { timeout: 10_000 });
-    // inline once, pool and shard with 1 and 2 workers.
-    expect(start.textContent).toBe('Run matrix (5 runs)');
+    // inline once, pool and shard with 1 and 2 workers, each 3 times by default.
+    expect(start.textContent).toBe('Run matrix (5 configurations × 3 = 15 runs)');
+    fireEvent.change(screen.getByLabelText('Repeats'), { target: { value: '2' } });
+    expect(screen.getByText(/Repeats must be a whole number from 3 to 20/)).toBeTruthy();
+    expect((start as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Repeats'), { target: { value: '3' } });
     fireEvent.click(start);
 
     const verdict = await screen.findByTestId('matrix-verdict', {}, { timeout: 10_000 });
-    expect(fake.startRunCalls().map((p) => `${p.strategy}/${p.workers}`)).toEqual(['inline/1', 'pool/1', 'pool/2', 'shard/1', 'shard/2']);
+    const once = ['inline/1', 'pool/1', 'pool/2', 'shard/1', 'shard/2'];
+    expect(fake.startRunCalls().map((p) => `${p.strategy}/${p.workers}`)).toEqual([...once, ...once, ...once]);
     expect(fake.startRunCalls().every((p) => p.overwrite === true && p.output === '/distances')).toBe(true);
-    expect(verdict.textContent).toMatch(/^Fastest: shard with 2 workers and 200-row blocks at .*(compute|I\/O|overhead|decompression)-bound: /i);
-    await waitFor(() => expect(screen.getAllByTestId('compare-row')).toHaveLength(5));
-    const fastest = screen.getAllByTestId('compare-row').find((r) => r.classList.contains('fastest'))!;
-    expect(fastest.dataset.strategy).toBe('shard');
+
+    // The banner names the file and dataset, the winner by median with its spread, and a reason about shard.
+    const shardMedian = formatRate(inline.rows / ((100 + 10) / 1000), 'rows/s'); // runs 5, 10, 15: the median is run 10
+    expect(verdict.textContent).toContain('coords_1k.h5 /coords');
+    expect(verdict.textContent).toContain(`fastest is shard · 2 workers · 200-row blocks, median ${shardMedian}`);
+    expect(verdict.textContent).toContain('over 3 runs');
+    expect(verdict.textContent).toMatch(/Why: each of the 2 workers reads and computes its own share/);
+    // The chart and the table rank the same winner, with the same figure.
+    expect(screen.getByTestId('matrix-chart').dataset.winner).toBe('shard/2/200');
+    expect(within(screen.getByTestId('matrix-chart')).getByRole('img').getAttribute('aria-label')).toContain(shardMedian);
+    const rows = screen.getAllByTestId('matrix-row');
+    expect(rows).toHaveLength(5);
+    expect(rows[0].dataset.config).toBe('shard/2/200');
+    expect(within(rows[0]).getByTestId('matrix-median').textContent).toBe(shardMedian);
+    expect(rows[0].textContent).toContain('3'); // runs
+    // pool/2's lucky run does not make it the winner: ranked by its median, it is not first.
+    expect(rows.findIndex((r) => r.dataset.config === 'pool/2/200')).toBeGreaterThan(0);
+    // The runs table marks every run of the winning configuration.
+    await waitFor(() => expect(screen.getAllByTestId('compare-row')).toHaveLength(15));
+    const marked = screen.getAllByTestId('compare-row').filter((r) => r.classList.contains('fastest'));
+    expect(marked.map((r) => `${r.dataset.strategy}`)).toEqual(['shard', 'shard', 'shard']);
     // Matrix runs do not pull the user to the Data tab after each run.
     expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
+
+    // Another dataset selected: the banner says whose verdict it is instead of passing for the new one's.
+    fireEvent.click(screen.getByTitle('/data/coords_with_distances.h5'));
+    await waitFor(() => expect(screen.getByTestId('matrix-results').dataset.current).toBe('false'));
+    expect(screen.getByTestId('matrix-verdict-label').textContent).toBe('Earlier run matrix, on coords_1k.h5 /coords: not the dataset selected now');
   });
 });

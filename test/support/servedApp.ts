@@ -39,11 +39,11 @@ export async function startServe(args: string[], userData: string): Promise<{ se
   return { server, url: await Promise.race([firstLine, timeout]) };
 }
 
-export async function startServedApp(files: string[], options: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; args?: string[] } = {}): Promise<ServedApp> {
+export async function startServedApp(files: string[], options: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; args?: string[]; chromiumArgs?: string[] } = {}): Promise<ServedApp> {
   if (!existsSync(join(projectRoot, 'out/renderer/index.html'))) throw new Error('the renderer is not built: run `npm run build` first');
   mkdirSync(ARTIFACTS, { recursive: true });
   const { server, url } = await startServe([...files, ...(options.args ?? [])], makeTempFolder('served-user-data'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])] });
   const context = await browser.newContext({
     acceptDownloads: true, viewport: { width: options.width ?? 1440, height: options.height ?? 900 }, colorScheme: options.colorScheme ?? 'light',
   });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { Toolbar } from '../files/Toolbar';
 import { Inspector } from '../inspect/Inspector';
 import { RunPanel } from '../run/RunPanel';
@@ -15,9 +15,31 @@ import { TabStrip } from './Tabs';
 import { ThemeProvider } from './theme';
 
 // The chart-heavy views load on first use: ECharts is most of the bundle and the Inspect tab does not need it.
-const DataView = lazy(() => import('../data/DataView').then((m) => ({ default: m.DataView })));
-const TimelineView = lazy(() => import('../timeline/TimelineView').then((m) => ({ default: m.TimelineView })));
-const CompareView = lazy(() => import('../compare/CompareView').then((m) => ({ default: m.CompareView })));
+const loadDataView = () => import('../data/DataView');
+const loadTimelineView = () => import('../timeline/TimelineView');
+const loadCompareView = () => import('../compare/CompareView');
+const DataView = lazy(() => loadDataView().then((m) => ({ default: m.DataView })));
+const TimelineView = lazy(() => loadTimelineView().then((m) => ({ default: m.TimelineView })));
+const CompareView = lazy(() => loadCompareView().then((m) => ({ default: m.CompareView })));
+
+/**
+ * Loads the heavy views' code while the page is idle, one per idle period:
+ * evaluating ECharts or h5web takes a long task, which should not happen when
+ * the user first opens the Timeline in the middle of a run.
+ */
+function usePreloadedViews() {
+  useEffect(() => {
+    if (typeof window.requestIdleCallback !== 'function') return undefined;
+    const queue = [loadTimelineView, loadCompareView, loadDataView];
+    let handle = 0;
+    const next = () => {
+      const load = queue.shift();
+      if (load) handle = window.requestIdleCallback(() => void load().then(next, () => undefined), { timeout: 10_000 });
+    };
+    next();
+    return () => window.cancelIdleCallback(handle);
+  }, []);
+}
 
 const PANELS: Record<TabId, ComponentType> = {
   inspect: Inspector,
@@ -53,6 +75,7 @@ export function App({ client }: { client: ApiClient }) {
 
 function Layout() {
   const { tab } = useNavigation();
+  usePreloadedViews();
   const Panel = PANELS[tab];
   return (
     <div className="app">

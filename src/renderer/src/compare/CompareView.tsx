@@ -12,6 +12,7 @@ import { presentPhases, runLabel, timelineFromRecord } from '../timeline/model';
 import { PhaseLegend } from '../timeline/PhaseLegend';
 import { compareRuns, groupKey } from './metrics';
 import { useMatrix } from './matrixRunner';
+import { MatrixResults } from './MatrixResults';
 import { RunMatrix } from './RunMatrix';
 import { RunsTable } from './RunsTable';
 import { ThroughputChart } from './ThroughputChart';
@@ -25,6 +26,8 @@ export function CompareView() {
   const { outcome: matrix, forget: forgetMatrix } = useMatrix();
   const [groupChoice, setGroupChoice] = useState<string | null>(null);
   const compared = useMemo(() => compareRuns(records), [records]);
+  // Every run of the matrix's winning configuration, marked in the table of all runs.
+  const winnerRuns = useMemo(() => new Set(matrix?.ranked[0].runs.map((r) => r.id) ?? []), [matrix]);
 
   const groups = useMemo(() => {
     const byKey = new Map<string, { key: string; label: string; newest: string }>();
@@ -87,13 +90,13 @@ export function CompareView() {
         <p className="muted">No runs yet. Run a computation in the <strong>Run</strong> tab, or a matrix of them below.</p>
       ) : (
         <>
-          {matrix && <p className="callout verdict" data-testid="matrix-verdict">{matrix.sentence}</p>}
+          {matrix && <MatrixResults outcome={matrix} />}
           {missingBaseline.length > 0 && (
             <p className="muted small" data-testid="baseline-hint">
               Speedup needs an inline run as its baseline: run <strong>inline</strong> once on {missingBaseline.map((g) => g.label).join(', ')}.
             </p>
           )}
-          <RunsTable runs={compared} selected={selected} onToggle={toggle} highlightId={matrix?.fastestId ?? null} onShowTimeline={showTimeline}
+          <RunsTable runs={compared} selected={selected} onToggle={toggle} highlightIds={winnerRuns} onShowTimeline={showTimeline}
             onExportScript={(id) => void saveScript(id)} />
           <p className="muted small">Select two or more runs to see their timelines side by side; exports take the selected runs, or all of them.</p>
         </>

@@ -5,7 +5,7 @@ import { isRunnable } from '../run/eligibility';
 import { useRuns } from '../run/runsStore';
 import { resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject } from '../workspace/workspace';
-import { defaultWorkerCounts, matrixConfigs, parseBlockSizes, parseWorkerCounts } from './matrix';
+import { DEFAULT_REPEATS, MAX_REPEATS, MIN_REPEATS, defaultWorkerCounts, matrixConfigs, parseBlockSizes, parseRepeats, parseWorkerCounts } from './matrix';
 import { useMatrix } from './matrixRunner';
 
 /** The run matrix form: strategies × worker counts × block sizes on the selected dataset. */
@@ -19,6 +19,7 @@ export function RunMatrix() {
   const [workersText, setWorkersText] = useState<string | null>(null);
   const [blocksText, setBlocksText] = useState('default');
   const [outputText, setOutputText] = useState('distances');
+  const [repeatsText, setRepeatsText] = useState(String(DEFAULT_REPEATS));
   const running = matrix.status.state === 'running';
 
   const dataset = selected?.entity;
@@ -34,14 +35,17 @@ export function RunMatrix() {
   const workerCounts = parseWorkerCounts(shownWorkers, MAX_WORKERS);
   const blockSizes = parseBlockSizes(blocksText);
   const configs = typeof workerCounts === 'string' || typeof blockSizes === 'string' ? [] : matrixConfigs(strategies, workerCounts, blockSizes);
+  const repeats = parseRepeats(repeatsText);
   const problem = typeof workerCounts === 'string' ? workerCounts : typeof blockSizes === 'string' ? blockSizes
-    : configs.length === 0 ? 'Choose at least one strategy.' : null;
+    : typeof repeats === 'string' ? repeats : configs.length === 0 ? 'Choose at least one strategy.' : null;
+  const totalRuns = configs.length * (typeof repeats === 'number' ? repeats : 0);
   const output = resolveOutputPath(dataset.path, outputText);
 
   return (
     <div className="run-matrix" data-testid="run-matrix">
       <p className="muted small">
         On <code>{dataset.path}</code> in {selected.file.name}, one run after another; each overwrites <code>{output}</code>.
+        Each configuration runs several times and is ranked by its median rows/s, with its spread.
       </p>
       <div className="matrix-fields">
         <fieldset>
@@ -65,6 +69,13 @@ export function RunMatrix() {
           <input value={blocksText} onChange={(event) => setBlocksText(event.target.value)} disabled={running} placeholder="default, 200, 1000" />
         </label>
         <label className="field">
+          <span>Repeats</span>
+          <input
+            type="number" min={MIN_REPEATS} max={MAX_REPEATS} value={repeatsText} disabled={running} data-testid="matrix-repeats"
+            onChange={(event) => setRepeatsText(event.target.value)}
+          />
+        </label>
+        <label className="field">
           <span>Output</span>
           <input value={outputText} onChange={(event) => setOutputText(event.target.value)} disabled={running} />
         </label>
@@ -73,9 +84,9 @@ export function RunMatrix() {
       <div className="button-row">
         <button
           type="button" className="primary" disabled={running || problem !== null} data-testid="matrix-start"
-          onClick={() => void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, output, configs })}
+          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, output, configs, repeats })}
         >
-          Run matrix ({formatInteger(configs.length)} run{configs.length === 1 ? '' : 's'})
+          Run matrix ({formatInteger(configs.length)} configuration{configs.length === 1 ? '' : 's'} × {typeof repeats === 'number' ? repeats : '?'} = {formatInteger(totalRuns)} runs)
         </button>
         <MatrixStatusLine />
       </div>

@@ -6,11 +6,12 @@ import type { ComparedRun } from './metrics';
 
 type Column = 'started' | 'data' | 'strategy' | 'workers' | 'blockRows' | 'wall' | 'rows' | 'mb' | 'speedup' | 'efficiency' | 'match';
 
-export function RunsTable({ runs, selected, onToggle, highlightId, onShowTimeline, onExportScript }: {
+export function RunsTable({ runs, selected, onToggle, highlightIds, onShowTimeline, onExportScript }: {
   runs: ComparedRun[];
   selected: Set<string>;
   onToggle: (id: string) => void;
-  highlightId: string | null;
+  /** The runs of the run matrix's fastest configuration. */
+  highlightIds: Set<string>;
   onShowTimeline: (id: string) => void;
   /** Saves the run's plan as a Python script for a Dask cluster. */
   onExportScript: (id: string) => void;
@@ -58,13 +59,13 @@ export function RunsTable({ runs, selected, onToggle, highlightId, onShowTimelin
         </thead>
         <tbody>
           {sorted.map(({ record: r, speedup, efficiency }) => (
-            <tr key={r.id} data-testid="compare-row" data-run-id={r.id} data-strategy={r.strategy} className={r.id === highlightId ? 'fastest' : undefined}>
+            <tr key={r.id} data-testid="compare-row" data-run-id={r.id} data-strategy={r.strategy} className={highlightIds.has(r.id) ? 'fastest' : undefined}>
               <td>
                 <input type="checkbox" checked={selected.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Select run ${r.strategy} ${r.workers} workers ${r.startedAt}`} />
               </td>
               <td title={r.startedAt}>{new Date(r.startedAt).toLocaleTimeString('en-GB')}</td>
               <td title={r.file}>{r.fileName} <code>{r.dataset}</code></td>
-              <td>{r.id === highlightId && <span className="fastest-mark" title="Fastest of the run matrix">★ </span>}{r.strategy}</td>
+              <td>{highlightIds.has(r.id) && <span className="fastest-mark" title="A run of the run matrix's fastest configuration (by median)">★ </span>}{r.strategy}</td>
               <td className="numeric">{r.strategy === 'inline' ? '—' : formatInteger(r.workers)}</td>
               <td className="numeric">{formatInteger(r.blockRows)}</td>
               <td className="numeric">{formatDuration(r.wallMs)}</td>

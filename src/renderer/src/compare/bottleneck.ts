@@ -1,5 +1,5 @@
-import type { Phase, PhaseTotal, RunResult } from '../../../shared/run';
-import { formatFactor, formatPercent, formatRate } from '../format/units';
+import type { Phase, PhaseTotal } from '../../../shared/run';
+import { formatPercent } from '../format/units';
 
 export type Bottleneck = 'compute-bound' | 'I/O-bound' | 'decompression-bound' | 'overhead-bound';
 
@@ -53,18 +53,4 @@ export function diagnose(totals: PhaseTotal[], filtered: boolean): Diagnosis {
     case 'overhead':
       return { bottleneck: 'overhead-bound', share, reason: `starting workers, starting the file's log and moving blocks between threads took ${percent} of the work: the data is too small for parallel work to pay for itself` };
   }
-}
-
-export function describeConfiguration(run: Pick<RunResult, 'strategy' | 'workers' | 'blockRows'>): string {
-  const workers = run.strategy === 'inline' ? 'on the main thread' : `with ${run.workers} worker${run.workers === 1 ? '' : 's'}`;
-  return `${run.strategy} ${workers} and ${run.blockRows.toLocaleString('en-US')}-row blocks`;
-}
-
-/** One sentence for the fastest run of a matrix: what it was, how fast, and why. */
-export function verdict(fastest: RunResult, speedup: number | null, filtered: boolean): string {
-  const { bottleneck, reason } = diagnose(fastest.summary.phaseTotals, filtered);
-  const speed = formatRate(fastest.summary.rowsPerSecond, 'rows/s');
-  const versus = speedup === null ? '' : `, ${formatFactor(speedup)} inline`;
-  const capitalised = bottleneck.charAt(0).toUpperCase() + bottleneck.slice(1);
-  return `Fastest: ${describeConfiguration(fastest)} at ${speed}${versus}. ${capitalised}: ${reason}.`;
 }

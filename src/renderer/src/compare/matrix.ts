@@ -58,3 +58,16 @@ export function defaultWorkerCounts(cores: number): number[] {
   counts.push(cores);
   return counts;
 }
+
+/** Runs per configuration: at least 3, so the median is not one noisy run; at most MAX_REPEATS. */
+export const MIN_REPEATS = 3;
+export const MAX_REPEATS = 20;
+export const DEFAULT_REPEATS = 3;
+
+export function parseRepeats(text: string): number | string {
+  const n = Number(text.trim());
+  if (!Number.isInteger(n) || n < MIN_REPEATS || n > MAX_REPEATS) {
+    return `Repeats must be a whole number from ${MIN_REPEATS} to ${MAX_REPEATS}: each configuration runs several times and is ranked by its median.`;
+  }
+  return n;
+}

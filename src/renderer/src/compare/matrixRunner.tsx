@@ -5,9 +5,9 @@ import { toErrorInfo } from '../../../shared/errors';
 import { hasDecompression } from '../format/hdf5';
 import { formatInteger } from '../format/units';
 import { useRuns } from '../run/runsStore';
-import { verdict } from './bottleneck';
 import type { MatrixConfig } from './matrix';
-import { compareRuns } from './metrics';
+import { rankConfigurations, type RankedConfig } from './matrixResults';
+import { matrixVerdict } from './matrixVerdict';
 
 export interface MatrixPlan {
   fileId: string;
@@ -15,10 +15,20 @@ export interface MatrixPlan {
   dataset: DatasetEntity;
   output: string;
   configs: MatrixConfig[];
+  /** Runs per configuration: the ranking is by median, so one noisy run cannot decide it. */
+  repeats: number;
 }
 
+/** What a finished (or stopped) matrix found, and what it was run on. */
 export interface MatrixOutcome {
-  fastestId: string;
+  fileId: string;
+  /** The file's path, as the run records name it. */
+  file: string;
+  fileName: string;
+  dataset: string;
+  repeats: number;
+  /** Fastest first, by median rows/s; the banner, chart and table all show this. */
+  ranked: RankedConfig[];
   sentence: string;
 }
 
@@ -43,9 +53,20 @@ export function describeConfig(config: MatrixConfig): string {
 }
 
 /**
- * Runs a matrix one configuration after another, overwriting the output each
- * time, then names the fastest and why. It lives above the tabs, so a matrix
- * keeps going (and keeps its verdict) while the user looks at timelines.
+ * Every configuration once, then every one again, `repeats` times: a drift in
+ * the machine's load then touches all configurations alike.
+ */
+export function matrixSchedule(configs: MatrixConfig[], repeats: number): { config: MatrixConfig; repeat: number }[] {
+  const schedule: { config: MatrixConfig; repeat: number }[] = [];
+  for (let repeat = 1; repeat <= repeats; repeat++) for (const config of configs) schedule.push({ config, repeat });
+  return schedule;
+}
+
+/**
+ * Runs a matrix one run after another, overwriting the output each time, then
+ * ranks the configurations by median and says why the fastest won. It lives
+ * above the tabs, so a matrix keeps going (and keeps its verdict) while the
+ * user looks at timelines.
  */
 export function MatrixProvider({ children }: { children: ReactNode }) {
   const runs = useRuns();
@@ -59,10 +80,12 @@ export function MatrixProvider({ children }: { children: ReactNode }) {
     stopRequested.current = false;
     setOutcome(null);
     const finished: RunRecord[] = [];
-    for (const [index, config] of plan.configs.entries()) {
+    const schedule = matrixSchedule(plan.configs, plan.repeats);
+    let failure: string | null = null;
+    for (const [index, { config, repeat }] of schedule.entries()) {
       if (stopRequested.current) break;
-      const label = describeConfig(config);
-      setStatus({ state: 'running', index, total: plan.configs.length, label });
+      const label = `${describeConfig(config)} (repeat ${repeat} of ${plan.repeats})`;
+      setStatus({ state: 'running', index, total: schedule.length, label });
       try {
         const runId = await latestRuns.current.start(
           { fileId: plan.fileId, dataset: plan.dataset.path, ...config, output: plan.output, overwrite: true },
@@ -70,22 +93,25 @@ export function MatrixProvider({ children }: { children: ReactNode }) {
           { openOutput: false },
         );
         finished.push(await latestRuns.current.waitFor(runId));
-      } catch (failure) {
+      } catch (error) {
         if (stopRequested.current) break;
-        setStatus({ state: 'stopped', message: `Stopped at run ${index + 1} of ${plan.configs.length} (${label}): ${toErrorInfo(failure).message}` });
-        return;
+        failure = `Stopped at run ${index + 1} of ${schedule.length} (${label}): ${toErrorInfo(error).message}`;
+        break;
       }
     }
     if (finished.length === 0) {
-      setStatus({ state: 'stopped', message: 'Stopped before any run finished.' });
+      setStatus({ state: 'stopped', message: failure ?? 'Stopped before any run finished.' });
       return;
     }
-    const fastest = finished.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-    const speedup = compareRuns([...latestRuns.current.records, ...finished]).find((c) => c.record.id === fastest.id)?.speedup ?? null;
-    setOutcome({ fastestId: fastest.id, sentence: verdict(fastest, speedup, hasDecompression(plan.dataset)) });
-    setStatus(stopRequested.current
-      ? { state: 'stopped', message: `Stopped after ${finished.length} of ${plan.configs.length} runs; the verdict covers those.` }
-      : { state: 'idle' });
+    const ranked = rankConfigurations(finished);
+    const subject = { fileName: plan.fileName, dataset: plan.dataset.path, rows: finished[0].rows, filtered: hasDecompression(plan.dataset) };
+    setOutcome({
+      fileId: plan.fileId, file: finished[0].file, fileName: plan.fileName, dataset: plan.dataset.path, repeats: plan.repeats,
+      ranked, sentence: matrixVerdict(ranked, subject),
+    });
+    const partial = `after ${finished.length} of ${schedule.length} runs; the ranking covers those`;
+    setStatus(failure ? { state: 'stopped', message: `${failure} The ranking covers the ${finished.length} runs before it.` }
+      : stopRequested.current ? { state: 'stopped', message: `Stopped ${partial}.` } : { state: 'idle' });
   }, []);
 
   const stop = useCallback(() => {

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef } from 'react';
 import type { Phase } from '../../../shared/run';
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
 import { SortHeader } from '../ui/SortHeader';
@@ -10,6 +11,9 @@ type Column = 'index' | 'rows' | 'lane' | 'start' | 'duration' | 'bytes' | Phase
 
 /** Blocks beyond this are summarised: a table of tens of thousands of rows helps nobody. */
 const SHOWN_BLOCKS = 2000;
+/** Up to this many rows the whole table is in the DOM; past it only the rows in view are (a run's end stays smooth). */
+const ALL_ROWS_LIMIT = 150;
+const ROW_HEIGHT = 27;
 
 export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[] }) {
   const sort = useSort<Column>('index');
@@ -30,8 +34,23 @@ export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[]
     }
   }, sort.direction), [rows, sort.key, sort.direction]);
 
+  const shown = useMemo(() => sorted.slice(0, SHOWN_BLOCKS), [sorted]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = shown.length > ALL_ROWS_LIMIT;
+  const virtualizer = useVirtualizer({
+    count: virtual ? shown.length : 0,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    initialRect: { width: 800, height: 360 },
+  });
+  const items = virtual ? virtualizer.getVirtualItems() : shown.map((_, index) => ({ index, start: index * ROW_HEIGHT, end: (index + 1) * ROW_HEIGHT }));
+  const above = items[0]?.start ?? 0;
+  const below = virtual ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+  const columns = 6 + phases.length;
+
   return (
-    <div className="table-scroll blocks-table">
+    <div className="table-scroll blocks-table" ref={scroller}>
       <table className="data-table" data-testid="blocks-table">
         <thead>
           <tr>
@@ -48,8 +67,9 @@ export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[]
           </tr>
         </thead>
         <tbody>
-          {sorted.slice(0, SHOWN_BLOCKS).map(({ block, lane, start, duration }) => (
-            <tr key={block.index} data-testid="block-row" data-block={block.index} data-lane={lane}>
+          {above > 0 && <tr aria-hidden="true" style={{ height: above }}><td colSpan={columns} /></tr>}
+          {items.map(({ index }) => shown[index]).map(({ block, lane, start, duration }) => (
+            <tr key={block.index} style={{ height: ROW_HEIGHT }} data-testid="block-row" data-block={block.index} data-lane={lane}>
               <td className="numeric">{formatInteger(block.index)}</td>
               <td className="numeric" title={`rows ${formatInteger(block.rowStart)}–${formatInteger(block.rowEnd - 1)}`}>{formatInteger(block.rowEnd - block.rowStart)}</td>
               <td>{lane}</td>
@@ -63,6 +83,7 @@ export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[]
               ))}
             </tr>
           ))}
+          {below > 0 && <tr aria-hidden="true" style={{ height: below }}><td colSpan={columns} /></tr>}
         </tbody>
       </table>
       {sorted.length > SHOWN_BLOCKS && <p className="muted small">The first {formatInteger(SHOWN_BLOCKS)} of {formatInteger(sorted.length)} blocks in this order; export the trace for all of them.</p>}

@@ -4,8 +4,10 @@ import { echarts, tooltipItem, type CustomSeriesRenderItem, type EChartsOption }
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
 import { timelineBars, timelineLanes, type Bar, type TimelineRun } from './model';
 import { PHASE_COLORS } from './phases';
+import { TimelineCanvas } from './TimelineCanvas';
 
-// Past this many bars SVG slows down; canvas draws them faster (and the DOM stays small).
+// Up to this many bars ECharts draws a finished run as SVG, with its zoom slider and labels in the DOM;
+// past it, or while a run is live and redraws, the plain canvas draws them in milliseconds instead of hundreds.
 const SVG_BAR_LIMIT = 2000;
 
 /**
@@ -17,7 +19,9 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
   const lanes = useMemo(() => timelineLanes(run), [run]);
   const bars = useMemo(() => timelineBars(run, lanes), [run, lanes]);
 
-  const option = useMemo<EChartsOption>(() => {
+  const plain = bars.length > SVG_BAR_LIMIT || !run.finished;
+  const option = useMemo<EChartsOption | null>(() => {
+    if (plain) return null;
     const renderItem: CustomSeriesRenderItem = (params, api) => {
       const bar = bars[params.dataIndex];
       const [x0, y] = api.coord([bar.start, bar.lane]);
@@ -70,17 +74,19 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
         data: bars.map((bar) => [bar.lane, bar.start, bar.end]),
       }],
     };
-  }, [run, bars, lanes, xMax, compact]);
+  }, [run, bars, lanes, xMax, compact, plain]);
+  const chartHeight = height ?? Math.max(compact ? 110 : 180, lanes.length * (compact ? 26 : 40) + (compact ? 40 : 80));
+  const ariaLabel = `Timeline of ${run.label}: ${lanes.length} lanes, ${formatInteger(run.blocks.length)} blocks`;
 
   return (
     <div data-testid="timeline-chart" data-lanes={lanes.map((l) => l.label).join(',')} data-bars={bars.length}>
-      <EChart
-        option={option}
-        renderer={bars.length > SVG_BAR_LIMIT || !run.finished ? 'canvas' : 'svg'}
-        height={height ?? Math.max(compact ? 110 : 180, lanes.length * (compact ? 26 : 40) + (compact ? 40 : 80))}
-        ariaLabel={`Timeline of ${run.label}: ${lanes.length} lanes, ${formatInteger(run.blocks.length)} blocks`}
-        notMerge
-      />
+      {option ? <EChart option={option} renderer="svg" height={chartHeight} ariaLabel={ariaLabel} notMerge /> : (
+        <TimelineCanvas
+          bars={bars} lanes={lanes} height={chartHeight} compact={compact} ariaLabel={ariaLabel}
+          xMax={xMax ?? bars.reduce((max, b) => Math.max(max, b.end), Math.max(run.wallMs, 1))}
+          describe={(bar) => describeBar(run, bar, lanes[bar.lane].label)}
+        />
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useDeferredValue, useMemo } from 'react';
+import { useStaged } from '../ui/useStaged';
 import { useThrottledValue } from '../ui/useThrottledValue';
 import type { RunRecord } from '../../../shared/api';
 import { useNavigation } from '../app/navigation';
@@ -14,6 +15,8 @@ import { PhaseTotalsTable, UtilisationTable } from './RunSummaryTables';
 import { TimelineChart } from './TimelineChart';
 
 const LIVE_REDRAW_MS = 1000;
+/** Past this many blocks the details under the chart mount one part per frame. */
+const STAGED_BLOCKS = 150;
 
 function timelineFromLive(live: LiveRun): TimelineRun {
   return {
@@ -100,7 +103,7 @@ export function RunTimeline({ run: latestRun, record }: { run: TimelineRun; reco
       </div>
       <PhaseLegend phases={phases} />
       <TimelineChart run={run} />
-      <p className="muted small">Scroll over the chart to zoom, drag to pan, or use the slider. Thin bars under a lane are blocks waiting for that worker.</p>
+      <p className="muted small">Scroll over the chart to zoom, drag to pan, or use the slider (on a large or live run, double-click to see it whole). Thin bars under a lane are blocks waiting for that worker.</p>
       {run.finished ? <RunDetails run={run} totals={totals} utilisation={utilisation} lanes={lanes} /> : (
         <p className="muted small" data-testid="timeline-live-note">Phase totals, utilisation, durations and the block table appear when the run ends.</p>
       )}
@@ -108,10 +111,15 @@ export function RunTimeline({ run: latestRun, record }: { run: TimelineRun; reco
   );
 }
 
-/** The tables and histogram under the chart: drawn once a run has ended, not on every live update. */
+/**
+ * The tables and histogram under the chart: drawn once a run has ended, not on
+ * every live update, and one part per frame, so the end of a run of thousands
+ * of blocks does not freeze the page while they all mount.
+ */
 function RunDetails({ run, totals, utilisation, lanes }: {
   run: TimelineRun; totals: ReturnType<typeof phaseTotals>; utilisation: ReturnType<typeof laneUtilisation>; lanes: ReturnType<typeof timelineLanes>;
 }) {
+  const stage = useStaged(3, run.id, run.blocks.length > STAGED_BLOCKS);
   return (
     <>
       <div className="two-columns">
@@ -126,11 +134,11 @@ function RunDetails({ run, totals, utilisation, lanes }: {
       </div>
       <section aria-label="Block durations">
         <h3 className="section-title">Block durations</h3>
-        <DurationHistogram run={run} />
+        {stage >= 2 && <DurationHistogram run={run} />}
       </section>
       <section aria-label="Blocks">
         <h3 className="section-title">Blocks</h3>
-        <BlocksTable run={run} lanes={lanes} />
+        {stage >= 3 && <BlocksTable run={run} lanes={lanes} />}
       </section>
     </>
   );

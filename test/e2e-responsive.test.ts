@@ -4,9 +4,11 @@
 // live Timeline costs the run at most a few percent: runs with it open and
 // closed alternate, and their median wall times are compared.
 //
-// Both figures are printed (and written to test-artifacts/responsiveness.json).
-// Not part of `npm test` yet: the frame-gap target is not met (README, Known
-// limits); run it with `npm run measure:responsive`.
+// Both figures are asserted (the issue's targets plus a stated margin for a
+// shared machine), printed, and written to test-artifacts/responsiveness.json,
+// with the page's own long tasks beside them: a frame gap without a long task
+// is the machine's doing (other processes had the CPU), not the page's.
+// `npm run measure:responsive` runs this file alone.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,21 +21,37 @@ import { ARTIFACTS, startServedApp, treeNode, type ServedApp } from './support/s
 
 const ROWS = 5_000_000;
 const BLOCK_ROWS = 8192; // 611 blocks, as in the report that found the stalls
-/** The issue's budget is 100 ms; the assertion allows for the shared 2-core test machine on top. */
+/**
+ * The issue's target is 100 ms. The assertion adds 50 ms for the test machine:
+ * 2 cores shared by the run's three threads and the browser's processes, where
+ * the scheduler alone can hold a frame back by tens of milliseconds.
+ */
 const FRAME_GAP_BUDGET_MS = 100;
 const FRAME_GAP_MARGIN_MS = 50;
-/** The budget is 5 % slower with the Timeline open; medians of 3 runs each, with a margin for noise. */
+/** The target is 5 % slower with the Timeline open; medians of 3 runs each, plus 5 points for run-to-run noise. */
 const TIMELINE_SLOWDOWN_BUDGET = 0.05;
-const TIMELINE_SLOWDOWN_MARGIN = 0.07;
+const TIMELINE_SLOWDOWN_MARGIN = 0.05;
 
 let app: ServedApp;
 let page: Page;
 
 type Tab = 'Inspect' | 'Data' | 'Run' | 'Timeline' | 'Compare';
 
+interface FrameMonitor {
+  max: number;
+  last: number;
+  running: boolean;
+  longestTask: number;
+  observer: PerformanceObserver;
+}
+
 async function startFrameMonitor() {
   await page.evaluate(() => {
-    const state = { max: 0, last: performance.now(), running: true };
+    const state = { max: 0, last: performance.now(), running: true, longestTask: 0, observer: null as unknown as PerformanceObserver };
+    state.observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.longestTask = Math.max(state.longestTask, entry.duration);
+    });
+    state.observer.observe({ type: 'longtask' });
     (window as unknown as { frameGaps: typeof state }).frameGaps = state;
     const tick = (now: number) => {
       state.max = Math.max(state.max, now - state.last);
@@ -44,16 +62,18 @@ async function startFrameMonitor() {
   });
 }
 
-async function stopFrameMonitor(): Promise<number> {
+/** The longest gap between frames, and the page's own longest task (0 when none took 50 ms). */
+async function stopFrameMonitor(): Promise<{ gapMs: number; longestTaskMs: number }> {
   return page.evaluate(() => {
-    const state = (window as unknown as { frameGaps: { max: number; running: boolean; last: number } }).frameGaps;
+    const state = (window as unknown as { frameGaps: FrameMonitor }).frameGaps;
     state.running = false;
-    return Math.max(state.max, performance.now() - state.last);
+    state.observer.disconnect();
+    return { gapMs: Math.max(state.max, performance.now() - state.last), longestTaskMs: state.longestTask };
   });
 }
 
 /** Starts a pool run from the Run tab, looks at `tab` while it goes, and returns the longest frame gap. */
-async function runWhileLookingAt(tab: Tab): Promise<number> {
+async function runWhileLookingAt(tab: Tab): Promise<{ gapMs: number; longestTaskMs: number }> {
   // The previous run left its output selected; the input is chosen again, as a user would.
   await treeNode(page, '/coords').click();
   await page.getByRole('tab', { name: 'Run', exact: true }).click();
@@ -64,6 +84,7 @@ async function runWhileLookingAt(tab: Tab): Promise<number> {
   await page.getByTestId('run-button').click();
   if (tab !== 'Run') await page.getByRole('tab', { name: tab, exact: true }).click();
   // The tab's own first paint is not part of the run; measuring starts once it is on screen.
+  await expect.poll(() => page.locator('.suspense-note').count()).toBe(0);
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await startFrameMonitor();
   // A finished run selects its output in the tree.
@@ -86,7 +107,11 @@ beforeAll(async () => {
   const folder = makeTempFolder('e2e-responsive');
   const file = join(folder, 'five_million.h5');
   execFileSync(process.execPath, [cliScript, 'sample', file, '--rows', String(ROWS), '--chunked', '--gzip'], { cwd: projectRoot });
-  app = await startServedApp([file]);
+  // Chromium composites the page with software GL here (SwiftShader), which redraws every frame in full and took
+  // a core's worth of CPU from the 2-core machine, more than the page itself; its own software compositor, which
+  // machines without a usable GPU get and which redraws only what changed, models a desktop's GPU better.
+  // WebGL (h5web) still runs on SwiftShader.
+  app = await startServedApp([file], { chromiumArgs: ['--disable-gpu-compositing'] });
   page = app.page;
   await treeNode(page, '/coords').waitFor();
 });
@@ -100,8 +125,8 @@ describe('a run never freezes the page', () => {
   it(`keeps every frame gap under ${FRAME_GAP_BUDGET_MS} ms with any tab open, and the Timeline costs the run under 5 %`, async () => {
     // Timeline closed and open alternate, so drifts in machine load hit both alike.
     const order: Tab[] = ['Run', 'Timeline', 'Run', 'Timeline', 'Run', 'Timeline', 'Inspect', 'Data', 'Compare'];
-    const gaps: { tab: Tab; gapMs: number }[] = [];
-    for (const tab of order) gaps.push({ tab, gapMs: await runWhileLookingAt(tab) });
+    const gaps: { tab: Tab; gapMs: number; longestTaskMs: number }[] = [];
+    for (const tab of order) gaps.push({ tab, ...(await runWhileLookingAt(tab)) });
     const runs = (await exportedRuns()).slice(-order.length);
     const wall = (tab: Tab) => runs.filter((_, i) => order[i] === tab).map((r) => r.wallMs);
     const closed = median(wall('Run'));
@@ -111,6 +136,7 @@ describe('a run never freezes the page', () => {
     const report = { rows: ROWS, blocks: runs[0].blocks.length, gaps, wallMsTimelineClosed: wall('Run'), wallMsTimelineOpen: wall('Timeline'), slowdown, longestGapMs: longest };
     writeFileSync(join(ARTIFACTS, 'responsiveness.json'), JSON.stringify(report, null, 2));
     console.log(`longest frame gap ${longest.toFixed(0)} ms (${gaps.map((g) => `${g.tab} ${g.gapMs.toFixed(0)}`).join(', ')}); `
+      + `longest task of the page ${Math.max(...gaps.map((g) => g.longestTaskMs)).toFixed(0)} ms (${gaps.map((g) => `${g.tab} ${g.longestTaskMs.toFixed(0)}`).join(', ')}); `
       + `Timeline open ${(slowdown * 100).toFixed(1)} % slower (median ${open.toFixed(0)} ms vs ${closed.toFixed(0)} ms)`);
 
     expect(runs[0].blocks).toHaveLength(Math.ceil(ROWS / BLOCK_ROWS));
