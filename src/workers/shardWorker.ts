@@ -6,6 +6,7 @@ import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5 } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
 import { epochNow } from '../main/run/clock';
+import { syncShard } from '../main/run/shardFolder';
 import { toErrorInfo } from '../shared/errors';
 import { rowNorms, type NumericKind } from './compute/rowNorm';
 
@@ -18,6 +19,8 @@ export interface ShardTask {
   rowStart: number;
   rows: number;
   shardPath: string;
+  /** vds: the shard is the output itself, so it is made durable and its values come back for the run's SHA-256. */
+  keep?: boolean;
 }
 
 export interface ShardResult {
@@ -29,6 +32,8 @@ export interface ShardResult {
   computeEnd: number;
   writeEnd: number;
   bytesOut: number;
+  /** With `keep`: the block's values (the shard's contents). */
+  values?: Float32Array | Float64Array;
 }
 
 let initialised = false;
@@ -69,5 +74,6 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   } finally {
     closeQuietly(shard);
   }
-  return { threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength };
+  if (task.keep) syncShard(task.shardPath);
+  return { threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength, ...(task.keep ? { values } : {}) };
 }

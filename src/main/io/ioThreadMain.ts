@@ -13,6 +13,7 @@ import { getEntity, listChildren } from '../hdf5/entities';
 import { loadH5 } from '../hdf5/h5wasm';
 import { readTree } from '../hdf5/tree';
 import { runComputation } from '../run/engine';
+import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
 import { HEARTBEAT_MS, type FromThread, type IoRequest, type ToThread } from './protocol';
 import { refusedError } from './refused';
@@ -44,7 +45,7 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // A refused open reads nothing: describing a group whose external link leads
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
-    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run' || request.kind === 'materialize')) throw refusedError(request, refused);
     send({ type: 'reply', id, ok: true, result: result ?? null });
   } catch (error) {
     const refused = takeRefusals();
@@ -70,6 +71,14 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       const { module } = await loadH5();
       return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));
     }
+    case 'materialize':
+      // Like a run, it writes the file through a transaction: no handle of this thread may stay on the old bytes.
+      handles.forget(request.file);
+      try {
+        return await materialize(request.file, request.dataset, request.runId);
+      } finally {
+        handles.forget(request.file);
+      }
     case 'forget':
       handles.forget(request.file);
       return null;

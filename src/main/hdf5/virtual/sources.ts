@@ -12,6 +12,11 @@ export interface VirtualSourceFile {
   missing: boolean;
 }
 
+/** A source file name as HDF5 finds it for a mapping in `file`: absolute as is, relative beside the file. */
+export function resolveSource(file: string, source: string): string {
+  return isAbsolute(source) ? source : resolve(dirname(file), source);
+}
+
 /**
  * The distinct source files of a virtual dataset and which are missing, read
  * from the file's bytes (no HDF5 open, so a missing source cannot turn into
@@ -27,7 +32,7 @@ export function virtualSources(filePath: string, datasetPath: string): VirtualSo
     const seen = new Map<string, VirtualSourceFile>();
     for (const mapping of mappings) {
       if (seen.has(mapping.file)) continue;
-      const resolved = mapping.file === '.' ? filePath : isAbsolute(mapping.file) ? mapping.file : resolve(dirname(filePath), mapping.file);
+      const resolved = mapping.file === '.' ? filePath : resolveSource(filePath, mapping.file);
       seen.set(mapping.file, { file: mapping.file, dataset: mapping.dataset, resolved, missing: !existsSync(resolved) });
     }
     return [...seen.values()];

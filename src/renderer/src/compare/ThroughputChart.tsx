@@ -5,7 +5,7 @@ import { EChart } from '../charts/EChart';
 import type { EChartsOption } from '../charts/echarts';
 import { formatCompact, formatRate } from '../format/units';
 
-const STRATEGY_COLORS = { inline: '#8c8c8c', pool: '#4e79a7', shard: '#f28e2b', dask: '#59a14f' } as const;
+const STRATEGY_COLORS = { inline: '#8c8c8c', pool: '#4e79a7', shard: '#f28e2b', dask: '#59a14f', vds: '#b07aa1' } as const;
 
 /** Best throughput per strategy and worker count, for the runs of one file and dataset. */
 export function ThroughputChart({ runs }: { runs: RunRecord[] }) {

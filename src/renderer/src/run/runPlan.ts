@@ -9,6 +9,7 @@ export const STRATEGY_HELP: Record<Strategy, string> = {
   pool: 'The main thread reads every block and sends it to worker threads, which compute the norms.',
   shard: 'Each worker reads (and decompresses) its own blocks and writes a shard file; the main thread merges them.',
   dask: 'A Dask cluster runs the blocks: each task reads its rows with h5py and writes a shard beside the file; the main thread merges them.',
+  vds: 'Each worker reads its own blocks and writes a shard file in a folder beside the file; the output is a virtual dataset mapping the shards, so nothing is merged (readers open the shards).',
 };
 
 export interface BlockPlanSummary {
