@@ -36,3 +36,20 @@ export async function h5dumpValues(file: string, path: string): Promise<number[]
   const { stdout } = await run('h5dump', ['-d', path, '-m', '%.17g', file], { cwd: '/', maxBuffer: 64 * 2 ** 20 });
   return ddlDataValues(stdout);
 }
+
+export interface VdsCheck {
+  error?: string;
+  exists?: boolean;
+  is_virtual?: boolean;
+  /** Source file names as the mappings hold them, and those not found beside the file. */
+  sources?: string[];
+  missing?: string[];
+  sha256?: string;
+  complete?: number;
+}
+
+/** After a crash: what h5py finds at `path` (values hashed, sources checked) without reading the values out here. */
+export async function checkVds(file: string, path: string): Promise<VdsCheck> {
+  const { stdout } = await run(systemPython, [script, 'check', file, path], { cwd: '/', maxBuffer: 16 * 2 ** 20 });
+  return JSON.parse(stdout) as VdsCheck;
+}

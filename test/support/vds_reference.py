@@ -3,6 +3,7 @@
 Run with /usr/bin/python3. Every subcommand prints one JSON object on stdout.
 
   read FILE PATH          is_virtual, the sources (file, dataset), dtype, shape and the values' bytes (hex)
+  check FILE PATH         is_virtual, the sources and which are missing, the SHA-256 of the values (or the error)
   make FILE ROWS SPLIT    a virtual dataset /v made by libhdf5 itself: ROWS float64 rows in blocks of SPLIT
                           rows, sources beside FILE in FILE.sources/; prints the mappings' heap object (hex)
 """
@@ -23,6 +24,23 @@ def read(path, name):
         out["hex"] = np.ascontiguousarray(d[()]).astype(d.dtype.newbyteorder("<")).tobytes().hex()
         out["attributes"] = sorted(d.attrs.keys())
     return out
+
+
+def check(path, name):
+    import hashlib
+    try:
+        with h5py.File(path, "r") as f:
+            if name not in f:
+                return {"exists": False}
+            d = f[name]
+            sources = [s.file_name for s in d.virtual_sources()] if d.is_virtual else []
+            folder = os.path.dirname(os.path.abspath(path))
+            missing = sorted({s for s in sources if not os.path.exists(os.path.join(folder, s))})
+            values = np.ascontiguousarray(d[()]).astype(d.dtype.newbyteorder("<")).tobytes()
+            return {"exists": True, "is_virtual": bool(d.is_virtual), "sources": sorted(set(sources)), "missing": missing,
+                    "sha256": hashlib.sha256(values).hexdigest(), "complete": int(d.attrs.get("h5blocks_complete", 0))}
+    except Exception as error:  # noqa: BLE001 - the test reports what h5py said
+        return {"error": str(error).splitlines()[0]}
 
 
 def make(path, rows, split):
@@ -47,6 +65,8 @@ if __name__ == "__main__":
     command = sys.argv[1]
     if command == "read":
         print(json.dumps(read(sys.argv[2], sys.argv[3])))
+    elif command == "check":
+        print(json.dumps(check(sys.argv[2], sys.argv[3])))
     elif command == "make":
         print(json.dumps(make(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
     else:
