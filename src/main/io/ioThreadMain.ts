@@ -12,6 +12,7 @@ import { takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
 import { loadH5 } from '../hdf5/h5wasm';
 import { readTree } from '../hdf5/tree';
+import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
@@ -79,6 +80,8 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       } finally {
         handles.forget(request.file);
       }
+    case 'virtual-outputs':
+      return handles.use(request.file, (file) => listVirtualDatasets(file, request.file));
     case 'forget':
       handles.forget(request.file);
       return null;

@@ -8,6 +8,7 @@ import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Group, type H5Module } from '../hdf5/h5wasm';
 import { checkBlockBytes, readHyperslab, writeHyperslab } from '../hdf5/rows';
 import { removeLink } from '../hdf5/unlink';
+import { missingSources } from '../hdf5/virtual/sources';
 import { readMappings } from '../hdf5/virtual/virtualLayout';
 import { beginTransaction } from '../transaction/transaction';
 import { ensureParentGroups } from './output';
@@ -87,11 +88,6 @@ export async function materialize(filePath: string, datasetPath: string, runId: 
     closeQuietly(h5file);
     transaction.rollback();
   }
-}
-
-export function missingSources(name: string, file: string, path: string, missing: string[]): H5BlocksError {
-  const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
-  return new H5BlocksError('not-found', `${name}: ${path}: ${missing.length} of its virtual dataset's source files are missing (${shown}); put them back (the shard folder moves with the file) before reading or materializing it`, { file, object: path });
 }
 
 /** Copies the dataset's values, block of rows by block, to a raw file. */

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { H5BlocksError } from '../../../shared/errors';
+import type { VirtualOutput } from '../../../shared/virtual';
+import { objectType, type H5Dataset, type H5File } from '../h5wasm';
 import { ByteFile } from '../rawFormat';
 import { readMappings } from './virtualLayout';
 
@@ -41,4 +44,46 @@ export function virtualSources(filePath: string, datasetPath: string): VirtualSo
   } finally {
     file?.close();
   }
+}
+
+/**
+ * Every virtual dataset of an open file and its distinct source files, with
+ * which are missing (for Save As and the app's list of virtual outputs).
+ */
+export function listVirtualDatasets(h5file: H5File, filePath: string): VirtualOutput[] {
+  const found: VirtualOutput[] = [];
+  for (const name of h5file.paths()) {
+    const path = name.startsWith('/') ? name : `/${name}`;
+    let entity;
+    try {
+      entity = h5file.get(path);
+    } catch {
+      continue;
+    }
+    if (objectType(entity) !== 'Dataset') continue;
+    const sources = (entity as H5Dataset).metadata.virtual_sources ?? [];
+    if (sources.length === 0) continue;
+    const files = [...new Set(sources.map((s) => s.file_name).filter((f) => f !== '.'))];
+    found.push({
+      dataset: path,
+      sources: files.map((file) => {
+        const resolved = resolveSource(filePath, file);
+        return { file, resolved, missing: !existsSync(resolved) };
+      }),
+    });
+  }
+  return found;
+}
+
+/** One line naming the virtual dataset and its missing source files (HDF5 would read fill values in their place). */
+export function missingSources(name: string, file: string, path: string, missing: string[]): H5BlocksError {
+  const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
+  return new H5BlocksError('not-found', `${name}: ${path}: ${missing.length} of its virtual dataset's source files are missing (${shown}); put them back (the shard folder moves with the file) before reading or materializing it`, { file, object: path });
+}
+
+/** Refuses to read a virtual dataset whose sources are missing: its values would silently be fill values. */
+export function checkSourcesPresent(filePath: string, path: string, meta: H5Dataset['metadata']): void {
+  const files = [...new Set((meta.virtual_sources ?? []).map((s) => s.file_name).filter((f) => f !== '.'))];
+  const missing = files.filter((f) => !existsSync(resolveSource(filePath, f)));
+  if (missing.length > 0) throw missingSources(basename(filePath), filePath, path, missing);
 }

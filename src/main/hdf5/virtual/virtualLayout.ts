@@ -45,6 +45,28 @@ export function makeVirtual(store: ByteStore, datasetPath: string, rows: number,
   for (const chunk of new Map([layout.chunk, dataspace.chunk].map((c) => [c.start, c])).values()) resealChunk(store, chunk);
 }
 
+/**
+ * Renames a virtual dataset's source files (a copy of the file whose shard
+ * folder has another name, or sources given by absolute path): the mappings go
+ * into a new global heap collection and the layout message points at it; the
+ * old collection stays, unreachable, like any freed HDF5 object.
+ */
+export function renameSources(store: ByteStore, datasetPath: string, rename: (file: string) => string): boolean {
+  const mappings = readMappings(store, datasetPath);
+  if (!mappings) return false;
+  const renamed = mappings.map((m) => ({ ...m, file: m.file === '.' ? m.file : rename(m.file) }));
+  if (renamed.every((m, i) => m.file === mappings[i].file)) return false;
+  const sb = readSuperblock(store);
+  const layout = readObjectHeader(store, sb, objectHeaderAt(store, sb, datasetPath)!).messages.find((m) => m.type === LAYOUT_MESSAGE)!;
+  const heapAt = appendToFile(store, sb, encodeCollection(encodeMappings(renamed, sb.lengthSize), sb.lengthSize));
+  const data = Buffer.from(layout.data);
+  writeOffset(data, 2, heapAt - sb.base, sb.offsetSize);
+  data.writeUInt32LE(HEAP_OBJECT_INDEX, 2 + sb.offsetSize);
+  overwrite(store, layout, data);
+  resealChunk(store, layout.chunk);
+  return true;
+}
+
 /** The mappings of the virtual dataset at `datasetPath`, or undefined when it is not virtual. */
 export function readMappings(store: ByteStore, datasetPath: string): VirtualMapping[] | undefined {
   const sb = readSuperblock(store);
