@@ -178,6 +178,17 @@ describe('overwrite and materialize', () => {
     expect(shardsOf(file)).toHaveLength(4);
   });
 
+  it('a 0-row input gives an empty virtual dataset h5py and h5dump read, and no shard folder', async () => {
+    const file = join(folder, 'zero.h5');
+    await runCli(['sample', file, '--rows', '0']);
+    const result = await runComputation({ file, dataset: '/coords', strategy: 'vds', workers: 2 });
+    expect(result.rows).toBe(0);
+    const read = await readVds(file, '/distances');
+    expect(read).toMatchObject({ is_virtual: true, shape: [0], sources: [] });
+    expect(await h5dumpValues(file, '/distances')).toEqual([]);
+    expect(existsSync(join(folder, 'zero.h5blocks'))).toBe(false);
+  });
+
   it('a failed vds run leaves no shards and the previous output intact', async () => {
     const file = copyCorpus('coords_1k.h5', folder, 'failing.h5');
     const first = await seed(file, 'vds');

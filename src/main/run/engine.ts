@@ -27,7 +27,7 @@ import { OrderedWriter } from './orderedWriter';
 import { beginTransaction, type Transaction } from '../transaction/transaction';
 import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
 import { summarise } from './summary';
-import { isOwnShard, removeShards, shardFolderOf } from './shardFolder';
+import { isOwnShard, pruneEmptyFolders, removeShards, shardFolderOf } from './shardFolder';
 import { checkVirtualRows, createVirtualOutput, finishVirtualOutput, removeUnusedShards, sourcesOf } from './virtualOutput';
 
 const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
@@ -141,6 +141,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     committed = true;
     const kept = new Set((notes.shards ?? []).map((shard) => shard.path));
     removeShards(file, previousShards.filter((shard) => !kept.has(shard)));
+    if (shardFolder) pruneEmptyFolders(file, shardFolder);
     const end = epochNow();
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
@@ -156,6 +157,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     transaction.rollback();
     // Nothing refers to a failed run's shards.
     if (!committed && notes.shards) removeShards(file, notes.shards.map((shard) => shard.path));
+    if (!committed && virtual) pruneEmptyFolders(file, shardFolderOf(file, output));
   }
 }
 

@@ -88,17 +88,20 @@ export function removeShards(file: string, shards: Iterable<string>): void {
     }
     folders.add(dirname(shard));
   }
+  for (const folder of folders) pruneEmptyFolders(file, folder);
+}
+
+/** Removes `folder` and its parents up to the file's shard root, while they are empty. */
+export function pruneEmptyFolders(file: string, folder: string): void {
   const root = shardsRootOf(file);
-  for (const folder of folders) {
-    for (let at = folder; at.startsWith(root); at = dirname(at)) {
-      try {
-        if (readdirSync(at).length > 0) break;
-        rmdirSync(at);
-      } catch {
-        break;
-      }
-      if (at === root) break;
+  for (let at = folder; at.startsWith(root); at = dirname(at)) {
+    try {
+      if (readdirSync(at).length > 0) break;
+      rmdirSync(at);
+    } catch {
+      break;
     }
+    if (at === root) break;
   }
 }
 

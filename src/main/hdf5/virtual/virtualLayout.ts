@@ -35,11 +35,17 @@ export function makeVirtual(store: ByteStore, datasetPath: string, rows: number,
   const newLayout = Buffer.alloc(2 + sb.offsetSize + 4);
   if (newLayout.length > layout.data.length) throw new Error(`${datasetPath}: its layout message has no room for a virtual layout`);
 
-  const heapAt = appendToFile(store, sb, encodeCollection(encodeMappings(mappings, sb.lengthSize), sb.lengthSize));
   newLayout[0] = 4;
   newLayout[1] = LAYOUT_VIRTUAL;
-  writeOffset(newLayout, 2, heapAt - sb.base, sb.offsetSize);
-  newLayout.writeUInt32LE(HEAP_OBJECT_INDEX, 2 + sb.offsetSize);
+  if (mappings.length === 0) {
+    // As libhdf5 writes a virtual dataset without mappings (zero rows): no heap object, an undefined address.
+    newLayout.fill(0xff, 2, 2 + sb.offsetSize);
+    newLayout.writeUInt32LE(0, 2 + sb.offsetSize);
+  } else {
+    const heapAt = appendToFile(store, sb, encodeCollection(encodeMappings(mappings, sb.lengthSize), sb.lengthSize));
+    writeOffset(newLayout, 2, heapAt - sb.base, sb.offsetSize);
+    newLayout.writeUInt32LE(HEAP_OBJECT_INDEX, 2 + sb.offsetSize);
+  }
   overwrite(store, layout, newLayout);
   overwrite(store, dataspace, resizedDataspace(dataspace.data, rows, sb.lengthSize));
   for (const chunk of new Map([layout.chunk, dataspace.chunk].map((c) => [c.start, c])).values()) resealChunk(store, chunk);
@@ -74,6 +80,7 @@ export function readMappings(store: ByteStore, datasetPath: string): VirtualMapp
   if (address === undefined) return undefined;
   const layout = readObjectHeader(store, sb, address).messages.find((m) => m.type === LAYOUT_MESSAGE);
   if (!layout || layout.data[0] !== 4 || layout.data[1] !== LAYOUT_VIRTUAL) return undefined;
+  if (layout.data.subarray(2, 2 + sb.offsetSize).every((b) => b === 0xff)) return [];
   const heapAt = sb.base + readLength(layout.data, 2, sb.offsetSize);
   const index = layout.data.readUInt32LE(2 + sb.offsetSize);
   const head = bytesAt(store, heapAt, 8 + sb.lengthSize);
