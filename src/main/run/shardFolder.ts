@@ -1,5 +1,6 @@
-import { fsyncSync, closeSync, openSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, sep } from 'node:path';
+import { syncFolder } from '../transaction/recovery';
 
 /**
  * Where a vds run's shards live: a folder beside the file, named after it and
@@ -107,16 +108,6 @@ export function pruneEmptyFolders(file: string, folder: string): void {
 
 /** Makes a written shard durable (file and folder entry) before the commit point refers to it. */
 export function syncShard(path: string): void {
-  for (const target of [path, dirname(path)]) {
-    let fd: number | undefined;
-    try {
-      fd = openSync(target, 'r');
-      fsyncSync(fd);
-    } catch {
-      // Some file systems refuse fsync on folders.
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  }
+  syncFolder(path);
+  syncFolder(dirname(path));
 }
-

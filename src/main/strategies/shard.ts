@@ -11,6 +11,20 @@ import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
 import { workerPool } from './workerPools';
 
+/** A shard worker's block on its lane: queue, init (its first task), read, compute, shard-write, transfer back. */
+export function shardPhases(result: ShardResult, sentAt: number, receivedAt: number, runStart: number): PhaseSpan[] {
+  const lane = result.threadId;
+  const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
+  if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
+  phases.push(
+    span('read', lane, result.readStart, result.readEnd, runStart),
+    span('compute', lane, result.readEnd, result.computeEnd, runStart),
+    span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
+    span('transfer', lane, result.writeEnd, receivedAt, runStart),
+  );
+  return phases;
+}
+
 /**
  * Seed variation 2 ("poor man's MapReduce"): each worker opens the input
  * read-only, computes its block and writes a shard file into the run's private
@@ -32,16 +46,7 @@ export const runShard: StrategyRunner = async (context) => {
     };
     const sentAt = epochNow();
     const result: ShardResult = await pool.run(task, { signal });
-    const receivedAt = epochNow();
-    const lane = result.threadId;
-    const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
-    if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
-    phases.push(
-      span('read', lane, result.readStart, result.readEnd, runStart),
-      span('compute', lane, result.readEnd, result.computeEnd, runStart),
-      span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
-      span('transfer', lane, result.writeEnd, receivedAt, runStart),
-    );
+    const phases = shardPhases(result, sentAt, epochNow(), runStart);
     writer.accept({
       plan,
       bytesIn: rows * input.columns * input.elementBytes,

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { PhaseSpan } from '../../shared/run';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
 import { epochNow } from '../run/clock';
 import { shardName } from '../run/shardFolder';
-import { span, type StrategyRunner, type WrittenShard } from './context';
+import type { StrategyRunner, WrittenShard } from './context';
+import { shardPhases } from './shard';
 import { dispatchBlocks } from './dispatch';
 import { workerPool } from './workerPools';
 
@@ -32,16 +32,7 @@ export const runVds: StrategyRunner = async (context) => {
     // Recorded before it exists: if the run fails midway, the engine removes what was written.
     shards.push({ path: shardPath, rowStart: plan.rowStart, rowEnd: plan.rowEnd });
     const result: ShardResult = await pool.run(task, { signal });
-    const receivedAt = epochNow();
-    const lane = result.threadId;
-    const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
-    if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
-    phases.push(
-      span('read', lane, result.readStart, result.readEnd, runStart),
-      span('compute', lane, result.readEnd, result.computeEnd, runStart),
-      span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
-      span('transfer', lane, result.writeEnd, receivedAt, runStart),
-    );
+    const phases = shardPhases(result, sentAt, epochNow(), runStart);
     const values = result.values;
     if (!values) throw new Error('the shard worker did not return the block\'s values');
     writer.accept({ plan, bytesIn: rows * input.columns * input.elementBytes, phases, values: () => values });
