@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confineTo, mayOpen } from '../src/main/hdf5/confinement';
 import { loadH5, type H5Dataset, type LoadedH5 } from '../src/main/hdf5/h5wasm';
 import { ByteFile, bytesAt, objectHeaderAt, readSuperblock } from '../src/main/hdf5/rawFormat';
 import { collectionObject, encodeCollection } from '../src/main/hdf5/virtual/globalHeap';
@@ -187,5 +188,21 @@ describe.each(PARENTS)('a virtual /distances in a %s', (parent) => {
     renameSync(join(alone, 'data.h5'), file);
     renameSync(join(moved, 'data.h5blocks'), join(where, 'data.h5blocks'));
     expect(readFileSync(file).length).toBeGreaterThan(4096);
+  });
+});
+
+describe('serve confinement of a file named on its command line', () => {
+  it('lets HDF5 open the file\'s shard folder, and nothing else beside it', () => {
+    const file = join(folder, 'named', 'data.h5');
+    mkdirSync(join(folder, 'named', 'data.h5blocks', 'distances'), { recursive: true });
+    confineTo({ roots: [join(folder, 'root')], files: [file] });
+    try {
+      expect(mayOpen(file)).toBe(true);
+      expect(mayOpen(join(folder, 'named', 'data.h5blocks', 'distances', 'run-block-000000.h5'))).toBe(true);
+      expect(mayOpen(join(folder, 'named', 'other.h5'))).toBe(false);
+      expect(mayOpen(join(folder, 'named', 'other.h5blocks', 'distances', 'run-block-000000.h5'))).toBe(false);
+    } finally {
+      confineTo(undefined);
+    }
   });
 });
