@@ -8,7 +8,7 @@ import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Group, type H5Module } from '../hdf5/h5wasm';
 import { checkBlockBytes, readHyperslab, writeHyperslab } from '../hdf5/rows';
 import { removeLink } from '../hdf5/unlink';
-import { missingSources } from '../hdf5/virtual/sources';
+import { listVirtualDatasets, missingSources } from '../hdf5/virtual/sources';
 import { readMappings } from '../hdf5/virtual/virtualLayout';
 import { beginTransaction } from '../transaction/transaction';
 import { ensureParentGroups } from './output';
@@ -73,11 +73,14 @@ export async function materialize(filePath: string, datasetPath: string, runId: 
     const regular = createRegular(h5file, path, shape, meta, dtype, name);
     unspool(module, h5file, path, shape, meta.size, blockRows, scratch);
     for (const attribute of attributes) writeAttribute(regular, attribute, name, path);
+    // Shards another virtual dataset still maps (a second link to the same one) stay.
+    // Without the list, keep them all: the next run's clean-up removes what is unused.
+    const stillUsed = new Set(safely(() => listVirtualDatasets(h5file!, file).flatMap((o) => o.sources.map((s) => s.resolved))) ?? sources);
     h5file.flush();
     h5file.close();
     h5file = undefined;
     await transaction.commit();
-    const removed = sources.filter((source) => isOwnShard(file, source));
+    const removed = sources.filter((source) => isOwnShard(file, source) && !stillUsed.has(source));
     removeShards(file, removed);
     return { file, dataset: path, rows: shape[0], removedShards: removed.length };
   } catch (error) {
