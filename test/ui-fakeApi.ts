@@ -138,7 +138,17 @@ export class FakeApi {
     }),
     recentFiles: () => this.record('recentFiles', [], () => this.files.map((f) => f.file.path)),
     closeFile: (fileId) => this.record('closeFile', [fileId], () => undefined),
-    saveAs: (fileId, target) => this.record('saveAs', [fileId, target], () => null),
+    saveAs: (fileId, target, virtual) => this.record('saveAs', virtual === undefined ? [fileId, target] : [fileId, target, virtual], () => null),
+    listVirtualOutputs: (fileId) => this.record('listVirtualOutputs', [fileId], () => {
+      const { entities } = this.fileById(fileId);
+      return [...entities.values()].flatMap((e) => e.kind === 'dataset' && e.layout === 'virtual'
+        ? [{ dataset: e.path, sources: (e.externalSources ?? []).map((s) => ({ file: s.file, resolved: `/data/${s.file}`, missing: s.missing === true })) }]
+        : []);
+    }),
+    materialize: (fileId, path) => this.record('materialize', [fileId, path], () => {
+      const { file } = this.fileById(fileId);
+      return { file: file.path, dataset: path, rows: 0, removedShards: 0 };
+    }),
     getEntity: (fileId, path) => this.record('getEntity', [fileId, path], () => {
       const { file, entities } = this.fileById(fileId);
       const entity = entities.get(path);

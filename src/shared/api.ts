@@ -12,6 +12,7 @@
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult } from './run';
+import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from './virtual';
 
 export interface OpenFile {
   id: string;
@@ -149,7 +150,19 @@ export interface H5BlocksApi {
    * asks (null result when the user cancels). serve: `target` is a path under a
    * root and must not exist yet ('output-exists'). Never the source itself.
    */
-  saveAs(fileId: string, target: string | null): Promise<OpenFile | null>;
+  saveAs(fileId: string, target: string | null, virtual?: SaveAsVirtual): Promise<OpenFile | null>;
+  /**
+   * The file's virtual datasets (a vds run's outputs among them) and their
+   * source files, with which are missing. Save As asks what to do with them.
+   */
+  listVirtualOutputs(fileId: string): Promise<VirtualOutput[]>;
+  /**
+   * Replaces a virtual dataset by a regular one with the same values and
+   * attributes, then removes the h5blocks shards it used; through the write
+   * path's transaction, like a run. 'not-found' naming the missing sources when
+   * some are gone; 'invalid-argument' when the dataset is not virtual.
+   */
+  materialize(fileId: string, path: string): Promise<MaterializeResult>;
 
   // Explorer (h5web-style provider)
   getEntity(fileId: string, path: string): Promise<Entity>;
@@ -188,7 +201,7 @@ export type ApiMethod = keyof H5BlocksApi;
 
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
-  'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs',
+  'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
   'getEntity', 'getValue', 'search', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
 ] as const satisfies readonly ApiMethod[];
 

@@ -98,6 +98,8 @@ export interface ExternalSource {
   file: string;
   /** The source dataset, for a virtual source. */
   dataset?: string;
+  /** A virtual source whose file is not where HDF5 looks for it (its values would read as fill values). */
+  missing?: boolean;
 }
 
 export interface DatatypeEntity extends EntityBase {

@@ -1,7 +1,7 @@
 // What a run is asked to do and what it reports: the vocabulary shared by the
 // engine, the CLI, the server and the renderer.
 
-export const STRATEGIES = ['inline', 'pool', 'shard', 'dask'] as const;
+export const STRATEGIES = ['inline', 'pool', 'shard', 'dask', 'vds'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export const MAX_WORKERS = 64;

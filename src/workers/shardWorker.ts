@@ -9,6 +9,7 @@ import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5, type H5File } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
 import { epochNow } from '../main/run/clock';
+import { syncShard } from '../main/run/shardFolder';
 import { toErrorInfo } from '../shared/errors';
 import { rowNorms, type NumericKind } from './compute/rowNorm';
 
@@ -21,10 +22,12 @@ export interface ShardTask {
   rowStart: number;
   rows: number;
   shardPath: string;
-  /** What the run's shards may take at once, for the message if the scratch disk fills. */
-  scratchBytes: number;
+  /** What the run's scratch shards may take at once, for the message if the scratch disk fills (not for vds, whose shards are its output). */
+  scratchBytes?: number;
   /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies. */
   reading?: MessagePort;
+  /** vds: the shard is the output itself, so it is made durable and its values come back for the run's SHA-256. */
+  keep?: boolean;
 }
 
 export interface ShardResult {
@@ -36,6 +39,8 @@ export interface ShardResult {
   computeEnd: number;
   writeEnd: number;
   bytesOut: number;
+  /** With `keep`: the block's values (the shard's contents). */
+  values?: Float32Array | Float64Array;
 }
 
 let initialised = false;
@@ -75,7 +80,8 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   const values = rowNorms({ buffer, kind: task.kind, rows: task.rows, columns: task.columns });
   const computeEnd = epochNow();
   await writeShard(task, values);
-  return { threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength };
+  if (task.keep) syncShard(task.shardPath);
+  return { threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength, ...(task.keep ? { values } : {}) };
 }
 
 /**
@@ -101,7 +107,7 @@ async function writeShard(task: ShardTask, values: Float32Array | Float64Array):
     } catch {
       // Never made.
     }
-    if (free !== undefined && free < Math.max(task.scratchBytes, values.byteLength + SHARD_MARGIN_BYTES)) {
+    if (task.scratchBytes !== undefined && free !== undefined && free < Math.max(task.scratchBytes, values.byteLength + SHARD_MARGIN_BYTES)) {
       // Named by the temp folder the run's folder is in: that is the disk to free, or to change with TMPDIR.
       throw scratchDiskFull(task.file, dirname(dirname(task.shardPath)), task.scratchBytes, free);
     }

@@ -8,6 +8,7 @@ import type { ConfinementRules } from '../hdf5/confinement';
 import { IoThread } from '../io/ioThread';
 import { runOnThread } from '../io/threadRun';
 import { newRunId } from '../run/engine';
+import { shardsRootOf } from '../run/shardFolder';
 
 interface ActiveRun {
   file: string;
@@ -35,7 +36,9 @@ export class ActiveRuns {
     const controller = new AbortController();
     setMaxListeners(16, controller.signal);
     // A shard run merges its shards from the temp folder: that one folder is the run's own.
-    const thread = new IoThread({ confine: confine && { ...confine, scratch: [runScratchPath(runId)] } });
+    // A vds run's workers write their shards in the folder beside the file.
+    const own = [runScratchPath(runId), ...(request.strategy === 'vds' ? [shardsRootOf(request.file)] : [])];
+    const thread = new IoThread({ confine: confine && { ...confine, scratch: own } });
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress }))
       .then((result) => callbacks.onFinished(result))

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import type { VirtualOutput } from '../../shared/virtual';
 import type { OpenFile } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -111,6 +112,11 @@ export class OpenFiles {
   children(id: string, paths: string[]): Promise<ChildSummary[][]> {
     const entry = this.entry(id);
     return this.use(entry).call({ kind: 'children', file: entry.path, paths });
+  }
+
+  virtualOutputs(id: string): Promise<VirtualOutput[]> {
+    const entry = this.entry(id);
+    return entry.thread.call({ kind: 'virtual-outputs', file: entry.path });
   }
 
   close(id: string): void {

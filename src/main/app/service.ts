@@ -11,7 +11,12 @@ import type { RunRequest } from '../../shared/run';
 import type { ConfinementRules } from '../hdf5/confinement';
 import { exportScript, planOfRun } from '../dask/exportScript';
 import { getEntity } from '../hdf5/entities';
-import { checkRequest } from '../run/engine';
+import { checkRequest, newRunId } from '../run/engine';
+import { missingSources } from '../hdf5/virtual/sources';
+import { relinkVirtualCopy } from '../run/virtualCopy';
+import { IoThread } from '../io/ioThread';
+import { materializeOnThread } from '../io/threadRun';
+import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from '../../shared/virtual';
 import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
@@ -131,7 +136,7 @@ export class AppService implements H5BlocksApi {
     this.announceFiles();
   }
 
-  async saveAs(fileId: string, target: string | null): Promise<OpenFile | null> {
+  async saveAs(fileId: string, target: string | null, virtual: SaveAsVirtual = 'copy-shards'): Promise<OpenFile | null> {
     const source = this.files.get(fileId);
     const overItself = () => new H5BlocksError('invalid-argument', `${source.name}: cannot save a file over itself; choose another name`, { file: source.path });
     if (target !== null && sameFileOnDisk(source.path, target)) throw overItself();
@@ -141,8 +146,54 @@ export class AppService implements H5BlocksApi {
     if (this.runs.isRunningOn(choice.path)) {
       throw new H5BlocksError('busy', `${basename(choice.path)}: a run is writing to it; save under another name or wait until the run ends`, { file: choice.path });
     }
+    const outputs = await this.files.virtualOutputs(fileId);
     copyWhole(source.path, choice.path, choice.replace);
+    if (outputs.length > 0) await this.finishVirtualCopy(source.path, choice.path, outputs, virtual, fileId);
     return this.open(choice.path);
+  }
+
+  async listVirtualOutputs(fileId: string): Promise<VirtualOutput[]> {
+    return this.files.virtualOutputs(fileId);
+  }
+
+  async materialize(fileId: string, path: string): Promise<MaterializeResult> {
+    const file = this.files.get(fileId);
+    if (this.runs.isRunningOn(file.path)) {
+      throw new H5BlocksError('busy', `${file.name}: a run is writing to it; materialize ${path} when the run ends`, { file: file.path, object: path });
+    }
+    const result = await this.onOwnThread(fileId, (thread) => materializeOnThread(thread, file.path, path, newRunId()));
+    this.announceFiles();
+    return result;
+  }
+
+  /** The copy's virtual datasets read again: their shards copied beside it, or their values stored in it. */
+  private async finishVirtualCopy(source: string, target: string, outputs: VirtualOutput[], mode: SaveAsVirtual, fileId: string): Promise<void> {
+    const missing = outputs.flatMap((o) => o.sources.filter((s) => s.missing).map((s) => s.file));
+    if (mode === 'materialize' && missing.length > 0) {
+      removeQuietly(target);
+      throw missingSources(basename(source), source, outputs.find((o) => o.sources.some((s) => s.missing))!.dataset, missing);
+    }
+    try {
+      await relinkVirtualCopy(source, target, outputs, mode, newRunId());
+      if (mode === 'materialize') {
+        await this.onOwnThread(fileId, async (thread) => {
+          for (const output of outputs) await materializeOnThread(thread, target, output.dataset, newRunId());
+        });
+      }
+    } catch (error) {
+      removeQuietly(target);
+      throw error;
+    }
+  }
+
+  /** Work that writes a file, on an I/O thread of its own confined like the file's (a run's is too). */
+  private async onOwnThread<T>(fileId: string, work: (thread: IoThread) => Promise<T>): Promise<T> {
+    const thread = new IoThread({ confine: this.files.rulesFor(fileId) });
+    try {
+      return await work(thread);
+    } finally {
+      await thread.terminate();
+    }
   }
 
   async getEntity(fileId: string, path: string): Promise<Entity> {

@@ -8,6 +8,7 @@ import { normalizePath } from '../hdf5/entities';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import { readHyperslab } from '../hdf5/rows';
+import { checkSourcesPresent } from '../hdf5/virtual/sources';
 
 /** The most elements one getValue returns: a screenful of a table or a plot's worth of points, never a whole big dataset. */
 export const MAX_VALUE_ELEMENTS = 1_000_000;
@@ -36,6 +37,7 @@ export async function readValueSlice(file: H5File, path: string, ranges: [number
     throw new H5BlocksError('invalid-argument', `${where}: has a null dataspace, so it holds no values`, { file: file.filename, object: objectPath });
   }
   checkRanges(meta.shape, ranges, where, file.filename, objectPath);
+  checkSourcesPresent(file.filename, objectPath, meta);
   const shape = ranges.map(([start, stop]) => stop - start);
   const count = shape.reduce((a, b) => a * b, 1);
   const numeric = meta.type === INTEGER || meta.type === FLOAT || meta.type === ENUM;

@@ -6,7 +6,7 @@ import { failure } from './failure';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
-import { runOnThread } from '../io/threadRun';
+import { materializeOnThread, runOnThread } from '../io/threadRun';
 import { checkRequest, newRunId } from '../run/engine';
 import { fsError } from '../fsErrors';
 import { closeWorkerPools } from '../strategies/workerPools';
@@ -118,6 +118,19 @@ export function buildProgram(): Command {
       checkRequest(request);
       const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
+    });
+
+  program.command('materialize')
+    .description('replace a virtual dataset (a vds run\'s output) by a regular one with the same values and attributes, then remove its shards')
+    .argument('<file>', 'HDF5 file')
+    .requiredOption('--dataset <path>', 'the virtual dataset, e.g. /distances')
+    .option('--json', 'print the result as JSON')
+    .action(async (path: string, options: { dataset: string; json?: boolean }) => {
+      checkReadableFile(resolve(path));
+      const result = await materializeOnThread(io, resolve(path), options.dataset, newRunId(), abort.signal);
+      process.stdout.write(options.json
+        ? `${JSON.stringify(result)}\n`
+        : `${basename(result.file)}: ${result.dataset} is now a regular dataset (${result.rows} rows stored in the file); ${result.removedShards} shard file(s) removed\n`);
     });
 
   program.command('export-script')

@@ -24,6 +24,11 @@ export function datasetSummary(d: DatasetEntity): string {
   const parts = [shape, ...(d.dtype.numpy ? [d.dtype.numpy] : []), d.dtype.description, d.layout];
   if (d.chunks) parts.push(`chunks ${d.chunks.join(' × ')}`);
   if (d.filters.length > 0) parts.push(`filters ${d.filters.map((f) => filterName(f.id, f.name)).join('+')}`);
+  const virtual = (d.externalSources ?? []).filter((s) => s.kind === 'virtual-source');
+  if (d.layout === 'virtual') {
+    const missing = virtual.filter((s) => s.missing);
+    parts.push(`${virtual.length} source file(s)${missing.length > 0 ? `, MISSING: ${missing.map((s) => s.file).join(', ')}` : ''}`);
+  }
   return parts.join(', ');
 }
 

@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { H5BlocksError } from '../../shared/errors';
 import type { H5Module } from './h5wasm';
 import { noteLibraryOutput } from './libraryOutput';
+import { shardsRootOf } from '../run/shardFolder';
 
 /**
  * Which files HDF5 may open in this thread. `h5blocks serve` confines HDF5 to
@@ -15,7 +16,7 @@ import { noteLibraryOutput } from './libraryOutput';
 export interface ConfinementRules {
   /** Real paths of the folders HDF5 may read in. */
   roots: string[];
-  /** Files the user named outside the roots (serve's command line); their h5blocks companions (`.NAME.…`) beside them too. */
+  /** Files the user named outside the roots (serve's command line); their h5blocks companions (`.NAME.…`, the `STEM.h5blocks/` shard folder) too. */
   files: string[];
   /** Path prefixes of a run's own scratch (shard files in the temp folder, `…/h5blocks-run-PID-START-RUNID`). */
   scratch?: string[];
@@ -66,7 +67,9 @@ export function mayOpen(path: string): boolean {
   const real = realOrSame(resolve(path));
   if (rules.roots.some((root) => inside(root, real))) return true;
   if (rules.scratch?.some((prefix) => real.startsWith(prefix))) return true;
-  return rules.files.some((file) => real === file || (dirname(real) === dirname(file) && basename(real).startsWith(`.${basename(file)}.`)));
+  // A named file's companions: its sidecars (`.NAME.…`) and its vds shard folder (`STEM.h5blocks/`).
+  return rules.files.some((file) => real === file || (dirname(real) === dirname(file) && basename(real).startsWith(`.${basename(file)}.`))
+    || inside(shardsRootOf(file), real));
 }
 
 /** Installs the check on the module's FS.open, once per module; it applies whatever rules are set later. Also keeps C's stdio off the terminal. */

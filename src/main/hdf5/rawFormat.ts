@@ -47,6 +47,9 @@ export function bytesAt(store: ByteStore, address: number, length: number): Buff
 }
 
 export interface Superblock {
+  /** Where the superblock starts (after a user block) and its format version. */
+  at: number;
+  version: number;
   base: number;
   offsetSize: number;
   lengthSize: number;
@@ -93,14 +96,14 @@ export function readSuperblock(file: ByteStore): Superblock {
       const rootSymbolTable = cacheType === 1
         ? { btree: base + readUint(head, scratch, offsetSize), heap: base + readUint(head, scratch + offsetSize, offsetSize) }
         : undefined;
-      return { base, offsetSize, lengthSize, rootObjectHeader: base + objectHeader, rootSymbolTable };
+      return { at, version, base, offsetSize, lengthSize, rootObjectHeader: base + objectHeader, rootSymbolTable };
     }
     if (version === 2 || version === 3) {
       const offsetSize = head[9];
       const lengthSize = head[10];
       const base = readUint(head, 12, offsetSize);
       const root = readUint(head, 12 + 3 * offsetSize, offsetSize);
-      return { base, offsetSize, lengthSize, rootObjectHeader: base + root };
+      return { at, version, base, offsetSize, lengthSize, rootObjectHeader: base + root };
     }
     throw new Error(`superblock version ${version} is not supported`);
   }
@@ -145,9 +148,11 @@ export interface HeaderMessage {
   type: number;
   /** Absolute address of the message's type field. */
   at: number;
+  /** Absolute address of its data. */
+  dataAt: number;
   data: Buffer;
-  /** The chunk holding it, for v2 checksums. */
-  chunk: { start: number; length: number };
+  /** The chunk holding it; `checksummed` (version 2 headers): its last 4 bytes are a lookup3 of the rest. */
+  chunk: { start: number; length: number; checksummed: boolean };
 }
 
 export interface ObjectHeader {
@@ -179,7 +184,7 @@ export function readObjectHeader(file: ByteStore, sb: Superblock, address: numbe
         const headerBytes = 4 + (creationOrder ? 2 : 0);
         if (q + headerBytes + size > bytes.length) break; // the gap at the end of a chunk
         const data = bytes.subarray(q + headerBytes, q + headerBytes + size);
-        const message = { type, at: chunk.dataStart + q, data, chunk: { start: chunk.start, length: chunk.length } };
+        const message = { type, at: chunk.dataStart + q, dataAt: chunk.dataStart + q + headerBytes, data, chunk: { start: chunk.start, length: chunk.length, checksummed: true } };
         messages.push(message);
         if (type === 0x10) {
           const start = sb.base + readUint(data, 0, sb.offsetSize);
@@ -191,10 +196,7 @@ export function readObjectHeader(file: ByteStore, sb: Superblock, address: numbe
     }
     nil = (message) => {
       file.writeAt(message.at, Buffer.from([0]));
-      const chunk = bytesAt(file, message.chunk.start, message.chunk.length);
-      const checksum = Buffer.alloc(4);
-      checksum.writeUInt32LE(lookup3(chunk.subarray(0, chunk.length - 4)));
-      file.writeAt(message.chunk.start + message.chunk.length - 4, checksum);
+      resealChunk(file, message.chunk);
     };
   } else if (head[0] === 1) {
     const count = head.readUInt16LE(2);
@@ -206,7 +208,7 @@ export function readObjectHeader(file: ByteStore, sb: Superblock, address: numbe
         const type = bytes.readUInt16LE(q);
         const msgSize = bytes.readUInt16LE(q + 2);
         const data = bytes.subarray(q + 8, q + 8 + msgSize);
-        messages.push({ type, at: blocks[b].start + q, data, chunk: { start: blocks[b].start, length: blocks[b].length } });
+        messages.push({ type, at: blocks[b].start + q, dataAt: blocks[b].start + q + 8, data, chunk: { start: blocks[b].start, length: blocks[b].length, checksummed: false } });
         if (type === 0x10) {
           blocks.push({ start: sb.base + readUint(data, 0, sb.offsetSize), length: readUint(data, sb.offsetSize, sb.lengthSize) });
         }
@@ -218,6 +220,15 @@ export function readObjectHeader(file: ByteStore, sb: Superblock, address: numbe
     throw new Error(`object header at ${address} has an unknown format`);
   }
   return { messages, nilMessage: nil };
+}
+
+/** Recomputes a version-2 header chunk's checksum after its bytes changed (no-op for version 1). */
+export function resealChunk(file: ByteStore, chunk: HeaderMessage['chunk']): void {
+  if (!chunk.checksummed) return;
+  const bytes = bytesAt(file, chunk.start, chunk.length);
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32LE(lookup3(bytes.subarray(0, bytes.length - 4)));
+  file.writeAt(chunk.start + chunk.length - 4, checksum);
 }
 
 function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; hardAddress?: number } {

@@ -74,15 +74,19 @@ function withHyperslabInHeap<T>(
 
 /** Writes `values` at rows [start, start + values.length) of a 1-D dataset of the same element type. */
 export function writeRows(module: H5Module, file: H5File, path: string, start: number, values: Float32Array | Float64Array): void {
-  if (values.length === 0) return;
-  const bytes = values.byteLength;
-  const pointer = module._malloc(bytes);
-  if (pointer === 0) throw outOfHeap(bytes, file.filename, path);
+  writeHyperslab(module, file, path, [start], [values.length], new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+}
+
+/** Writes raw little-endian element bytes into a hyperslab (offset, count) of a dataset of that element type. */
+export function writeHyperslab(module: H5Module, file: H5File, path: string, offset: number[], count: number[], bytes: Uint8Array): void {
+  if (bytes.length === 0) return;
+  const pointer = module._malloc(bytes.length);
+  if (pointer === 0) throw outOfHeap(bytes.length, file.filename, path);
   try {
-    module.HEAPU8.set(new Uint8Array(values.buffer, values.byteOffset, bytes), pointer);
-    module.set_dataset_data(file.file_id, path, [BigInt(values.length)], [BigInt(start)], [1n], BigInt(pointer));
+    module.HEAPU8.set(bytes, pointer);
+    module.set_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer));
   } catch (error) {
-    throw hdf5Error(error, file.filename, path, `cannot write rows ${start}..${start + values.length}`);
+    throw hdf5Error(error, file.filename, path, `cannot write rows ${offset[0]}..${offset[0] + count[0]}`);
   } finally {
     module._free(pointer);
   }

@@ -13,7 +13,9 @@ import { takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
 import { loadH5 } from '../hdf5/h5wasm';
 import { readTree } from '../hdf5/tree';
+import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
+import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
 import { HEARTBEAT_MS, type FromThread, type IoRequest, type ToThread } from './protocol';
 import { refusedError } from './refused';
@@ -45,7 +47,7 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // A refused open reads nothing: describing a group whose external link leads
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
-    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run')) throw refusedError(request, refused);
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run' || request.kind === 'materialize')) throw refusedError(request, refused);
     const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
     send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
@@ -74,6 +76,16 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       const { module } = await loadH5();
       return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));
     }
+    case 'materialize':
+      // Like a run, it writes the file through a transaction: no handle of this thread may stay on the old bytes.
+      handles.forget(request.file);
+      try {
+        return await materialize(request.file, request.dataset, request.runId);
+      } finally {
+        handles.forget(request.file);
+      }
+    case 'virtual-outputs':
+      return handles.use(request.file, (file) => listVirtualDatasets(file, request.file));
     case 'forget':
       handles.forget(request.file);
       return null;

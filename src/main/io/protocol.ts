@@ -1,6 +1,7 @@
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
 // structured-cloneable data over the worker's message port.
@@ -15,7 +16,11 @@ export type IoRequest =
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   | { kind: 'run'; request: RunRequest; runId: string }
-  | { kind: 'forget'; file: string };
+  /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
+  | { kind: 'materialize'; file: string; dataset: string; runId: string }
+  | { kind: 'forget'; file: string }
+  /** Every virtual dataset of the file and its source files. */
+  | { kind: 'virtual-outputs'; file: string };
 
 export interface TreeNode extends Record<string, unknown> {
   children?: TreeNode[];
@@ -29,7 +34,9 @@ export interface IoResults {
   valueJson: Uint8Array;
   children: ChildSummary[][];
   run: RunResult;
+  materialize: MaterializeResult;
   forget: null;
+  'virtual-outputs': VirtualOutput[];
 }
 
 export type ToThread =

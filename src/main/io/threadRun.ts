@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+import type { MaterializeResult } from '../../shared/virtual';
 import { cleanUpAbandonedRun } from './abandonedRun';
 import type { IoThread } from './ioThread';
 
@@ -15,4 +16,9 @@ export function runOnThread(thread: IoThread, request: RunRequest, runId: string
     onProgress: hooks.onProgress,
     onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),
   });
+}
+
+/** A materialize on an I/O thread, cleaned up like a run if the thread is terminated under it. */
+export function materializeOnThread(thread: IoThread, file: string, dataset: string, runId: string, signal?: AbortSignal): Promise<MaterializeResult> {
+  return thread.call({ kind: 'materialize', file, dataset, runId }, { signal, onAbandoned: () => cleanUpAbandonedRun(resolve(file), runId) });
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
@@ -16,6 +18,7 @@ import { runDask } from '../strategies/dask';
 import { runInline } from '../strategies/inline';
 import { runPool } from '../strategies/pool';
 import { runShard } from '../strategies/shard';
+import { runVds } from '../strategies/vds';
 import { APP_VERSION } from '../version';
 import { defaultBlockRows, planBlocks } from '../../shared/blocks';
 import { epochNow } from './clock';
@@ -24,8 +27,10 @@ import { OrderedWriter } from './orderedWriter';
 import { beginTransaction, type Transaction } from '../transaction/transaction';
 import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
 import { summarise } from './summary';
+import { isOwnShard, pruneEmptyFolders, removeShards, shardFolderOf } from './shardFolder';
+import { checkVirtualRows, createVirtualOutput, finishVirtualOutput, removeUnusedShards, sourcesOf } from './virtualOutput';
 
-const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask };
+const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
 /** Strategies whose workers write shards that the main thread merges. */
 const MERGING: readonly Strategy[] = ['shard', 'dask'];
 
@@ -58,9 +63,15 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const rel = (t: number) => t - runStart;
   const transaction = beginTransaction(file, runId);
   let h5file: H5File | undefined;
+  const virtual = request.strategy === 'vds';
+  const notes: RunNotes = {};
+  let committed = false;
   try {
     h5file = await transaction.openH5();
     const input = usableInput(h5file, dataset);
+    if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
+    // Under the file's lock, before this run writes any: shards a crashed run left.
+    removeUnusedShards(file, transaction.store, h5file);
     const workers = request.strategy === 'inline' ? 1 : request.workers;
     const rowBytes = input.columns * input.elementBytes;
     const blockRows = request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers);
@@ -72,7 +83,10 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     }
     const outputType = outputTypeFor(input.kind);
     transaction.expectBytes(expectedOutputBytes(input.rows, outputType));
-    if (existing && whyNotReusable(h5file, output, input.rows, outputType) !== undefined) {
+    // An old virtual output's shards go once the new output is committed.
+    const previousShards = existing ? sourcesOf(transaction.store, file, output).filter((shard) => isOwnShard(file, shard)) : [];
+    // A virtual output is always made anew (h5wasm cannot make one in place).
+    if (existing && (virtual || whyNotReusable(h5file, output, input.rows, outputType) !== undefined)) {
       // An output of another shape or type cannot be rewritten in place and
       // h5wasm cannot delete links: remove the link from the group on disk
       // (through the transaction, like HDF5's own writes), with h5wasm closed.
@@ -82,20 +96,22 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       h5file = await transaction.openH5();
     }
     const target = h5file;
-    const outputDataset = prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
+    const outputDataset = virtual
+      ? createVirtualOutput(target, output, outputType, basename(file))
+      : prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
+    const shardFolder = virtual ? makeShardFolder(file, output) : undefined;
     runPhases.push({ phase: 'log', lane: 'main', start: 0, end: rel(epochNow()) });
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
-    const writer = new OrderedWriter(runStart, MERGING.includes(request.strategy) ? 'merge' : 'write',
-      (rowStart, values) => writeRows(module, target, output, rowStart, values),
+    const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(request.strategy) ? 'merge' : 'write',
+      (rowStart, values) => virtual || writeRows(module, target, output, rowStart, values),
       (timing) => {
         timings.push(timing);
         for (const listener of writtenListeners) listener();
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       });
-    const notes: RunNotes = {};
     // The input's stored chunks are read from the file itself: the run never rewrites them.
     const chunkLayout = request.strategy === 'pool' ? findChunkLayout(input.file, input.dataset, [input.rows, input.columns]) : undefined;
     await RUNNERS[request.strategy]({
@@ -105,6 +121,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
+      shardFolder,
       cluster: { scheduler: request.scheduler, python: request.python }, notes,
     });
     if (writer.written !== blocks.length) throw new Error(`only ${writer.written} of ${blocks.length} blocks were written`);
@@ -119,7 +136,12 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     target.flush();
     target.close();
     h5file = undefined;
+    if (virtual) finishVirtualOutput(transaction.store, file, output, input.rows, notes.shards ?? []);
     await transaction.commit();
+    committed = true;
+    const kept = new Set((notes.shards ?? []).map((shard) => shard.path));
+    removeShards(file, previousShards.filter((shard) => !kept.has(shard)));
+    if (shardFolder) pruneEmptyFolders(file, shardFolder);
     const end = epochNow();
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
@@ -133,7 +155,21 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   } finally {
     closeQuietly(h5file);
     transaction.rollback();
+    // Nothing refers to a failed run's shards.
+    if (!committed && notes.shards) removeShards(file, notes.shards.map((shard) => shard.path));
+    if (!committed && virtual) pruneEmptyFolders(file, shardFolderOf(file, output));
   }
+}
+
+function makeShardFolder(file: string, output: string): string {
+  const folder = shardFolderOf(file, output);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const failure = fsError(error, folder, 'create the folder for the output\'s shards');
+    throw new H5BlocksError(failure.code, `${basename(file)}: ${failure.message}`, { file, object: output });
+  }
+  return folder;
 }
 
 function encodedBlock(file: string, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {

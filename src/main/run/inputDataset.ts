@@ -4,6 +4,7 @@ import { describeDtype, numericKind } from '../hdf5/dtypes';
 import { normalizePath } from '../hdf5/entities';
 import { objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import type { InputInfo } from '../strategies/context';
+import { checkSourcesPresent } from '../hdf5/virtual/sources';
 
 export interface UsableInput extends InputInfo {
   chunkRows?: number;
@@ -41,6 +42,8 @@ export function usableInput(file: H5File, path: string): UsableInput {
     const what = shape.length === 0 ? 'a scalar' : `${shape.length}-D (shape ${shape.join('×')})`;
     throw refuse(`is ${what}; the row norm needs a 2-D N×D dataset`);
   }
+  // A virtual input whose sources are gone would read as fill values: refuse it, naming them.
+  checkSourcesPresent(file.filename, dataset, meta);
   const [rows, columns] = shape;
   if (columns === 0) throw refuse('has 0 columns; every row norm would be empty');
   return {

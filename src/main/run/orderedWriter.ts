@@ -26,7 +26,8 @@ export class OrderedWriter {
 
   constructor(
     private readonly runStart: number,
-    private readonly writePhase: 'write' | 'merge',
+    /** The main thread's span per block; none when the main thread writes nothing (vds). */
+    private readonly writePhase: 'write' | 'merge' | null,
     private readonly write: (rowStart: number, values: Float32Array | Float64Array) => void,
     private readonly onWritten: (timing: BlockTiming) => void,
   ) {}
@@ -55,7 +56,9 @@ export class OrderedWriter {
     this.hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     block.after?.();
     const end = epochNow();
-    const phases = [...block.phases, { phase: this.writePhase, lane: 'main' as const, start: start - this.runStart, end: end - this.runStart }];
+    const phases = this.writePhase === null
+      ? block.phases
+      : [...block.phases, { phase: this.writePhase, lane: 'main' as const, start: start - this.runStart, end: end - this.runStart }];
     this.onWritten({
       index: block.plan.index,
       rowStart: block.plan.rowStart,

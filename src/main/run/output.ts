@@ -115,6 +115,8 @@ export function whyNotReusable(file: H5File, path: string, rows: number, type: O
   const entity = file.get(path);
   if (objectType(entity) !== 'Dataset') return 'it is not a dataset';
   const meta = (entity as H5Dataset).metadata;
+  // Written through, a virtual dataset's values would land in its source files, outside the run's transaction.
+  if (meta.virtual_sources && meta.virtual_sources.length > 0) return 'it is a virtual dataset';
   if (meta.type !== 1 || meta.size !== (type === 'float32' ? 4 : 8)) return `its elements are not ${type}`;
   if (!meta.shape || meta.shape.length !== 1) return 'it is not 1-D';
   if (meta.shape[0] === rows) return undefined;
@@ -133,7 +135,7 @@ export function outputChunkRows(rows: number, type: OutputType): number {
   return Math.max(1, Math.min(rows, perChunk));
 }
 
-function ensureParentGroups(file: H5File, path: string): void {
+export function ensureParentGroups(file: H5File, path: string): void {
   const parts = posix.dirname(path).split('/').filter(Boolean);
   let current = '';
   for (const part of parts) {

@@ -40,6 +40,8 @@ export interface StrategyContext {
   runPhases: PhaseSpan[];
   /** A run-private folder for intermediate files; the engine removes it. */
   scratchDir(): string;
+  /** vds: the output's shard folder beside the file (src/main/run/shardFolder.ts), where workers write the shards the output maps. */
+  shardFolder?: string;
   /** dask: the scheduler to use (none: a local cluster) and the Python to run the driver with. */
   cluster: { scheduler?: string; python?: string };
   /** What the strategy learns that the result and the output's provenance record. */
@@ -53,6 +55,14 @@ export interface RunNotes {
   schedulerDescription?: string;
   /** dask: how many workers the cluster had when the run started (a scheduler's cluster is not sized by the request). */
   workers?: number;
+  /** vds: every shard written, the rows it holds; the engine maps the output onto them. */
+  shards?: WrittenShard[];
+}
+
+export interface WrittenShard {
+  path: string;
+  rowStart: number;
+  rowEnd: number;
 }
 
 export type StrategyRunner = (context: StrategyContext) => Promise<void>;

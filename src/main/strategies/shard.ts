@@ -17,6 +17,20 @@ import { workerPool } from './workerPools';
 /** HDF5's superblock, object headers and heap around a shard's values. */
 export const SHARD_OVERHEAD_BYTES = 8 * 1024;
 
+/** A shard worker's block on its lane: queue, init (its first task), read, compute, shard-write, transfer back. */
+export function shardPhases(result: ShardResult, sentAt: number, receivedAt: number, runStart: number): PhaseSpan[] {
+  const lane = result.threadId;
+  const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
+  if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
+  phases.push(
+    span('read', lane, result.readStart, result.readEnd, runStart),
+    span('compute', lane, result.readEnd, result.computeEnd, runStart),
+    span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
+    span('transfer', lane, result.writeEnd, receivedAt, runStart),
+  );
+  return phases;
+}
+
 /**
  * Seed variation 2 ("poor man's MapReduce"): each worker opens the input
  * read-only, computes its block and writes a shard file into the run's private
@@ -54,16 +68,7 @@ export const runShard: StrategyRunner = async (context) => {
       } finally {
         reading.port1.close();
       }
-      const receivedAt = epochNow();
-      const lane = result.threadId;
-      const phases: PhaseSpan[] = [span('queue', lane, sentAt, result.init?.start ?? result.readStart, runStart)];
-      if (result.init) phases.push(span('init', lane, result.init.start, result.init.end, runStart));
-      phases.push(
-        span('read', lane, result.readStart, result.readEnd, runStart),
-        span('compute', lane, result.readEnd, result.computeEnd, runStart),
-        span('shard-write', lane, result.computeEnd, result.writeEnd, runStart),
-        span('transfer', lane, result.writeEnd, receivedAt, runStart),
-      );
+      const phases = shardPhases(result, sentAt, epochNow(), runStart);
       writer.accept({
         plan,
         bytesIn: rows * input.columns * input.elementBytes,

@@ -16,6 +16,19 @@ import { MatrixResults } from './MatrixResults';
 import { RunMatrix } from './RunMatrix';
 import { RunsTable } from './RunsTable';
 import { ThroughputChart } from './ThroughputChart';
+import { STRATEGY_TRADE_OFFS } from './tradeOffs';
+import type { Strategy } from '../../../shared/run';
+
+/** The trade-off of each compared strategy that has one worth saying (vds above all: no merge, but sources to open). */
+function TradeOffs({ strategies }: { strategies: Strategy[] }) {
+  const notes = strategies.filter((s) => STRATEGY_TRADE_OFFS[s]).sort();
+  if (!notes.includes('vds')) return null;
+  return (
+    <ul className="muted small trade-offs" data-testid="strategy-trade-offs" aria-label="Strategy trade-offs">
+      {notes.map((s) => <li key={s}>{STRATEGY_TRADE_OFFS[s]}</li>)}
+    </ul>
+  );
+}
 
 export function CompareView() {
   const { records, clear } = useRuns();
@@ -96,6 +109,7 @@ export function CompareView() {
               Speedup needs an inline run as its baseline: run <strong>inline</strong> once on {missingBaseline.map((g) => g.label).join(', ')}.
             </p>
           )}
+          <TradeOffs strategies={[...new Set(records.map((r) => r.strategy))]} />
           <RunsTable runs={compared} selected={selected} onToggle={toggle} highlightIds={winnerRuns} onShowTimeline={showTimeline}
             onExportScript={(id) => void saveScript(id)} />
           <p className="muted small">Select two or more runs to see their timelines side by side; exports take the selected runs, or all of them.</p>

@@ -14,8 +14,8 @@ export function RunMatrix() {
   const { appInfo } = useRuns();
   const matrix = useMatrix();
   const cores = appInfo?.cores ?? 1;
-  // Dask starts a cluster per run: ticked on request, not by default.
-  const [strategies, setStrategies] = useState<Strategy[]>(STRATEGIES.filter((s) => s !== 'dask'));
+  // Dask starts a cluster per run, and vds leaves a shard folder beside the file: ticked on request, not by default.
+  const [strategies, setStrategies] = useState<Strategy[]>(STRATEGIES.filter((s) => s !== 'dask' && s !== 'vds'));
   const [workersText, setWorkersText] = useState<string | null>(null);
   const [blocksText, setBlocksText] = useState('default');
   const [outputText, setOutputText] = useState('distances');

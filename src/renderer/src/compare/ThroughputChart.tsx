@@ -6,7 +6,7 @@ import type { EChartsOption } from '../charts/echarts';
 import { formatCompact, formatRate } from '../format/units';
 import { median } from './matrixResults';
 
-const STRATEGY_COLORS = { inline: '#8c8c8c', pool: '#4e79a7', shard: '#f28e2b', dask: '#59a14f' } as const;
+const STRATEGY_COLORS = { inline: '#8c8c8c', pool: '#4e79a7', shard: '#f28e2b', dask: '#59a14f', vds: '#b07aa1' } as const;
 
 /**
  * Median throughput per strategy and worker count, for the runs of one file and

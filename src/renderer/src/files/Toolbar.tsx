@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { OpenFile } from '../../../shared/api';
+import type { SaveAsVirtual, VirtualOutput } from '../../../shared/virtual';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
 import { useTheme } from '../app/theme';
@@ -16,15 +17,23 @@ export function Toolbar() {
   const { appInfo } = useRuns();
   const { theme, toggle } = useTheme();
   const [browsing, setBrowsing] = useState(false);
-  const [savingCopy, setSavingCopy] = useState(false);
+  // The Save As dialog: open with the file's virtual outputs (it asks what to do with their shards).
+  const [savingCopy, setSavingCopy] = useState<VirtualOutput[] | null>(null);
   const activeFile = state.files.find((f) => f.id === state.activeFileId) ?? null;
 
-  function startSaveAs() {
+  async function startSaveAs() {
     if (!activeFile) return;
-    if (appInfo?.host === 'electron') void saveCopy(null);
-    else setSavingCopy(true);
+    let outputs: VirtualOutput[] = [];
+    try {
+      outputs = await api.listVirtualOutputs(activeFile.id);
+    } catch {
+      // Listing is a courtesy; Save As still copies the file.
+    }
+    // The desktop app asks for the path natively; it needs the dialog only for the choice about virtual datasets.
+    if (appInfo?.host === 'electron' && outputs.length === 0) void saveCopy(null, 'copy-shards');
+    else setSavingCopy(outputs);
   }
-  useHostEvents(startSaveAs);
+  useHostEvents(() => void startSaveAs());
 
   async function openFile() {
     try {
@@ -37,11 +46,11 @@ export function Toolbar() {
     }
   }
 
-  async function saveCopy(target: string | null) {
+  async function saveCopy(target: string | null, virtual: SaveAsVirtual) {
     if (!activeFile) return;
     try {
-      const copy = await api.saveAs(activeFile.id, target);
-      setSavingCopy(false);
+      const copy = await api.saveAs(activeFile.id, target, virtual);
+      setSavingCopy(null);
       if (copy) {
         actions.fileOpened(copy);
         notify(`Saved a copy of ${activeFile.name} as ${copy.path}`, 'success');
@@ -68,7 +77,7 @@ export function Toolbar() {
         type="button"
         disabled={!activeFile}
         title={activeFile ? `Save a copy of ${activeFile.name}` : 'Open a file first'}
-        onClick={startSaveAs}
+        onClick={() => void startSaveAs()}
       >
         Save As…
       </button>
@@ -89,7 +98,8 @@ export function Toolbar() {
       </button>
       {browsing && <FileBrowserDialog onOpened={actions.fileOpened} onClose={() => setBrowsing(false)} />}
       {savingCopy && activeFile && (
-        <SaveAsDialog file={activeFile} onSave={(target) => void saveCopy(target)} onClose={() => setSavingCopy(false)} />
+        <SaveAsDialog file={activeFile} virtualOutputs={savingCopy} askPath={appInfo?.host !== 'electron'}
+          onSave={(target, virtual) => void saveCopy(target, virtual)} onClose={() => setSavingCopy(null)} />
       )}
     </header>
   );

@@ -9,6 +9,7 @@ import { runRefusal } from '../run/eligibility';
 import { EntityIcon, kindLabel } from '../ui/EntityIcon';
 import { useSelectedObject, useWorkspace } from '../workspace/workspace';
 import { ObjectStatus } from './ObjectStatus';
+import { VirtualSources } from './VirtualSources';
 
 export function Inspector() {
   const selected = useSelectedObject();
@@ -37,7 +38,7 @@ function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }
     case 'group':
       return <Property label="Children">{formatInteger(entity.children.length)}</Property>;
     case 'dataset':
-      return <DatasetProperties dataset={entity} />;
+      return <DatasetProperties dataset={entity} fileId={fileId} />;
     case 'datatype':
       return (
         <>
@@ -73,7 +74,7 @@ function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }
   }
 }
 
-function DatasetProperties({ dataset }: { dataset: DatasetEntity }) {
+function DatasetProperties({ dataset, fileId }: { dataset: DatasetEntity; fileId: string }) {
   const { showTab } = useNavigation();
   const refusal = runRefusal(dataset);
   const chunk = chunkBytes(dataset);
@@ -91,7 +92,10 @@ function DatasetProperties({ dataset }: { dataset: DatasetEntity }) {
         {dataset.filters.length === 0 ? 'none' : dataset.filters.map(describeFilter).join(' → ')}
       </Property>
       <Property label="Size">{describeSize(dataset)}</Property>
-      {dataset.externalSources && dataset.externalSources.length > 0 && (
+      {dataset.layout === 'virtual' && (
+        <Property label="Values read from"><VirtualSources dataset={dataset} fileId={fileId} /></Property>
+      )}
+      {dataset.layout !== 'virtual' && dataset.externalSources && dataset.externalSources.length > 0 && (
         <Property label="Values read from">
           {dataset.externalSources.map((source) => (
             <div key={`${source.kind}:${source.file}:${source.dataset ?? ''}`}>

@@ -110,7 +110,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
 
   async function askAbout(params: RunParams, found: Entity | null, refusalFromEngine?: string) {
     const path = params.output ?? output;
-    const refusal = refusalFromEngine ?? (found ? overwriteRefusal(found, dataset) : null);
+    const refusal = refusalFromEngine ?? (found ? overwriteRefusal(found, dataset, params.strategy) : null);
     setCollision({
       params,
       output: path,

@@ -9,6 +9,7 @@ export const STRATEGY_HELP: Record<Strategy, string> = {
   pool: 'The main thread reads every block and sends it to worker threads, which compute the norms.',
   shard: 'Each worker reads (and decompresses) its own blocks and writes a shard file; the main thread merges them.',
   dask: 'A Dask cluster runs the blocks: each task reads its rows with h5py and writes a shard beside the file; the main thread merges them.',
+  vds: 'Each worker reads its own blocks and writes a shard file in a folder beside the file; the output is a virtual dataset mapping the shards, so nothing is merged (readers open the shards).',
 };
 
 export interface BlockPlanSummary {
@@ -37,8 +38,10 @@ export function outputElementBytes(input: DatasetEntity): 4 | 8 {
  * links, so only a float dataset of the same width, 1-D, with N rows (or
  * chunked and resizable to N) can be rewritten in place.
  */
-export function overwriteRefusal(existing: Entity, input: DatasetEntity): string | null {
+export function overwriteRefusal(existing: Entity, input: DatasetEntity, strategy?: Strategy): string | null {
   if (existing.kind !== 'dataset') return `${existing.path} is a ${existing.kind === 'group' ? 'group' : 'link or named type'}, not a dataset`;
+  // A vds output, and any overwrite of a virtual dataset, is made anew: the engine removes the old link first.
+  if (strategy === 'vds' || existing.layout === 'virtual') return null;
   const rows = input.shape?.[0] ?? 0;
   const bytes = outputElementBytes(input);
   if (existing.dtype.class !== 'float' || existing.dtype.size !== bytes) {

@@ -1,6 +1,6 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { OpenFile } from '../../../shared/api';
-import type { ChildSummary } from '../../../shared/entities';
+import type { ChildSummary, DatasetEntity } from '../../../shared/entities';
 import { formatInteger } from '../format/units';
 import { EntityIcon } from '../ui/EntityIcon';
 import { parentPath } from '../workspace/paths';
@@ -18,6 +18,17 @@ export function FileTree({ file, view }: { file: OpenFile; view: FileView }) {
     <div className="tree" role="tree" aria-label={`Objects in ${file.name}`} onKeyDown={(event) => moveFocus(event, actions, file.id, view)}>
       <TreeNode file={file} view={view} node={root} level={1} selectedPath={selectedPath} />
     </div>
+  );
+}
+
+/** Marks a virtual dataset (once its entity is loaded), and says when sources are missing. */
+function VirtualBadge({ dataset }: { dataset: DatasetEntity }) {
+  const missing = (dataset.externalSources ?? []).filter((s) => s.missing).length;
+  return (
+    <span className={`tree-hint${missing > 0 ? ' warning-text' : ''}`} data-testid="tree-virtual"
+      title={missing > 0 ? `${missing} source file(s) missing` : 'virtual dataset: values read from source files'}>
+      {missing > 0 ? `virtual, ${missing} missing` : 'virtual'}
+    </span>
   );
 }
 
@@ -66,6 +77,7 @@ function TreeNode({ file, view, node, level, selectedPath }: {
         </span>
         <EntityIcon kind={node.kind} open={expanded} />
         <span className="tree-name" title={node.path}>{node.name}</span>
+        {entity?.kind === 'dataset' && entity.layout === 'virtual' && <VirtualBadge dataset={entity} />}
         {view.loading[node.path] && <span className="tree-hint">loading…</span>}
       </div>
       {expanded && (

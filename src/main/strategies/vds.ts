@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import type { ShardResult, ShardTask } from '../../workers/shardWorker';
+import { epochNow } from '../run/clock';
+import { shardName } from '../run/shardFolder';
+import type { StrategyRunner, WrittenShard } from './context';
+import { shardPhases } from './shard';
+import { dispatchBlocks } from './dispatch';
+import { workerPool } from './workerPools';
+
+/**
+ * Seed variation 3: the parent maintains a virtual dataset, the workers their
+ * own shards. Each worker reads its block, computes it and writes it as a shard
+ * file in the output's folder beside the file; nothing is merged. The engine
+ * maps the output's rows onto the shards (src/main/run/virtualOutput.ts). The
+ * values come back only to be hashed, for comparing runs bit for bit.
+ */
+export const runVds: StrategyRunner = async (context) => {
+  const { input, runStart, writer, runId } = context;
+  const folder = context.shardFolder;
+  if (!folder) throw new Error('a vds run needs its shard folder');
+  const pool = workerPool('shardWorker', context.workers);
+  const shards: WrittenShard[] = [];
+  context.notes.shards = shards;
+  await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
+    const rows = plan.rowEnd - plan.rowStart;
+    const shardPath = join(folder, shardName(runId, plan.index));
+    const task: ShardTask = {
+      file: input.file, dataset: input.dataset, kind: input.kind, elementBytes: input.elementBytes,
+      columns: input.columns, rowStart: plan.rowStart, rows, shardPath, keep: true,
+    };
+    const sentAt = epochNow();
+    // Recorded before it exists: if the run fails midway, the engine removes what was written.
+    shards.push({ path: shardPath, rowStart: plan.rowStart, rowEnd: plan.rowEnd });
+    const result: ShardResult = await pool.run(task, { signal });
+    const phases = shardPhases(result, sentAt, epochNow(), runStart);
+    const values = result.values;
+    if (!values) throw new Error('the shard worker did not return the block\'s values');
+    writer.accept({ plan, bytesIn: rows * input.columns * input.elementBytes, phases, values: () => values });
+  });
+  shards.sort((a, b) => a.rowStart - b.rowStart);
+};

@@ -1,0 +1,122 @@
+// kill -9 during a vds run (overwriting an earlier vds output) and during a
+// materialize, at random moments and at the pause points inside the commit.
+// After each kill and the next command's recovery: /distances is either the
+// previous output or the new one, complete and right, and no virtual dataset
+// points at a missing shard; after the next run no orphan shard is left.
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, makeTempFolder, removeTempFolders, runLeftoversBeside } from './support/files';
+import { cliScript, projectRoot } from './support/paths';
+import { checkVds, type VdsCheck } from './support/vds';
+
+const execFileAsync = promisify(execFile);
+const ROWS = 1_000_000;
+const pausePreload = join(projectRoot, 'test/support/commit-pause.mjs');
+
+type Moment = { kind: 'after'; ms: number } | { kind: 'pause'; point: 'after-commit-record' | 'inside-copy' };
+interface Trial { index: number; command: 'run' | 'materialize'; moment: Moment }
+
+// Fixed moments, spread over start-up, shard writing and the commit: 20 trials.
+const RUN_MS = [300, 700, 1000, 1300, 1600, 1900, 2300, 2800, 3400, 4500];
+const MATERIALIZE_MS = [400, 900, 1400, 1900, 2500, 3200];
+const TRIALS: Trial[] = [
+  ...RUN_MS.map((ms) => ({ command: 'run' as const, moment: { kind: 'after' as const, ms } })),
+  { command: 'run' as const, moment: { kind: 'pause' as const, point: 'after-commit-record' as const } },
+  { command: 'run' as const, moment: { kind: 'pause' as const, point: 'inside-copy' as const } },
+  ...MATERIALIZE_MS.map((ms) => ({ command: 'materialize' as const, moment: { kind: 'after' as const, ms } })),
+  { command: 'materialize' as const, moment: { kind: 'pause' as const, point: 'after-commit-record' as const } },
+  { command: 'materialize' as const, moment: { kind: 'pause' as const, point: 'inside-copy' as const } },
+].map((trial, index) => ({ ...trial, index }));
+
+let folder: string;
+let base: string;
+let expectedSha: string;
+
+const cli = (args: string[]) => execFileAsync(process.execPath, [cliScript, ...args], { cwd: projectRoot });
+const shardsOf = (file: string) => {
+  const shardFolder = join(file.replace(/\.h5$/, '.h5blocks'), 'distances');
+  return existsSync(shardFolder) ? readdirSync(shardFolder).map((name) => `${file.replace(/.*\//, '').replace(/\.h5$/, '.h5blocks')}/distances/${name}`).sort() : [];
+};
+
+beforeAll(async () => {
+  folder = makeTempFolder('vds-kill');
+  base = join(folder, 'base.h5');
+  await cli(['sample', base, '--rows', String(ROWS)]);
+  const { stdout } = await cli(['run', base, '--dataset', '/coords', '--strategy', 'vds', '--workers', '2', '--block-rows', '25000', '--json']);
+  expectedSha = (JSON.parse(stdout) as { outputSha256: string }).outputSha256;
+}, 120_000);
+afterAll(() => removeTempFolders());
+
+async function runAndKill(file: string, trial: Trial): Promise<{ signal: NodeJS.Signals | null; paused: boolean }> {
+  const marker = `${file}.paused`;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (trial.moment.kind === 'pause') Object.assign(env, { H5BLOCKS_TEST_PAUSE_AT: trial.moment.point, H5BLOCKS_TEST_PAUSE_MARKER: marker });
+  const args = trial.command === 'run'
+    ? ['run', file, '--dataset', '/coords', '--strategy', 'vds', '--workers', '2', '--block-rows', '10000', '--overwrite']
+    : ['materialize', file, '--dataset', '/distances'];
+  const child = spawn(process.execPath, [...(trial.moment.kind === 'pause' ? ['--import', pausePreload] : []), cliScript, ...args], { cwd: projectRoot, env, stdio: 'ignore' });
+  const closed = new Promise<NodeJS.Signals | null>((resolveClose) => child.on('close', (_status, signal) => resolveClose(signal)));
+  let paused = false;
+  if (trial.moment.kind === 'after') {
+    await Promise.race([new Promise((r) => setTimeout(r, (trial.moment as { ms: number }).ms)), closed]);
+  } else {
+    let ended = false;
+    void closed.then(() => (ended = true));
+    const deadline = Date.now() + 60_000;
+    while (!ended && Date.now() < deadline && !existsSync(marker)) await new Promise((r) => setTimeout(r, 5));
+    paused = existsSync(marker);
+  }
+  child.kill('SIGKILL');
+  const signal = await closed;
+  rmSync(marker, { force: true });
+  return { signal, paused };
+}
+
+function expectSound(check: VdsCheck, label: string): void {
+  expect(check.error, `${label}: h5py opens the file and reads /distances`).toBeUndefined();
+  expect(check.exists, `${label}: /distances is there`).toBe(true);
+  expect(check.missing, `${label}: no source of /distances is missing`).toEqual([]);
+  expect(check.sha256, `${label}: /distances holds the right values`).toBe(expectedSha);
+  expect(check.complete, `${label}: /distances is complete`).toBe(1);
+}
+
+describe(`kill -9 during vds runs and materialize (${ROWS / 1e6} M rows, ${TRIALS.length} trials)`, () => {
+  it('the previous state or the new one, never a virtual dataset with missing shards; no orphan shard after the next run', async () => {
+    const outcomes: string[] = [];
+    for (const trial of TRIALS) {
+      const label = `trial ${trial.index} (${trial.command}, ${trial.moment.kind === 'after' ? `killed after ${trial.moment.ms} ms` : `killed at ${trial.moment.point}`})`;
+      // The same name in a folder of its own: the mappings name the shard folder after the file.
+      const where = join(folder, `killed_${trial.index}`);
+      mkdirSync(where);
+      const file = copyFile(base, where);
+      cpSync(join(folder, 'base.h5blocks'), join(where, 'base.h5blocks'), { recursive: true });
+      const before = shardsOf(file);
+      const outcome = await runAndKill(file, trial);
+      if (trial.moment.kind === 'pause') expect(outcome.paused, `${label}: reaches its pause point`).toBe(true);
+
+      // The next command on the file finishes or rolls back what the kill interrupted.
+      await cli(['tree', file]);
+      expect(runLeftoversBeside(file), `${label}: nothing beside the file after recovery`).toEqual([]);
+      const check = await checkVds(file, '/distances');
+      expectSound(check, label);
+      const state = check.is_virtual ? (check.sources!.join() === before.join() ? 'previous vds' : 'new vds') : 'materialized';
+      if (trial.moment.kind === 'pause') expect(state, `${label}: past the commit point the new state stands`).not.toBe('previous vds');
+
+      // The next run (another output) removes whatever shards no dataset uses.
+      await cli(['run', file, '--dataset', '/coords', '--strategy', 'inline', '--output', '/other']);
+      const after = await checkVds(file, '/distances');
+      expectSound(after, `${label}, after the next run`);
+      expect(shardsOf(file), `${label}: exactly the shards /distances uses remain`).toEqual(after.is_virtual ? after.sources : []);
+      outcomes.push(`${label}: ${outcome.signal ?? 'finished'}, ${state}`);
+      rmSync(where, { recursive: true, force: true });
+    }
+    // Kills really landed mid-way, and both outcomes happened.
+    expect(outcomes.filter((line) => line.includes('SIGKILL')).length, outcomes.join('\n')).toBeGreaterThanOrEqual(12);
+    expect(outcomes.some((line) => line.includes('previous vds')), outcomes.join('\n')).toBe(true);
+    expect(outcomes.some((line) => line.includes('new vds')), outcomes.join('\n')).toBe(true);
+    expect(outcomes.some((line) => line.includes('materialized')), outcomes.join('\n')).toBe(true);
+  }, 400_000);
+});
