@@ -138,7 +138,10 @@ export class FakeApi {
     }),
     recentFiles: () => this.record('recentFiles', [], () => this.files.map((f) => f.file.path)),
     closeFile: (fileId) => this.record('closeFile', [fileId], () => undefined),
-    saveAs: (fileId, target) => this.record('saveAs', [fileId, target], () => null),
+    saveAs: (fileId, target, replace) => this.record('saveAs', [fileId, target, replace], () => null),
+    openLinkTarget: (fileId, linkPath) => this.record('openLinkTarget', [fileId, linkPath], () => {
+      throw { code: 'not-found', message: `${this.fileById(fileId).file.name}: ${linkPath}: the fake opens no link targets` } satisfies ErrorInfo;
+    }),
     getEntity: (fileId, path) => this.record('getEntity', [fileId, path], () => {
       const { file, entities } = this.fileById(fileId);
       const entity = entities.get(path);

@@ -1,9 +1,9 @@
 import { constants, copyFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, OpenFile, RunParams, RunRecord, SearchResult,
+  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SearchResult,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -131,11 +131,11 @@ export class AppService implements H5BlocksApi {
     this.announceFiles();
   }
 
-  async saveAs(fileId: string, target: string | null): Promise<OpenFile | null> {
+  async saveAs(fileId: string, target: string | null, replace = false): Promise<OpenFile | null> {
     const source = this.files.get(fileId);
     const overItself = () => new H5BlocksError('invalid-argument', `${source.name}: cannot save a file over itself; choose another name`, { file: source.path });
     if (target !== null && sameFileOnDisk(source.path, target)) throw overItself();
-    const choice = await this.host.chooseSaveTarget(source, target);
+    const choice = await this.host.chooseSaveTarget(source, target, replace);
     if (choice === null) return null;
     if (sameFileOnDisk(source.path, choice.path)) throw overItself();
     if (this.runs.isRunningOn(choice.path)) {
@@ -155,6 +155,22 @@ export class AppService implements H5BlocksApi {
 
   async search(query: string): Promise<SearchResult> {
     return this.searchIndex.search(this.files.list(), query);
+  }
+
+  async openLinkTarget(fileId: string, linkPath: string): Promise<LinkTarget> {
+    const source = this.files.get(fileId);
+    const link = await this.files.entity(fileId, linkPath);
+    if (link.kind !== 'external-link') {
+      throw new H5BlocksError('invalid-argument', `${source.name}: ${linkPath} is not an external link`, { file: source.path, object: linkPath });
+    }
+    // Where HDF5 itself looks first: beside the file that holds the link.
+    const target = isAbsolute(link.file) ? link.file : join(dirname(source.path), link.file);
+    if (!isFile(target)) {
+      throw new H5BlocksError('not-found', `${source.name}: ${linkPath} points to ${link.file}, which does not exist (looked for ${target})`, { file: source.path, object: linkPath });
+    }
+    // The desktop app opens what the user's own file links to; serve only inside its roots.
+    const allowed = this.host.confinedTo ? this.host.checkOpenPath(target, this.recent.list()) : target;
+    return { file: await this.open(allowed), path: link.target };
   }
 
   async startRun(params: RunParams): Promise<{ runId: string }> {

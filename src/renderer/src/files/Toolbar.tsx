@@ -37,15 +37,17 @@ export function Toolbar() {
     }
   }
 
-  async function saveCopy(target: string | null) {
+  function copySaved(source: OpenFile, copy: OpenFile) {
+    actions.fileOpened(copy);
+    notify(`Saved a copy of ${source.name} as ${copy.path}`, 'success');
+  }
+
+  /** The desktop app: the native dialog asks where (null when the user cancels). */
+  async function saveCopy(target: null) {
     if (!activeFile) return;
     try {
       const copy = await api.saveAs(activeFile.id, target);
-      setSavingCopy(false);
-      if (copy) {
-        actions.fileOpened(copy);
-        notify(`Saved a copy of ${activeFile.name} as ${copy.path}`, 'success');
-      }
+      if (copy) copySaved(activeFile, copy);
     } catch (error) {
       notifyError(error, `Saving a copy of ${activeFile.name}`);
     }
@@ -89,7 +91,7 @@ export function Toolbar() {
       </button>
       {browsing && <FileBrowserDialog onOpened={actions.fileOpened} onClose={() => setBrowsing(false)} />}
       {savingCopy && activeFile && (
-        <SaveAsDialog file={activeFile} onSave={(target) => void saveCopy(target)} onClose={() => setSavingCopy(false)} />
+        <SaveAsDialog file={activeFile} onSaved={(copy) => copySaved(activeFile, copy)} onClose={() => setSavingCopy(false)} />
       )}
     </header>
   );
