@@ -176,7 +176,7 @@ describe('the served app at 1280 × 800', () => {
       const error = dialog.getByTestId('dialog-error');
       await expect.poll(() => error.textContent()).toContain(name);
       expect(await error.textContent()).not.toMatch(/\n\s+at |Error:|\.ts:\d+/);
-      expect(await page.getByTestId('notice').count()).toBe(0);
+      expect(await page.getByTestId('notice').filter({ hasText: name }).count()).toBe(0);
       await expectBesideButtons(error, dialog);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-layout-open-error.png') });
@@ -192,7 +192,7 @@ describe('the served app at 1280 × 800', () => {
     await page.getByRole('tab', { name: 'Data', exact: true }).click();
     const viewer = page.getByTestId('h5web-viewer');
     await expect.poll(() => viewer.textContent(), { timeout: 30_000 }).toMatch(/damaged_chunk\.h5.*\/coords/);
-    expect(await page.getByTestId('notice').count()).toBe(0);
+    expect(await page.getByTestId('notice').filter({ hasText: 'damaged_chunk' }).count()).toBe(0);
   });
 
   it('opens files dropped on the page: stored in the uploads folder under the root, a damaged one refused and not kept', async () => {
