@@ -191,7 +191,8 @@ describe('the served app at 1280 × 800', () => {
     await treeNode(page, '/coords').click();
     await page.getByRole('tab', { name: 'Data', exact: true }).click();
     const viewer = page.getByTestId('h5web-viewer');
-    await expect.poll(() => viewer.textContent(), { timeout: 30_000 }).toMatch(/damaged_chunk\.h5.*\/coords/);
+    await expect.poll(() => viewer.textContent(), { timeout: 30_000 }).toMatch(/damaged_chunk\.h5: \/coords: .*damaged/);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-layout-damaged-dataset.png') });
     expect(await page.getByTestId('notice').filter({ hasText: 'damaged_chunk' }).count()).toBe(0);
   });
 
