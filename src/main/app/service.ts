@@ -1,4 +1,4 @@
-import { constants, copyFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { constants, copyFileSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +16,7 @@ import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
 import { EventBus, type ApiEventListener } from './eventBus';
-import { fsError } from '../fsErrors';
+import { fsError, removeQuietly } from '../fsErrors';
 import type { HostAdapter } from './host';
 import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
@@ -295,13 +295,5 @@ function copyWhole(source: string, target: string, replace: boolean): void {
   } catch (error) {
     removeQuietly(staged);
     throw fsError(error, target, 'save a copy there');
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Never created.
   }
 }

@@ -12,7 +12,8 @@ import { AllowedRoots } from './allowedRoots';
 import { serveHost } from './serveHost';
 import { bridgeSocket } from './socketBridge';
 import { findRendererFolder, sendFile, staticFileFor } from './staticFiles';
-import { removeQuietly, storeUpload, UPLOAD_PATH } from './uploads';
+import { removeQuietly } from '../fsErrors';
+import { storeUpload, UPLOAD_PATH } from './uploads';
 import { cookieName, makeToken, requestToken, tokenMatches } from './token';
 
 export interface ServeOptions {

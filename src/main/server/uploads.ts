@@ -2,14 +2,14 @@
 // never its path, so the page sends the bytes here and they are stored in an
 // uploads folder inside the first writable root: from then on the file is one
 // like any other under the roots (confined, listed by Open…, in the recent list).
-import { createWriteStream, linkSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createWriteStream, linkSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { H5BlocksError } from '../../shared/errors';
-import { fsError } from '../fsErrors';
+import { fsError, removeQuietly } from '../fsErrors';
 import type { AllowedRoots } from './allowedRoots';
 
 export const UPLOAD_PATH = '/upload';
@@ -94,12 +94,4 @@ function linkUnderFreeName(staged: string, folder: string, name: string): string
 
 function tooLarge(name: string, bytes: number, limit: number): H5BlocksError {
   return new H5BlocksError('too-large', `${name}: ${(bytes / 1024 ** 2).toFixed(0)} MB is more than the ${(limit / 1024 ** 2).toFixed(0)} MB a dropped file may have; put it in a served folder and use Open…`);
-}
-
-export function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Never created.
-  }
 }
