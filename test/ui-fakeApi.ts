@@ -140,7 +140,13 @@ export class FakeApi {
     closeFile: (fileId) => this.record('closeFile', [fileId], () => undefined),
     saveAs: (fileId, target, replace) => this.record('saveAs', [fileId, target, replace], () => null),
     openLinkTarget: (fileId, linkPath) => this.record('openLinkTarget', [fileId, linkPath], () => {
-      throw { code: 'not-found', message: `${this.fileById(fileId).file.name}: ${linkPath}: the fake opens no link targets` } satisfies ErrorInfo;
+      const { file, entities } = this.fileById(fileId);
+      const link = entities.get(linkPath);
+      if (link?.kind !== 'external-link') throw { code: 'invalid-argument', message: `${file.name}: ${linkPath} is not an external link` } satisfies ErrorInfo;
+      // The fake's files all sit in one folder: a link's target is one of them or missing.
+      const target = this.files.find((f) => f.file.name === link.file);
+      if (!target) throw { code: 'not-found', message: `${file.name}: ${linkPath} points to ${link.file}, which does not exist` } satisfies ErrorInfo;
+      return { file: target.file, path: link.target };
     }),
     getEntity: (fileId, path) => this.record('getEntity', [fileId, path], () => {
       const { file, entities } = this.fileById(fileId);

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Save As in the browser: the folder browser Open… uses, a file name, and a confirmation before replacing.
+// Save As in the browser (the folder browser Open… uses, a file name, a confirmation before replacing), and external links' targets.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../src/renderer/src/app/App';
@@ -8,9 +8,11 @@ import { corpusEntities, FakeApi } from './ui-fakeApi';
 import { removeTempFolders } from './support/files';
 
 let coords: Map<string, Entity>;
+let structure: Map<string, Entity>;
 
 beforeAll(() => {
   coords = corpusEntities('coords_1k.h5');
+  structure = corpusEntities('structure.h5');
 });
 afterEach(cleanup);
 afterAll(removeTempFolders);
@@ -52,5 +54,37 @@ describe('Save As in the browser', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Replace' }));
     await waitFor(() => expect(saveCalls(fake)).toEqual([['f1', '/data/b.h5', true]]));
+  });
+});
+
+describe('external links', () => {
+  function treeRow(path: string): HTMLElement {
+    const row = screen.getAllByTestId('tree-node').find((node) => node.dataset.path === path);
+    if (!row) throw new Error(`no tree row for ${path}`);
+    return row;
+  }
+
+  it('shows where a link points and opens its target file on the target object, or says why not beside the button', async () => {
+    const fake = new FakeApi({ files: [{ name: 'structure.h5', entities: structure }, { name: 'coords_1k.h5', entities: coords }] });
+    render(<App client={fake.client} />);
+    await screen.findByRole('tree');
+    await waitFor(() => expect(treeRow('/experiment')).toBeTruthy());
+    fireEvent.click(treeRow('/experiment'));
+    await waitFor(() => expect(treeRow('/experiment/external')).toBeTruthy());
+    fireEvent.click(treeRow('/experiment/external'));
+    await waitFor(() => expect(screen.getByTestId('link-target-file').textContent).toBe('coords_1k.h5'));
+    expect(screen.getByTestId('link-target-object').textContent).toBe('/coords');
+    expect(within(treeRow('/experiment/external')).getByTestId('tree-link-target').textContent).toBe('→ coords_1k.h5:/coords');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Open target' }));
+    await waitFor(() => expect(screen.getByTestId('inspector-path').textContent).toBe('/coords'));
+    expect(screen.getByTestId('inspector-shape').textContent).toBe('1,000 × 2');
+    expect(fake.calls.filter((c) => c.method === 'openLinkTarget').map((c) => c.args)).toEqual([['f1', '/experiment/external']]);
+
+    fireEvent.click(within(screen.getByTestId('open-files')).getByText('structure.h5'));
+    await waitFor(() => expect(treeRow('/experiment/external_missing')).toBeTruthy());
+    fireEvent.click(treeRow('/experiment/external_missing'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Open target' }));
+    expect((await screen.findByTestId('link-target-error')).textContent).toBe('structure.h5: /experiment/external_missing points to missing_file.h5, which does not exist');
   });
 });

@@ -61,7 +61,8 @@ function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }
     case 'broken-link':
       return <Property label="Target"><code>{entity.target}</code> <span className="warning-text">does not exist in this file</span></Property>;
     case 'external-link':
-      return <ExternalLinkProperties link={entity} fileId={fileId} />;
+      // Keyed: another link starts without the last one's error.
+      return <ExternalLinkProperties key={`${fileId}:${entity.path}`} link={entity} fileId={fileId} />;
   }
 }
 
