@@ -4,7 +4,7 @@
 // dropped on the page open, Save As browses folders and asks before replacing,
 // and an external link opens its target.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,8 @@ beforeAll(async () => {
   copyCorpus('not_hdf5.h5', root);
   copyCorpus('truncated.h5', root);
   mkdirSync(join(root, 'copies'));
+  mkdirSync(join(root, 'read-only'));
+  chmodSync(join(root, 'read-only'), 0o555);
   const links = join(root, 'links.h5');
   execFileSync(systemPython, ['-c', LINKS_SCRIPT, links, join(outside, 'coords_1k.h5')]);
   const damaged = join(root, 'damaged_chunk.h5');
@@ -252,6 +254,15 @@ describe('the served app at 1280 × 800', () => {
     await expect.poll(() => error.textContent()).toContain('outside the folders');
     await expectBesideButtons(error, dialog);
     expect(existsSync(join(outside, 'escaped.h5'))).toBe(false);
+
+    // A read-only folder: browsed to, refused in the dialog.
+    await dialog.getByTestId('browser-entry').filter({ hasText: 'read-only' }).click();
+    await expect.poll(() => dialog.getByTestId('browser-folder').textContent()).toBe(join(root, 'read-only'));
+    await dialog.getByLabel('File name').fill('x.h5');
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => error.textContent()).toMatch(/read-only: cannot save a copy there: (the folder is read-only|permission denied)/);
+    await expectBesideButtons(error, dialog);
+    expect(readdirSync(join(root, 'read-only'))).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 

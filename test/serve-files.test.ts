@@ -1,7 +1,7 @@
 // What `h5blocks serve` does with files a page hands it: drops (uploads), Save As
 // over an existing file, and external links' targets, all inside the roots.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenFile } from '../src/shared/api';
@@ -93,6 +93,21 @@ with h5py.File(sys.argv[1], 'w') as f:
     expect(readdirSync(uploads()).sort()).toEqual(before);
   });
 
+  it('refuses to store drops in a read-only root', async () => {
+    const other = makeTempFolder('serve-files-readonly');
+    chmodSync(other, 0o555);
+    const readOnly = await startServer({ files: [], port: 0, roots: [other], userDataDir: makeTempFolder('serve-files-user3') });
+    try {
+      const refused = await upload(readOnly, 'x.h5', readFileSync(corpusFile('coords_1k.h5')));
+      expect(refused.status).toBe(403);
+      expect(refused.body?.error?.message).toMatch(/cannot make a folder for dropped files: (the folder is read-only|permission denied)/);
+      expect(readdirSync(other)).toEqual([]);
+    } finally {
+      await readOnly.close();
+      chmodSync(other, 0o755);
+    }
+  });
+
   it('refuses to store drops when the uploads folder leads outside the roots', async () => {
     const other = makeTempFolder('serve-files-linked');
     const away = makeTempFolder('serve-files-away');
@@ -121,6 +136,12 @@ with h5py.File(sys.argv[1], 'w') as f:
     mkdirSync(join(root, 'a folder'));
     expect((await rejection(server.service.saveAs(links.id, join(root, 'a folder'), true))).code).toBe('invalid-argument');
     expect((await rejection(server.service.saveAs(links.id, join(outside, 'secret.h5'), true))).code).toBe('forbidden');
+    // A folder marked read-only is refused, even to a server running as root.
+    mkdirSync(join(root, 'read-only'), { mode: 0o555 });
+    chmodSync(join(root, 'read-only'), 0o555);
+    const readOnly = await rejection(server.service.saveAs(links.id, join(root, 'read-only', 'copy.h5')));
+    expect(readOnly).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/read-only-?.*: cannot save a copy there: (the folder is read-only|permission denied)/) });
+    expect(readdirSync(join(root, 'read-only'))).toEqual([]);
     expect(sha256File(join(outside, 'secret.h5'))).toBe(sha256File(corpusFile('coords_1k.h5')));
   });
 

@@ -2,7 +2,7 @@
 // never its path, so the page sends the bytes here and they are stored in an
 // uploads folder inside the first writable root: from then on the file is one
 // like any other under the roots (confined, listed by Open…, in the recent list).
-import { createWriteStream, linkSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { Transform } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { H5BlocksError } from '../../shared/errors';
 import { fsError, removeQuietly } from '../fsErrors';
+import { checkWritableFolder } from '../writableFolder';
 import type { AllowedRoots } from './allowedRoots';
 
 export const UPLOAD_PATH = '/upload';
@@ -54,8 +55,13 @@ function uploadsFolder(roots: AllowedRoots): string {
   for (const root of roots.roots) {
     const folder = join(root, UPLOADS_FOLDER);
     try {
-      mkdirSync(folder, { recursive: true });
-      return roots.resolveExisting(folder);
+      if (!existsSync(folder)) {
+        checkWritableFolder(root, 'make a folder for dropped files');
+        mkdirSync(folder);
+      }
+      const real = roots.resolveExisting(folder);
+      checkWritableFolder(real, 'store a dropped file there');
+      return real;
     } catch (error) {
       lastError = error;
     }
