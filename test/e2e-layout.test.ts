@@ -256,6 +256,8 @@ describe('the served app at 1280 × 800', () => {
     expect(existsSync(join(outside, 'escaped.h5'))).toBe(false);
 
     // A read-only folder: browsed to, refused in the dialog.
+    await dialog.getByRole('button', { name: 'Top' }).click();
+    await expect.poll(() => dialog.getByTestId('browser-folder').textContent()).toBe(root);
     await dialog.getByTestId('browser-entry').filter({ hasText: 'read-only' }).click();
     await expect.poll(() => dialog.getByTestId('browser-folder').textContent()).toBe(join(root, 'read-only'));
     await dialog.getByLabel('File name').fill('x.h5');
