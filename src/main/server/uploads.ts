@@ -21,7 +21,7 @@ export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 /**
  * Stores one uploaded file (`?name=` gives its name, the body its bytes) and
  * returns its path. A partial file never stays behind: the bytes go to a hidden
- * file renamed into place only once all of them arrived.
+ * file that gets its name only once all of them arrived.
  */
 export async function storeUpload(request: IncomingMessage, url: URL, roots: AllowedRoots, limit = MAX_UPLOAD_BYTES): Promise<string> {
   const name = uploadName(url.searchParams.get('name'));
