@@ -13,6 +13,7 @@ import { cliScript, projectRoot } from './support/paths';
 import { CHROMIUM_ARGS, startServe as startServeWith } from './support/servedApp';
 const ARTIFACTS = join(projectRoot, 'test-artifacts');
 const README_SCREENSHOT = join(projectRoot, 'resources/screenshot.png');
+const README_SCREENSHOT_DARK = join(projectRoot, 'resources/screenshot-dark.png');
 
 let server: ChildProcess;
 let browser: Browser;
@@ -142,6 +143,15 @@ describe('h5blocks in the browser', () => {
     await page.locator('.tab-panel').evaluate((panel) => panel.scrollTo(0, 0));
     await page.screenshot({ path: README_SCREENSHOT });
     await shot('e2e-4-timeline');
+
+    // The same view in the dark theme, for the README; charts are drawn again in its colours (without animation).
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => chart.locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['main', 'worker 4']));
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: README_SCREENSHOT_DARK });
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
 
   it('lists both runs with identical outputs and exports them as CSV', async () => {
@@ -185,15 +195,16 @@ describe('h5blocks in the browser', () => {
     expect(await treeNode('/distances').count()).toBe(1);
   });
 
-  it('says clearly that a file is not HDF5 and keeps working', async () => {
+  it('says clearly that a file is not HDF5, inside the Open dialog, and keeps working', async () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     const browserDialog = page.getByTestId('file-browser');
     await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).click();
-    const notice = page.getByTestId('notice').filter({ hasText: 'not_hdf5.h5' });
-    await notice.waitFor();
-    const text = (await notice.textContent()) ?? '';
-    expect(text).toMatch(/Opening not_hdf5\.h5 failed/);
+    const error = browserDialog.getByTestId('dialog-error');
+    await expect.poll(() => error.textContent()).toContain('not_hdf5.h5');
+    const text = (await error.textContent()) ?? '';
+    expect(text).toMatch(/^not_hdf5\.h5: /);
     expect(text).not.toMatch(/\n\s+at |Error:|\.ts:\d+/);
+    expect(await page.getByTestId('notice').filter({ hasText: 'not_hdf5' }).count()).toBe(0);
     await shot('e2e-7-not-hdf5');
     await browserDialog.getByRole('button', { name: 'Cancel' }).click();
 

@@ -138,7 +138,16 @@ export class FakeApi {
     }),
     recentFiles: () => this.record('recentFiles', [], () => this.files.map((f) => f.file.path)),
     closeFile: (fileId) => this.record('closeFile', [fileId], () => undefined),
-    saveAs: (fileId, target, virtual) => this.record('saveAs', virtual === undefined ? [fileId, target] : [fileId, target, virtual], () => null),
+    saveAs: (fileId, target, options) => this.record('saveAs', options === undefined ? [fileId, target] : [fileId, target, options], () => null),
+    openLinkTarget: (fileId, linkPath) => this.record('openLinkTarget', [fileId, linkPath], () => {
+      const { file, entities } = this.fileById(fileId);
+      const link = entities.get(linkPath);
+      if (link?.kind !== 'external-link') throw { code: 'invalid-argument', message: `${file.name}: ${linkPath} is not an external link` } satisfies ErrorInfo;
+      // The fake's files all sit in one folder: a link's target is one of them or missing.
+      const target = this.files.find((f) => f.file.name === link.file);
+      if (!target) throw { code: 'not-found', message: `${file.name}: ${linkPath} points to ${link.file}, which does not exist` } satisfies ErrorInfo;
+      return { file: target.file, path: link.target };
+    }),
     listVirtualOutputs: (fileId) => this.record('listVirtualOutputs', [fileId], () => {
       const { entities } = this.fileById(fileId);
       return [...entities.values()].flatMap((e) => e.kind === 'dataset' && e.layout === 'virtual'

@@ -1,3 +1,4 @@
+import { unlinkSync } from 'node:fs';
 import { H5BlocksError } from '../shared/errors';
 
 /** A file-system failure as one line naming the path and the problem. */
@@ -21,5 +22,14 @@ export function fsError(error: unknown, path: string, doing: string): H5BlocksEr
       return new H5BlocksError('invalid-argument', `${path}: cannot ${doing}: it is a folder`, { file: path });
     default:
       return new H5BlocksError('internal', `${path}: cannot ${doing}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { file: path });
+  }
+}
+
+/** Removes what a failed write left (a partial copy or upload); a file that was never made is fine. */
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Never created.
   }
 }

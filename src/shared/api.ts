@@ -52,6 +52,13 @@ export interface SearchResult {
   indexing: string[];
 }
 
+/** Where an external link leads, once its file is open. */
+export interface LinkTarget {
+  file: OpenFile;
+  /** The object the link names in that file. */
+  path: string;
+}
+
 /** What the renderer asks for; file and paths resolved by the main process. */
 export interface RunParams {
   fileId: string;
@@ -126,6 +133,12 @@ export interface ApiEvents {
  * Every method resolves with its result or rejects with an ErrorInfo-shaped
  * error (code + one-line message), never a stack trace.
  */
+/** Save As: whether an existing target may be replaced (the user confirmed), and what the copy does with virtual datasets' shards. */
+export interface SaveAsOptions {
+  replace?: boolean;
+  virtual?: SaveAsVirtual;
+}
+
 export interface H5BlocksApi {
   appInfo(): Promise<AppInfo>;
 
@@ -148,9 +161,10 @@ export interface H5BlocksApi {
    * Copies the file (with its results) to a new path and opens the copy; the
    * original is never touched. Electron: `target` must be null, the native dialog
    * asks (null result when the user cancels). serve: `target` is a path under a
-   * root and must not exist yet ('output-exists'). Never the source itself.
+   * root; an existing file there is replaced only when `replace` is true (the
+   * user confirmed), else 'output-exists'. Never the source itself.
    */
-  saveAs(fileId: string, target: string | null, virtual?: SaveAsVirtual): Promise<OpenFile | null>;
+  saveAs(fileId: string, target: string | null, options?: SaveAsOptions): Promise<OpenFile | null>;
   /**
    * The file's virtual datasets (a vds run's outputs among them) and their
    * source files, with which are missing. Save As asks what to do with them.
@@ -182,6 +196,13 @@ export interface H5BlocksApi {
    * indexed in the background: `indexing` names them until they are done.
    */
   search(query: string): Promise<SearchResult>;
+  /**
+   * Opens the file an external link points to (found as HDF5 finds it: beside
+   * the linking file unless the name is absolute) and says which object to
+   * select there. 'not-found' when the link or its file is missing; serve:
+   * 'forbidden' when that file lies outside the roots.
+   */
+  openLinkTarget(fileId: string, linkPath: string): Promise<LinkTarget>;
 
   // Runs
   /**
@@ -202,7 +223,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'search', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
+  'getEntity', 'getValue', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

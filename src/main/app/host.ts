@@ -20,8 +20,11 @@ export interface HostAdapter {
   /** The native Open dialog's choice, or null (cancelled, or no dialog in this host). */
   showOpenDialog(): Promise<string | null>;
   browse(folder: string | null): Promise<BrowseListing>;
-  /** Where Save As writes: asks the user (Electron) or checks the given path (serve); null when cancelled. */
-  chooseSaveTarget(file: OpenFile, target: string | null): Promise<SaveTarget | null>;
+  /**
+   * Where Save As writes: asks the user (Electron) or checks the given path
+   * (serve; `replace` is the user's consent to replace a file there); null when cancelled.
+   */
+  chooseSaveTarget(file: OpenFile, target: string | null, replace?: boolean): Promise<SaveTarget | null>;
   /**
    * Folders HDF5 may read in (serve): external links, external storage and
    * virtual dataset sources that lead elsewhere are refused. Undefined: no

@@ -1,9 +1,9 @@
-import { constants, copyFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { constants, copyFileSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, OpenFile, RunParams, RunRecord, SearchResult,
+  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -21,7 +21,7 @@ import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
 import { EventBus, type ApiEventListener } from './eventBus';
-import { fsError } from '../fsErrors';
+import { fsError, removeQuietly } from '../fsErrors';
 import type { HostAdapter } from './host';
 import { OpenFiles } from './openFiles';
 import { publicError } from './publicError';
@@ -136,11 +136,11 @@ export class AppService implements H5BlocksApi {
     this.announceFiles();
   }
 
-  async saveAs(fileId: string, target: string | null, virtual: SaveAsVirtual = 'copy-shards'): Promise<OpenFile | null> {
+  async saveAs(fileId: string, target: string | null, { replace = false, virtual = 'copy-shards' }: SaveAsOptions = {}): Promise<OpenFile | null> {
     const source = this.files.get(fileId);
     const overItself = () => new H5BlocksError('invalid-argument', `${source.name}: cannot save a file over itself; choose another name`, { file: source.path });
     if (target !== null && sameFileOnDisk(source.path, target)) throw overItself();
-    const choice = await this.host.chooseSaveTarget(source, target);
+    const choice = await this.host.chooseSaveTarget(source, target, replace);
     if (choice === null) return null;
     if (sameFileOnDisk(source.path, choice.path)) throw overItself();
     if (this.runs.isRunningOn(choice.path)) {
@@ -215,6 +215,22 @@ export class AppService implements H5BlocksApi {
 
   async search(query: string): Promise<SearchResult> {
     return this.searchIndex.search(this.files.list(), query);
+  }
+
+  async openLinkTarget(fileId: string, linkPath: string): Promise<LinkTarget> {
+    const source = this.files.get(fileId);
+    const link = await this.files.entity(fileId, linkPath);
+    if (link.kind !== 'external-link') {
+      throw new H5BlocksError('invalid-argument', `${source.name}: ${linkPath} is not an external link`, { file: source.path, object: linkPath });
+    }
+    // Where HDF5 itself looks first: beside the file that holds the link.
+    const target = isAbsolute(link.file) ? link.file : join(dirname(source.path), link.file);
+    if (!isFile(target)) {
+      throw new H5BlocksError('not-found', `${source.name}: ${linkPath} points to ${link.file}, which does not exist (looked for ${target})`, { file: source.path, object: linkPath });
+    }
+    // The desktop app opens what the user's own file links to; serve only inside its roots.
+    const allowed = this.host.confinedTo ? this.host.checkOpenPath(target, this.recent.list()) : target;
+    return { file: await this.open(allowed), path: link.target };
   }
 
   async startRun(params: RunParams): Promise<{ runId: string }> {
@@ -339,13 +355,5 @@ function copyWhole(source: string, target: string, replace: boolean): void {
   } catch (error) {
     removeQuietly(staged);
     throw fsError(error, target, 'save a copy there');
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Never created.
   }
 }

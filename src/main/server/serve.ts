@@ -12,6 +12,8 @@ import { AllowedRoots } from './allowedRoots';
 import { serveHost } from './serveHost';
 import { bridgeSocket, serverSlots } from './socketBridge';
 import { findRendererFolder, sendFile, staticFileFor } from './staticFiles';
+import { removeQuietly } from '../fsErrors';
+import { storeUpload, UPLOAD_PATH } from './uploads';
 import { cookieName, makeToken, requestToken, tokenMatches } from './token';
 
 export interface ServeOptions {
@@ -29,6 +31,8 @@ export interface ServeOptions {
   print?: (line: string) => void;
   /** Problems that do not stop the server (a file that would not open); default stderr. */
   warn?: (line: string) => void;
+  /** The largest file a page may drop (upload); default MAX_UPLOAD_BYTES. */
+  maxUploadBytes?: number;
 }
 
 export interface RunningServer {
@@ -102,6 +106,11 @@ export async function startServer(options: Omit<ServeOptions, 'signal' | 'print'
     setSecurityHeaders(response);
     const refused = refusal(request, url);
     if (refused) return sendText(response, 403, `403 Forbidden: ${refused}\n`);
+    if (url.pathname === UPLOAD_PATH) {
+      if (request.method !== 'POST') return sendText(response, 405, '405 Method Not Allowed: POST the dropped file\n');
+      void receiveDrop(request, url, response);
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, '405 Method Not Allowed\n');
     if (url.pathname === API_PATH) return sendText(response, 426, '426 Upgrade Required: the API is a WebSocket\n');
     if (url.searchParams.has('token')) {
@@ -111,6 +120,22 @@ export async function startServer(options: Omit<ServeOptions, 'signal' | 'print'
     if (!file) return sendText(response, 404, '404 Not Found\n');
     sendFile(response, file, request.method === 'HEAD');
   });
+
+  /** A file dropped on the page: stored in the uploads folder and opened, or the reason it was not, as JSON. */
+  const receiveDrop = async (request: IncomingMessage, url: URL, response: ServerResponse) => {
+    let stored: string | undefined;
+    try {
+      stored = await storeUpload(request, url, roots, options.maxUploadBytes);
+      sendJson(response, 200, { file: await service.openPath(stored) });
+    } catch (error) {
+      // Bytes that are not a usable HDF5 file are not kept.
+      if (stored) removeQuietly(stored);
+      const info = publicError(error);
+      sendJson(response, UPLOAD_STATUS[info.code] ?? 400, { error: info });
+      // The rest of a refused body is not read: close the connection instead.
+      if (!request.complete) response.once('finish', () => request.destroy());
+    }
+  };
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
@@ -177,6 +202,13 @@ function setSecurityHeaders(response: ServerResponse): void {
   response.setHeader('Referrer-Policy', 'no-referrer');
   response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+const UPLOAD_STATUS: Partial<Record<string, number>> = { forbidden: 403, 'too-large': 413, 'disk-full': 507, internal: 500 };
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify(body));
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {

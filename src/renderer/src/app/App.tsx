@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { Toolbar } from '../files/Toolbar';
+import { useFileDrop } from '../files/useFileDrop';
 import { Inspector } from '../inspect/Inspector';
 import { RunPanel } from '../run/RunPanel';
 import { MatrixProvider } from '../compare/matrixRunner';
@@ -77,8 +78,10 @@ function Layout() {
   const { tab } = useNavigation();
   usePreloadedViews();
   const Panel = PANELS[tab];
+  const dragging = useFileDrop();
   return (
     <div className="app">
+      {dragging && <div className="drop-hint" data-testid="drop-hint">Drop HDF5 files to open them</div>}
       <Toolbar />
       <ConnectionBanner />
       <div className="workspace">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { OpenFile } from '../../../shared/api';
-import type { SaveAsVirtual, VirtualOutput } from '../../../shared/virtual';
+import type { VirtualOutput } from '../../../shared/virtual';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
 import { useTheme } from '../app/theme';
@@ -30,7 +30,7 @@ export function Toolbar() {
       // Listing is a courtesy; Save As still copies the file.
     }
     // The desktop app asks for the path natively; it needs the dialog only for the choice about virtual datasets.
-    if (appInfo?.host === 'electron' && outputs.length === 0) void saveCopy(null, 'copy-shards');
+    if (appInfo?.host === 'electron' && outputs.length === 0) void saveCopy(null);
     else setSavingCopy(outputs);
   }
   useHostEvents(() => void startSaveAs());
@@ -46,15 +46,17 @@ export function Toolbar() {
     }
   }
 
-  async function saveCopy(target: string | null, virtual: SaveAsVirtual) {
+  function copySaved(source: OpenFile, copy: OpenFile) {
+    actions.fileOpened(copy);
+    notify(`Saved a copy of ${source.name} as ${copy.path}`, 'success');
+  }
+
+  /** The desktop app, for a file without virtual datasets: the native dialog asks where (null when the user cancels). */
+  async function saveCopy(target: null) {
     if (!activeFile) return;
     try {
-      const copy = await api.saveAs(activeFile.id, target, virtual);
-      setSavingCopy(null);
-      if (copy) {
-        actions.fileOpened(copy);
-        notify(`Saved a copy of ${activeFile.name} as ${copy.path}`, 'success');
-      }
+      const copy = await api.saveAs(activeFile.id, target);
+      if (copy) copySaved(activeFile, copy);
     } catch (error) {
       notifyError(error, `Saving a copy of ${activeFile.name}`);
     }
@@ -99,7 +101,7 @@ export function Toolbar() {
       {browsing && <FileBrowserDialog onOpened={actions.fileOpened} onClose={() => setBrowsing(false)} />}
       {savingCopy && activeFile && (
         <SaveAsDialog file={activeFile} virtualOutputs={savingCopy} askPath={appInfo?.host !== 'electron'}
-          onSave={(target, virtual) => void saveCopy(target, virtual)} onClose={() => setSavingCopy(null)} />
+          onSaved={(copy) => copySaved(activeFile, copy)} onClose={() => setSavingCopy(null)} />
       )}
     </header>
   );

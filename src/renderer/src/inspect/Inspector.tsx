@@ -1,5 +1,7 @@
-import type { ReactNode } from 'react';
-import type { Attribute, DatasetEntity, Entity } from '../../../shared/entities';
+import { useState, type ReactNode } from 'react';
+import type { Attribute, DatasetEntity, Entity, ExternalLinkEntity } from '../../../shared/entities';
+import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import {
   chunkBytes, describeDtype, describeFilter, describeLayout, describeMaxShape, describeSize, formatAttributeValue,
@@ -60,18 +62,48 @@ function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }
     case 'broken-link':
       return <Property label="Target"><code>{entity.target}</code> <span className="warning-text">does not exist in this file</span></Property>;
     case 'external-link':
-      return (
-        <>
-          <Property label="Target file"><code>{entity.file}</code></Property>
-          <Property label="Target object"><code>{entity.target}</code></Property>
-          <Property label="Status">
-            {entity.resolvable
-              ? 'The target file exists next to this file; open it to browse the target.'
-              : <span className="warning-text">The target file is missing next to this file.</span>}
-          </Property>
-        </>
-      );
+      // Keyed: another link starts without the last one's error.
+      return <ExternalLinkProperties key={`${fileId}:${entity.path}`} link={entity} fileId={fileId} />;
   }
+}
+
+/** Where an external link points, and a way there: its file opens and its object is selected. */
+function ExternalLinkProperties({ link, fileId }: { link: ExternalLinkEntity; fileId: string }) {
+  const { api } = useApi();
+  const { actions } = useWorkspace();
+  const [problem, setProblem] = useState<ErrorInfo | null>(null);
+  const [opening, setOpening] = useState(false);
+
+  async function openTarget() {
+    setOpening(true);
+    setProblem(null);
+    try {
+      const target = await api.openLinkTarget(fileId, link.path);
+      actions.fileOpened(target.file);
+      actions.select(target.file.id, target.path);
+    } catch (failure) {
+      setProblem(toErrorInfo(failure));
+    } finally {
+      setOpening(false);
+    }
+  }
+
+  return (
+    <>
+      <Property label="Target file"><code data-testid="link-target-file">{link.file}</code></Property>
+      <Property label="Target object"><code data-testid="link-target-object">{link.target}</code></Property>
+      <Property label="Status">
+        {link.resolvable
+          ? 'The target file exists next to this file.'
+          : <span className="warning-text">The target file is missing next to this file.</span>}
+        {' '}
+        <button type="button" className="link-button" data-testid="open-link-target" disabled={opening} onClick={() => void openTarget()}>
+          Open target
+        </button>
+        {problem && <p className="inline-error" role="alert" data-testid="link-target-error">{problem.message}</p>}
+      </Property>
+    </>
+  );
 }
 
 function DatasetProperties({ dataset, fileId }: { dataset: DatasetEntity; fileId: string }) {

@@ -78,6 +78,9 @@ function TreeNode({ file, view, node, level, selectedPath }: {
         <EntityIcon kind={node.kind} open={expanded} />
         <span className="tree-name" title={node.path}>{node.name}</span>
         {entity?.kind === 'dataset' && entity.layout === 'virtual' && <VirtualBadge dataset={entity} />}
+        {entity?.kind === 'external-link' && (
+          <span className="tree-hint" data-testid="tree-link-target" title={`External link to ${entity.target} in ${entity.file}`}>→ {entity.file}:{entity.target}</span>
+        )}
         {view.loading[node.path] && <span className="tree-hint">loading…</span>}
       </div>
       {expanded && (
