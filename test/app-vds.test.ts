@@ -68,7 +68,7 @@ describe('a vds output in the app', () => {
   });
 
   it('Save As with copy-shards: the copy gets its own shard folder and reads alone', async () => {
-    const copy = (await service.saveAs(file.id, join(folder, 'copy.h5'), 'copy-shards'))!;
+    const copy = (await service.saveAs(file.id, join(folder, 'copy.h5'), { virtual: 'copy-shards' }))!;
     expect(readdirSync(join(folder, 'copy.h5blocks', 'distances'))).toHaveLength(5);
     const read = await readVds(join(folder, 'copy.h5'), '/distances');
     expect(read.is_virtual).toBe(true);
@@ -82,7 +82,7 @@ describe('a vds output in the app', () => {
   });
 
   it('Save As with materialize: the copy holds the values itself, no shard folder; the original is unchanged', async () => {
-    await service.saveAs(file.id, join(folder, 'flat.h5'), 'materialize');
+    await service.saveAs(file.id, join(folder, 'flat.h5'), { virtual: 'materialize' });
     const read = await readVds(join(folder, 'flat.h5'), '/distances');
     expect(read.is_virtual).toBe(false);
     expect(sha256Bytes(read.bytes)).toBe(vdsSha);
@@ -105,7 +105,7 @@ describe('a vds output in the app', () => {
     const refused = await rejection(service.materialize(broken.id, '/distances'));
     expect(refused.code).toBe('not-found');
     expect(refused.message).toContain(shard);
-    const saving = await rejection(service.saveAs(broken.id, join(folder, 'broken-flat.h5'), 'materialize'));
+    const saving = await rejection(service.saveAs(broken.id, join(folder, 'broken-flat.h5'), { virtual: 'materialize' }));
     expect(saving.message).toContain(shard);
     expect(existsSync(join(folder, 'broken-flat.h5'))).toBe(false);
     rmSync(join(folder, 'broken.h5blocks'), { recursive: true });

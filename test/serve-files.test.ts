@@ -130,12 +130,12 @@ with h5py.File(sys.argv[1], 'w') as f:
     const refused = await rejection(server.service.saveAs(links.id, target));
     expect(refused).toMatchObject({ code: 'output-exists', message: expect.stringContaining('confirm to replace it') });
     expect(sha256File(target)).toBe(sha256File(corpusFile('coords_1k.h5')));
-    const copy = await server.service.saveAs(links.id, target, true);
+    const copy = await server.service.saveAs(links.id, target, { replace: true });
     expect(copy?.path).toBe(target);
     expect(sha256File(target)).toBe(sha256File(join(root, 'links.h5')));
     mkdirSync(join(root, 'a folder'));
-    expect((await rejection(server.service.saveAs(links.id, join(root, 'a folder'), true))).code).toBe('invalid-argument');
-    expect((await rejection(server.service.saveAs(links.id, join(outside, 'secret.h5'), true))).code).toBe('forbidden');
+    expect((await rejection(server.service.saveAs(links.id, join(root, 'a folder'), { replace: true }))).code).toBe('invalid-argument');
+    expect((await rejection(server.service.saveAs(links.id, join(outside, 'secret.h5'), { replace: true }))).code).toBe('forbidden');
     // A folder marked read-only is refused, even to a server running as root.
     mkdirSync(join(root, 'read-only'), { mode: 0o555 });
     chmodSync(join(root, 'read-only'), 0o555);

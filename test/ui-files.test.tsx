@@ -37,7 +37,7 @@ describe('Save As in the browser', () => {
     expect(name.value).toBe('a_copy.h5');
     fireEvent.change(name, { target: { value: 'new.h5' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(saveCalls(fake)).toEqual([['f1', '/data/new.h5', false]]));
+    await waitFor(() => expect(saveCalls(fake)).toEqual([['f1', '/data/new.h5', { replace: false, virtual: 'copy-shards' }]]));
   });
 
   it('asks before replacing a listed file and replaces only after Replace', async () => {
@@ -53,7 +53,7 @@ describe('Save As in the browser', () => {
     expect(within(dialog).queryByTestId('replace-confirmation')).toBeNull();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Replace' }));
-    await waitFor(() => expect(saveCalls(fake)).toEqual([['f1', '/data/b.h5', true]]));
+    await waitFor(() => expect(saveCalls(fake)).toEqual([['f1', '/data/b.h5', { replace: true, virtual: 'copy-shards' }]]));
   });
 });
 

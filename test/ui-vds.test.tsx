@@ -84,7 +84,7 @@ describe('a virtual dataset in the explorer', () => {
     fireEvent.click(within(dialog).getByLabelText(/Materialize/));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(fake.calls.some((c) => c.method === 'saveAs')).toBe(true));
-    expect(fake.calls.find((c) => c.method === 'saveAs')!.args).toEqual([fake.files[0].file.id, '/data/coords_1k_copy.h5', 'materialize']);
+    expect(fake.calls.find((c) => c.method === 'saveAs')!.args).toEqual([fake.files[0].file.id, '/data/coords_1k_copy.h5', { replace: false, virtual: 'materialize' }]);
   });
 
   it('Save As of a file without virtual datasets asks nothing about shards', async () => {

@@ -42,6 +42,8 @@ export function winnerReason(ranked: RankedConfig[], filtered: boolean): string 
         : `each of the ${workersText(winner.workers)} reads and computes its own share of the blocks, so reading runs in parallel too, not only the arithmetic`;
     case 'dask':
       return 'the Dask workers read and compute chunks in parallel in their own processes';
+    case 'vds':
+      return `each of the ${workersText(winner.workers)} reads, computes and writes its own share of the blocks as shard files, and nothing is merged afterwards: the output is a virtual dataset over the shards`;
   }
 }
 
