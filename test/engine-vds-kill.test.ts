@@ -16,17 +16,20 @@ const execFileAsync = promisify(execFile);
 const ROWS = 1_000_000;
 const pausePreload = join(projectRoot, 'test/support/commit-pause.mjs');
 
-type Moment = { kind: 'after'; ms: number } | { kind: 'pause'; point: 'after-commit-record' | 'inside-copy' };
+/** A kill at a share of how long the same command takes unkilled on this machine, or at a pause point. */
+type Moment = { kind: 'after'; share: number } | { kind: 'pause'; point: 'after-commit-record' | 'inside-copy' };
 interface Trial { index: number; command: 'run' | 'materialize'; moment: Moment }
 
-// Fixed moments, spread over start-up, shard writing and the commit: 20 trials.
-const RUN_MS = [300, 700, 1000, 1300, 1600, 1900, 2300, 2800, 3400, 4500];
-const MATERIALIZE_MS = [400, 900, 1400, 1900, 2500, 3200];
+// Moments spread over start-up, shard writing and the commit, as shares of the
+// command's own duration so that a fast machine and a loaded one both kill
+// mid-way; the last share lets it finish. 20 trials.
+const RUN_SHARES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.5];
+const MATERIALIZE_SHARES = [0.15, 0.3, 0.5, 0.7, 0.85, 1.5];
 const TRIALS: Trial[] = [
-  ...RUN_MS.map((ms) => ({ command: 'run' as const, moment: { kind: 'after' as const, ms } })),
+  ...RUN_SHARES.map((share) => ({ command: 'run' as const, moment: { kind: 'after' as const, share } })),
   { command: 'run' as const, moment: { kind: 'pause' as const, point: 'after-commit-record' as const } },
   { command: 'run' as const, moment: { kind: 'pause' as const, point: 'inside-copy' as const } },
-  ...MATERIALIZE_MS.map((ms) => ({ command: 'materialize' as const, moment: { kind: 'after' as const, ms } })),
+  ...MATERIALIZE_SHARES.map((share) => ({ command: 'materialize' as const, moment: { kind: 'after' as const, share } })),
   { command: 'materialize' as const, moment: { kind: 'pause' as const, point: 'after-commit-record' as const } },
   { command: 'materialize' as const, moment: { kind: 'pause' as const, point: 'inside-copy' as const } },
 ].map((trial, index) => ({ ...trial, index }));
@@ -34,6 +37,8 @@ const TRIALS: Trial[] = [
 let folder: string;
 let base: string;
 let expectedSha: string;
+/** How long each command takes unkilled here, in ms. */
+const durations = { run: 0, materialize: 0 };
 
 const cli = (args: string[]) => execFileAsync(process.execPath, [cliScript, ...args], { cwd: projectRoot });
 const shardsOf = (file: string) => {
@@ -47,21 +52,39 @@ beforeAll(async () => {
   await cli(['sample', base, '--rows', String(ROWS)]);
   const { stdout } = await cli(['run', base, '--dataset', '/coords', '--strategy', 'vds', '--workers', '2', '--block-rows', '25000', '--json']);
   expectedSha = (JSON.parse(stdout) as { outputSha256: string }).outputSha256;
-}, 120_000);
+  const where = join(folder, 'timed');
+  mkdirSync(where);
+  const file = copyFile(base, where);
+  cpSync(join(folder, 'base.h5blocks'), join(where, 'base.h5blocks'), { recursive: true });
+  for (const command of ['run', 'materialize'] as const) {
+    const started = Date.now();
+    await finishedUnkilled(file, command);
+    durations[command] = Date.now() - started;
+  }
+  rmSync(where, { recursive: true, force: true });
+}, 180_000);
 afterAll(() => removeTempFolders());
+
+const commandArgs = (file: string, command: Trial['command']) => command === 'run'
+  ? ['run', file, '--dataset', '/coords', '--strategy', 'vds', '--workers', '2', '--block-rows', '10000', '--overwrite']
+  : ['materialize', file, '--dataset', '/distances'];
+
+async function finishedUnkilled(file: string, command: Trial['command']): Promise<void> {
+  await cli(commandArgs(file, command));
+}
+
+const killAfterMs = (trial: Trial & { moment: { kind: 'after' } }) => Math.round(trial.moment.share * durations[trial.command]);
 
 async function runAndKill(file: string, trial: Trial): Promise<{ signal: NodeJS.Signals | null; paused: boolean }> {
   const marker = `${file}.paused`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (trial.moment.kind === 'pause') Object.assign(env, { H5BLOCKS_TEST_PAUSE_AT: trial.moment.point, H5BLOCKS_TEST_PAUSE_MARKER: marker });
-  const args = trial.command === 'run'
-    ? ['run', file, '--dataset', '/coords', '--strategy', 'vds', '--workers', '2', '--block-rows', '10000', '--overwrite']
-    : ['materialize', file, '--dataset', '/distances'];
+  const args = commandArgs(file, trial.command);
   const child = spawn(process.execPath, [...(trial.moment.kind === 'pause' ? ['--import', pausePreload] : []), cliScript, ...args], { cwd: projectRoot, env, stdio: 'ignore' });
   const closed = new Promise<NodeJS.Signals | null>((resolveClose) => child.on('close', (_status, signal) => resolveClose(signal)));
   let paused = false;
   if (trial.moment.kind === 'after') {
-    await Promise.race([new Promise((r) => setTimeout(r, (trial.moment as { ms: number }).ms)), closed]);
+    await Promise.race([new Promise((r) => setTimeout(r, killAfterMs(trial as Trial & { moment: { kind: 'after' } }))), closed]);
   } else {
     let ended = false;
     void closed.then(() => (ended = true));
@@ -87,7 +110,10 @@ describe(`kill -9 during vds runs and materialize (${ROWS / 1e6} M rows, ${TRIAL
   it('the previous state or the new one, never a virtual dataset with missing shards; no orphan shard after the next run', async () => {
     const outcomes: string[] = [];
     for (const trial of TRIALS) {
-      const label = `trial ${trial.index} (${trial.command}, ${trial.moment.kind === 'after' ? `killed after ${trial.moment.ms} ms` : `killed at ${trial.moment.point}`})`;
+      const moment = trial.moment.kind === 'after'
+        ? `killed after ${killAfterMs(trial as Trial & { moment: { kind: 'after' } })} ms of ${durations[trial.command]}`
+        : `killed at ${trial.moment.point}`;
+      const label = `trial ${trial.index} (${trial.command}, ${moment})`;
       // The same name in a folder of its own: the mappings name the shard folder after the file.
       const where = join(folder, `killed_${trial.index}`);
       mkdirSync(where);
