@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { PHASES } from '../../../shared/run';
+import { PHASES, type Strategy } from '../../../shared/run';
 import { toErrorInfo } from '../../../shared/errors';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
@@ -7,6 +7,7 @@ import { useNotifier } from '../app/notifications';
 import { downloadText, exportName } from '../export/download';
 import { runsToCsv, runsToJson } from '../export/runsTable';
 import { useRuns } from '../run/runsStore';
+import { toggled } from '../ui/toggled';
 import { TimelineChart } from '../timeline/TimelineChart';
 import { presentPhases, runLabel, timelineFromRecord } from '../timeline/model';
 import { PhaseLegend } from '../timeline/PhaseLegend';
@@ -17,7 +18,6 @@ import { RunMatrix } from './RunMatrix';
 import { RunsTable } from './RunsTable';
 import { ThroughputChart } from './ThroughputChart';
 import { STRATEGY_TRADE_OFFS } from './tradeOffs';
-import type { Strategy } from '../../../shared/run';
 
 /** The trade-off of each compared strategy that has one worth saying (vds above all: no merge, but sources to open). */
 function TradeOffs({ strategies }: { strategies: Strategy[] }) {
@@ -67,12 +67,7 @@ export function CompareView() {
   }
 
   function toggle(id: string) {
-    setSelected((all) => {
-      const next = new Set(all);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    setSelected((all) => toggled(all, id));
   }
 
   return (

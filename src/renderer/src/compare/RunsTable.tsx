@@ -2,6 +2,7 @@ import { Fragment, useEffect, useMemo, useRef, useState, type ReactNode } from '
 import { formatCompact, formatDuration, formatFactor, formatInteger, formatNumber, formatPercent } from '../format/units';
 import { SortHeader } from '../ui/SortHeader';
 import { sortBy, useSort } from '../ui/sorting';
+import { toggled } from '../ui/toggled';
 import type { ComparedRun } from './metrics';
 
 type Column = 'started' | 'data' | 'strategy' | 'workers' | 'blockRows' | 'wall' | 'rows' | 'mb' | 'speedup' | 'efficiency' | 'match';
@@ -121,9 +122,7 @@ export function RunsTable({ runs, selected, onToggle, highlightIds, onShowTimeli
 
   function toggleColumn(key: Column) {
     setHidden((all) => {
-      const next = new Set(all);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
+      const next = toggled(all, key);
       try {
         window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]));
       } catch {
@@ -134,12 +133,7 @@ export function RunsTable({ runs, selected, onToggle, highlightIds, onShowTimeli
   }
 
   function toggleDetails(id: string) {
-    setOpen((all) => {
-      const next = new Set(all);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    setOpen((all) => toggled(all, id));
   }
 
   return (
