@@ -4,6 +4,7 @@ import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import type { SaveAsVirtual, VirtualOutput } from '../../../shared/virtual';
 import { useApi } from '../app/apiContext';
 import { Modal } from '../ui/Modal';
+import { useAction } from '../ui/useAction';
 import { FolderBrowser, useFolderListing } from './FolderBrowser';
 
 /** Suggests `<name>_copy.h5` for a copy beside the original. */
@@ -44,28 +45,19 @@ export function SaveAsDialog(props: SaveAsDialogProps) {
 function NativeSaveAs({ file, virtualOutputs, onSaved, onClose }: SaveAsDialogProps) {
   const { api } = useApi();
   const [virtual, setVirtual] = useState<SaveAsVirtual>('copy-shards');
-  const [saveError, setSaveError] = useState<ErrorInfo | null>(null);
-  const [saving, setSaving] = useState(false);
+  const saving = useAction();
 
-  async function save() {
-    setSaving(true);
-    setSaveError(null);
-    try {
-      const copy = await api.saveAs(file.id, null, { virtual });
-      if (copy) onSaved(copy);
-      onClose();
-    } catch (failure) {
-      setSaveError(toErrorInfo(failure));
-    } finally {
-      setSaving(false);
-    }
-  }
+  const save = () => saving.run(async () => {
+    const copy = await api.saveAs(file.id, null, { virtual });
+    if (copy) onSaved(copy);
+    onClose();
+  });
 
   return (
     <Modal title={`Save a copy of ${file.name}`} onClose={onClose} testId="save-as-dialog" actions={
       <>
         <button type="button" onClick={onClose}>Cancel</button>
-        <button type="submit" form="save-as-form" className="primary" disabled={saving}>Choose where…</button>
+        <button type="submit" form="save-as-form" className="primary" disabled={saving.busy}>Choose where…</button>
       </>
     }>
       <form id="save-as-form" onSubmit={(event) => {
@@ -76,7 +68,7 @@ function NativeSaveAs({ file, virtualOutputs, onSaved, onClose }: SaveAsDialogPr
       }}>
         <VirtualChoice file={file} outputs={virtualOutputs} value={virtual} onChange={setVirtual} />
       </form>
-      {saveError && <p className="inline-error" role="alert" data-testid="dialog-error">{saveError.message}</p>}
+      {saving.error && <p className="inline-error" role="alert" data-testid="dialog-error">{saving.error.message}</p>}
       <p className="muted small">The copy includes every result written so far; the original is not touched.</p>
     </Modal>
   );

@@ -1,6 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { Attribute, DatasetEntity, Entity, ExternalLinkEntity } from '../../../shared/entities';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import {
@@ -9,6 +8,7 @@ import {
 import { formatBytes, formatInteger, formatShape } from '../format/units';
 import { runRefusal } from '../run/eligibility';
 import { EntityIcon, kindLabel } from '../ui/EntityIcon';
+import { useAction } from '../ui/useAction';
 import { useSelectedObject, useWorkspace } from '../workspace/workspace';
 import { ObjectStatus } from './ObjectStatus';
 import { VirtualSources } from './VirtualSources';
@@ -71,22 +71,13 @@ function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }
 function ExternalLinkProperties({ link, fileId }: { link: ExternalLinkEntity; fileId: string }) {
   const { api } = useApi();
   const { actions } = useWorkspace();
-  const [problem, setProblem] = useState<ErrorInfo | null>(null);
-  const [opening, setOpening] = useState(false);
+  const opening = useAction();
 
-  async function openTarget() {
-    setOpening(true);
-    setProblem(null);
-    try {
-      const target = await api.openLinkTarget(fileId, link.path);
-      actions.fileOpened(target.file);
-      actions.select(target.file.id, target.path);
-    } catch (failure) {
-      setProblem(toErrorInfo(failure));
-    } finally {
-      setOpening(false);
-    }
-  }
+  const openTarget = () => opening.run(async () => {
+    const target = await api.openLinkTarget(fileId, link.path);
+    actions.fileOpened(target.file);
+    actions.select(target.file.id, target.path);
+  });
 
   return (
     <>
@@ -97,10 +88,10 @@ function ExternalLinkProperties({ link, fileId }: { link: ExternalLinkEntity; fi
           ? 'The target file exists next to this file.'
           : <span className="warning-text">The target file is missing next to this file.</span>}
         {' '}
-        <button type="button" className="link-button" data-testid="open-link-target" disabled={opening} onClick={() => void openTarget()}>
+        <button type="button" className="link-button" data-testid="open-link-target" disabled={opening.busy} onClick={() => void openTarget()}>
           Open target
         </button>
-        {problem && <p className="inline-error" role="alert" data-testid="link-target-error">{problem.message}</p>}
+        {opening.error && <p className="inline-error" role="alert" data-testid="link-target-error">{opening.error.message}</p>}
       </Property>
     </>
   );
