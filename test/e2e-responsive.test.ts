@@ -25,7 +25,7 @@ const BLOCK_ROWS = 8192; // 611 blocks, as in the report that found the stalls
  * The issue's target is 100 ms. The assertion adds 100 ms for the test machine:
  * 2 cores shared by the run's three threads and the browser's processes, where
  * the scheduler alone can hold a frame back by tens of milliseconds. Measured
- * on an idle 2-core machine: 117 and 133 ms at most (one task as a finished
+ * on an idle 2-core machine: 117, 133 and 167 ms at most (one task as a finished
  * Timeline mounts), 50-83 ms on the other tabs (README, Tests).
  */
 const FRAME_GAP_BUDGET_MS = 100;
