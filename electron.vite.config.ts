@@ -24,6 +24,7 @@ export default defineConfig({
           blockWorker: resolve(__dirname, 'src/workers/blockWorker.ts'),
           shardWorker: resolve(__dirname, 'src/workers/shardWorker.ts'),
           ioThread: resolve(__dirname, 'src/main/io/ioThreadMain.ts'),
+          hashWorker: resolve(__dirname, 'src/workers/hashWorker.ts'),
         },
       },
     },

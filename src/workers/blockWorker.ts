@@ -4,7 +4,7 @@
 // the worker decompresses them first, so decompression runs in parallel too.
 import { threadId } from 'node:worker_threads';
 import { epochNow } from '../main/run/clock';
-import { decodeBlock, type EncodedBlock } from './compute/decodeChunks';
+import { decodeBlock, normsFromChunks, type EncodedBlock } from './compute/decodeChunks';
 import { rowNorms, type NumericKind } from './compute/rowNorm';
 import { moveResult } from './transfer';
 
@@ -28,6 +28,13 @@ export interface ComputeResult {
 
 export default function computeBlock(task: ComputeTask): ComputeResult {
   const startedAt = epochNow();
+  const fused = task.encoded && normsFromChunks(task.encoded, task.kind);
+  if (fused) {
+    const finishedAt = epochNow();
+    const decodedAt = startedAt + fused.unfilterMs;
+    const buffer = fused.values.buffer as ArrayBuffer;
+    return moveResult({ values: buffer, threadId, startedAt, decodedAt, finishedAt }, [buffer]);
+  }
   const buffer = task.encoded ? decodeBlock(task.encoded) : task.buffer;
   if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
   const decodedAt = task.encoded ? epochNow() : startedAt;

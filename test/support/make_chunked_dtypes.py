@@ -21,3 +21,17 @@ with h5py.File(path, "w") as f:
     f.create_dataset("f4_column_chunks", data=base.astype("<f4"), chunks=(500, 1), shuffle=True, compression="gzip")
     f.create_dataset("f4_partial_columns", data=base.astype("<f4"), chunks=(300, 2), compression="gzip")
     f.create_dataset("f4_unfiltered", data=base.astype("<f4"), chunks=(2048, 3))
+
+# Contiguous variants, which the pool strategy reads straight from the file
+# when they are little-endian; big-endian ones go through h5wasm.
+with h5py.File(path, "a") as f:
+    for dt in ["<f4", "<f8", "<u2", "<f2", ">f4"]:
+        name = dt.replace("<", "le_").replace(">", "be_")
+        data = base if dt[1] == "f" else np.clip(np.abs(base), 0, 100)
+        f.create_dataset(f"{name}_contiguous", data=data.astype(dt))
+    external = f.create_dataset("f4_external", shape=base.shape, dtype="<f4", external=[(path + ".raw", 0, h5py.h5f.UNLIMITED)])
+    external[...] = base.astype("<f4")
+
+# A user block moves every address by its size: a contiguous dataset after one.
+with h5py.File(path.replace(".h5", "_userblock.h5"), "w", userblock_size=4096) as f:
+    f.create_dataset("coords", data=base.astype("<f4"))

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { ByteStore } from '../transaction/byteStore';
 import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
 
@@ -38,10 +37,11 @@ const DEFLATE = 1;
 const SHUFFLE = 2;
 export const DIRECT_FILTERS = new Set([DEFLATE, SHUFFLE]);
 
-export function findChunkLayout(filePath: string, datasetPath: string, shape: [number, number]): ChunkLayout | undefined {
-  let file: ByteFile | undefined;
+/** `source`: the file's path, or a run's view of it (src/main/transaction), which is the file the run holds. */
+export function findChunkLayout(source: string | ByteStore, datasetPath: string, shape: [number, number]): ChunkLayout | undefined {
+  let opened: ByteFile | undefined;
   try {
-    file = new ByteFile(filePath);
+    const file = typeof source === 'string' ? (opened = new ByteFile(source)) : source;
     const superblock = readSuperblock(file);
     if (superblock.offsetSize !== 8 || superblock.lengthSize !== 8) return undefined;
     const address = objectHeaderAt(file, superblock, datasetPath);
@@ -61,7 +61,7 @@ export function findChunkLayout(filePath: string, datasetPath: string, shape: [n
   } catch {
     return undefined;
   } finally {
-    file?.close();
+    opened?.close();
   }
 }
 
@@ -180,27 +180,23 @@ export function chunksForRows(layout: ChunkLayout, rowStart: number, rowEnd: num
 
 /**
  * Reads the stored bytes of `chunks` into one new ArrayBuffer (transferable to
- * a worker), laid end to end; returns where each starts.
+ * a worker), laid end to end; returns where each starts. Chunks that lie end to
+ * end in the file (as HDF5 usually writes them) are read in one call.
  */
-export function readStoredChunks(filePath: string, chunks: StoredChunk[]): { buffer: ArrayBuffer; offsets: number[] } {
+export function readStoredChunks(file: ByteStore, chunks: StoredChunk[]): { buffer: ArrayBuffer; offsets: number[] } {
   const total = chunks.reduce((sum, c) => sum + c.size, 0);
   const bytes = new Uint8Array(new ArrayBuffer(total));
   const offsets: number[] = [];
-  const fd = openSync(filePath, 'r');
-  try {
-    let at = 0;
-    for (const chunk of chunks) {
+  let at = 0;
+  for (let i = 0; i < chunks.length;) {
+    let end = i + 1;
+    let length = chunks[i].size;
+    while (end < chunks.length && chunks[end].address === chunks[end - 1].address + chunks[end - 1].size) length += chunks[end++].size;
+    if (file.read(bytes, at, length, chunks[i].address) !== length) throw new Error(`the file ends inside a chunk at byte ${chunks[i].address}`);
+    for (; i < end; i++) {
       offsets.push(at);
-      let done = 0;
-      while (done < chunk.size) {
-        const got = readSync(fd, bytes, at + done, chunk.size - done, chunk.address + done);
-        if (got === 0) throw new Error(`the file ends inside a chunk at byte ${chunk.address}`);
-        done += got;
-      }
-      at += chunk.size;
+      at += chunks[i].size;
     }
-  } finally {
-    closeSync(fd);
   }
   return { buffer: bytes.buffer, offsets };
 }

@@ -20,13 +20,17 @@ export class ByteFile implements ByteStore {
 
   readAt(position: number, length: number): Uint8Array {
     const buffer = Buffer.alloc(length);
+    return buffer.subarray(0, this.read(buffer, 0, length, position));
+  }
+
+  read(target: Uint8Array, offset: number, length: number, position: number): number {
     let done = 0;
     while (done < length) {
-      const got = readSync(this.fd, buffer, done, length - done, position + done);
+      const got = readSync(this.fd, target, offset + done, length - done, position + done);
       if (got === 0) break;
       done += got;
     }
-    return buffer.subarray(0, done);
+    return done;
   }
 
   writeAt(position: number, bytes: Uint8Array): void {

@@ -10,7 +10,9 @@ import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
 import { removeLink } from '../hdf5/unlink';
 import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
+import { findContiguousStorage, readContiguousRows } from '../hdf5/contiguousStorage';
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
+import type { ByteStore } from '../transaction/byteStore';
 import type { BlockPlan } from '../../shared/blocks';
 import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { RunNotes, StrategyRunner } from '../strategies/context';
@@ -24,6 +26,7 @@ import { defaultBlockRows, planBlocks } from '../../shared/blocks';
 import { epochNow } from './clock';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
+import { outputHash } from './outputHash';
 import { beginTransaction, type Transaction } from '../transaction/transaction';
 import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
 import { summarise } from './summary';
@@ -66,6 +69,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const virtual = request.strategy === 'vds';
   const notes: RunNotes = {};
   let committed = false;
+  let writerOfRun: OrderedWriter | undefined;
   try {
     h5file = await transaction.openH5();
     const input = usableInput(h5file, dataset);
@@ -111,13 +115,18 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
         timings.push(timing);
         for (const listener of writtenListeners) listener();
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
-      });
+      },
+      outputHash(input.rows * (outputType === 'float32' ? 4 : 8)));
+    writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(input.file, input.dataset, [input.rows, input.columns]) : undefined;
+    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
+    const contiguous = request.strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
     await RUNNERS[request.strategy]({
-      storedChunks: chunkLayout && ((plan) => encodedBlock(input.file, chunkLayout, input, plan)),
+      storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
-      readBlock: (plan) => readRows(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
+      readBlock: (plan) => contiguous
+        ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd)
+        : readRows(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
       withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
@@ -128,7 +137,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     signal.throwIfAborted();
 
     const commitStart = epochNow();
-    const outputSha256 = writer.digest();
+    const outputSha256 = await writer.digest();
     writeProvenance(outputDataset, {
       request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
@@ -153,6 +162,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   } catch (error) {
     throw asRunError(transaction.diskFailure() ?? error, file, signal);
   } finally {
+    writerOfRun?.dispose();
     closeQuietly(h5file);
     transaction.rollback();
     // Nothing refers to a failed run's shards.
@@ -172,7 +182,7 @@ function makeShardFolder(file: string, output: string): string {
   return folder;
 }
 
-function encodedBlock(file: string, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
+function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
   const { buffer, offsets } = readStoredChunks(file, chunks);
   return {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { BlockTiming, PhaseSpan } from '../../shared/run';
 import type { BlockPlan } from '../../shared/blocks';
 import { epochNow } from './clock';
+import type { OutputHash } from './outputHash';
 
 export interface FinishedBlock {
   plan: BlockPlan;
@@ -21,7 +21,6 @@ export interface FinishedBlock {
  */
 export class OrderedWriter {
   private readonly waiting = new Map<number, FinishedBlock>();
-  private readonly hash = createHash('sha256');
   private nextIndex = 0;
 
   constructor(
@@ -30,6 +29,7 @@ export class OrderedWriter {
     private readonly writePhase: 'write' | 'merge' | null,
     private readonly write: (rowStart: number, values: Float32Array | Float64Array) => void,
     private readonly onWritten: (timing: BlockTiming) => void,
+    private readonly hash: OutputHash,
   ) {}
 
   get written(): number {
@@ -45,15 +45,22 @@ export class OrderedWriter {
     }
   }
 
-  digest(): string {
-    return this.hash.digest('hex');
+  digest(): Promise<string> {
+    return this.hash.digest();
+  }
+
+  /** A run that ends before its digest: the hash's state is let go. */
+  dispose(): void {
+    this.hash.dispose();
   }
 
   private flush(block: FinishedBlock): void {
     const start = epochNow();
     const values = block.values();
+    const bytesOut = values.byteLength;
     this.write(block.plan.rowStart, values);
-    this.hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    // The values are the hash's from here on (they may move to its thread).
+    this.hash.update(values);
     block.after?.();
     const end = epochNow();
     const phases = this.writePhase === null
@@ -64,7 +71,7 @@ export class OrderedWriter {
       rowStart: block.plan.rowStart,
       rowEnd: block.plan.rowEnd,
       bytesIn: block.bytesIn,
-      bytesOut: values.byteLength,
+      bytesOut,
       phases,
     });
   }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 
-export type WorkerName = 'blockWorker' | 'shardWorker' | 'ioThread';
+export type WorkerName = 'blockWorker' | 'shardWorker' | 'ioThread' | 'hashWorker';
 
 // Starting a worker costs tens of milliseconds and a shard worker's h5wasm
 // another ~0.3 s, so threads stay warm between runs and retire after idling.

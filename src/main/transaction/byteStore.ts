@@ -8,5 +8,7 @@
 export interface ByteStore {
   size(): number;
   readAt(position: number, length: number): Uint8Array;
+  /** Reads up to `length` bytes at `position` into `target` at `offset`; returns how many (fewer only at the end). */
+  read(target: Uint8Array, offset: number, length: number, position: number): number;
   writeAt(position: number, bytes: Uint8Array): void;
 }

@@ -32,12 +32,22 @@ const SAFE_LOW = 2 ** -900;
 const SAFE_HIGH = 2 ** 900;
 
 export function rowNorms(block: NormBlock): Float32Array | Float64Array {
+  const out = normOutput(block.kind, block.rows);
+  rowNormsInto(block, out);
+  return out;
+}
+
+/** A zeroed output for `rows` norms of `kind`'s rows. */
+export function normOutput(kind: NumericKind, rows: number): Float32Array | Float64Array {
+  return outputTypeFor(kind) === 'float32' ? new Float32Array(rows) : new Float64Array(rows);
+}
+
+/** The norms of `block`'s rows into `out`, one per row (`out` as normOutput makes it, or a part of one). */
+export function rowNormsInto(block: NormBlock, out: Float32Array | Float64Array): void {
   const values = elementView(block);
-  const out = outputTypeFor(block.kind) === 'float32' ? new Float32Array(block.rows) : new Float64Array(block.rows);
   if (block.columns === 2 && values instanceof Float32Array && out instanceof Float32Array) normsOf2Float32(values, out, block.rows);
   else if (block.columns === 2) normsOf2(values, out, block.rows);
   else normsOfD(values, out, block.rows, block.columns);
-  return out;
 }
 
 type Elements = ArrayLike<number>;

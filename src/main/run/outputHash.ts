@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { workerFile } from '../strategies/workerPools';
+import type { HashReply, HashRequest } from './hashProtocol';
+
+/** The SHA-256 of a run's output, fed block by block in output order. */
+export interface OutputHash {
+  /** Takes the block's bytes; `values` must not be used afterwards (its buffer may move to another thread). */
+  update(values: Float32Array | Float64Array): void;
+  digest(): Promise<string>;
+  /** Forgets a run that will not finish. */
+  dispose(): void;
+}
+
+/**
+ * Below this an output is hashed where it is written: a thread that is not
+ * running yet would cost a small run more time than hashing it does.
+ */
+const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
+/** Bytes handed over but not hashed yet, beyond which the writer waits: memory stays bounded if hashing falls behind. */
+const BACKLOG_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export function outputHash(expectedBytes: number): OutputHash {
+  if (expectedBytes >= OFF_THREAD_MIN_BYTES) {
+    const thread = hashThread();
+    if (thread) return new OffThreadHash(thread);
+  }
+  return new InlineHash();
+}
+
+class InlineHash implements OutputHash {
+  private readonly hash = createHash('sha256');
+  update(values: Float32Array | Float64Array): void {
+    this.hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+  digest(): Promise<string> {
+    return Promise.resolve(this.hash.digest('hex'));
+  }
+  dispose(): void {}
+}
+
+let sessions = 0;
+
+class OffThreadHash implements OutputHash {
+  private readonly session = `${process.pid}-${++sessions}-${Math.random().toString(36).slice(2)}`;
+  private open = true;
+
+  constructor(private readonly thread: HashThread) {
+    thread.join();
+  }
+
+  update(values: Float32Array | Float64Array): void {
+    const { thread } = this;
+    thread.waitForBacklog();
+    Atomics.add(thread.backlog, 0, values.byteLength);
+    const request = { op: 'update' as const, session: this.session, byteOffset: 0, byteLength: values.byteLength };
+    const buffer = values.buffer;
+    // A whole, movable buffer moves; anything else (part of a larger buffer, shared or wasm memory) is copied.
+    if (buffer instanceof ArrayBuffer && values.byteOffset === 0 && values.byteLength === buffer.byteLength) {
+      try {
+        thread.worker.postMessage({ ...request, buffer } satisfies HashRequest, [buffer]);
+        return;
+      } catch {
+        // Not detachable (wasm memory): copied below.
+      }
+    }
+    const copy = new Uint8Array(buffer, values.byteOffset, values.byteLength).slice().buffer;
+    thread.worker.postMessage({ ...request, buffer: copy } satisfies HashRequest, [copy]);
+  }
+
+  digest(): Promise<string> {
+    this.open = false;
+    const done = this.thread.digest(this.session);
+    done.finally(() => this.thread.leave()).catch(() => undefined);
+    return done;
+  }
+
+  dispose(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.thread.post({ op: 'drop', session: this.session });
+    this.thread.leave();
+  }
+}
+
+/** One hashing thread per process, started on first use and shared by concurrent runs. */
+class HashThread {
+  readonly backlog = new Int32Array(new SharedArrayBuffer(4));
+  private readonly pending = new Map<string, { resolve: (digest: string) => void; reject: (error: Error) => void }>();
+  private users = 0;
+  failure: Error | undefined;
+
+  constructor(readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (reply: HashReply) => {
+      this.pending.get(reply.session)?.resolve(reply.digest);
+      this.pending.delete(reply.session);
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      if (current === this) current = undefined;
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the output's checksum was lost: ${this.failure.message}`));
+      this.pending.clear();
+      Atomics.store(this.backlog, 0, 0);
+      Atomics.notify(this.backlog, 0);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the hashing thread stopped (exit code ${code})`)));
+    this.post({ op: 'backlog', counter: this.backlog.buffer as SharedArrayBuffer });
+  }
+
+  post(request: HashRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  /** A run's thread must not let the process exit while it has work queued there. */
+  join(): void {
+    if (this.users++ === 0) this.worker.ref();
+  }
+
+  leave(): void {
+    if (--this.users === 0) this.worker.unref();
+  }
+
+  waitForBacklog(): void {
+    for (let queued = Atomics.load(this.backlog, 0); queued > BACKLOG_LIMIT_BYTES && !this.failure; queued = Atomics.load(this.backlog, 0)) {
+      Atomics.wait(this.backlog, 0, queued, 1000);
+    }
+  }
+
+  digest(session: string): Promise<string> {
+    if (this.failure) return Promise.reject(new Error(`the output's checksum was lost: ${this.failure.message}`));
+    return new Promise((resolve, reject) => {
+      this.pending.set(session, { resolve, reject });
+      this.post({ op: 'digest', session });
+    });
+  }
+}
+
+let current: HashThread | undefined;
+
+function hashThread(): HashThread | undefined {
+  if (current) return current;
+  try {
+    current = new HashThread(new Worker(workerFile('hashWorker')));
+  } catch {
+    return undefined;
+  }
+  return current;
+}
