@@ -20,7 +20,8 @@ const TRIALS = 50;
 const SEED = Number(process.env.H5BLOCKS_KILL_SEED ?? 20261202);
 const pausePreload = join(projectRoot, 'test/support/commit-pause.mjs');
 
-type Moment = { kind: 'after'; ms: number } | { kind: 'pause'; point: 'after-commit-record' | 'inside-copy' };
+/** A kill at a share of how long the same command takes unkilled on this machine, or at a pause point. */
+type Moment = { kind: 'after'; share: number } | { kind: 'pause'; point: 'after-commit-record' | 'inside-copy' };
 
 interface Trial {
   index: number;
@@ -49,10 +50,12 @@ function plan(): Trial[] {
     const strategy = strategies[index % 3];
     const workers = strategy === 'inline' ? 1 : 1 + Math.floor(next() * 3);
     const layout = index % 2 === 0 ? 'contiguous' : 'chunked';
-    // Every fifth trial stops inside the commit; the rest die at a random moment of the run.
+    // Every fifth trial stops inside the commit; the rest die at a random moment
+    // of the run: a share of its own duration, so a fast machine and a loaded
+    // one both kill mid-way (fixed times let fast runs finish first).
     const moment: Moment = index % 5 === 4
       ? { kind: 'pause', point: index % 10 === 4 ? 'after-commit-record' : 'inside-copy' }
-      : { kind: 'after', ms: Math.round(150 + next() * 1450) };
+      : { kind: 'after', share: 0.05 + next() * 0.9 };
     return { index, layout, strategy, workers, moment };
   });
 }
@@ -62,6 +65,10 @@ let scratchRoot: string;
 const inputs = new Map<Trial['layout'], string>();
 let pristine: string;
 let checker: CoordsChecker;
+/** Milliseconds an unkilled `h5blocks run` takes, per layout and strategy (2 workers). */
+const durations = new Map<string, number>();
+const durationKey = (trial: Pick<Trial, 'layout' | 'strategy'>) => `${trial.layout}:${trial.strategy}`;
+const killAfterMs = (trial: Trial & { moment: { kind: 'after' } }) => Math.round(trial.moment.share * durations.get(durationKey(trial))!);
 
 beforeAll(async () => {
   folder = makeTempFolder('kill');
@@ -78,7 +85,16 @@ beforeAll(async () => {
   expect(first.distances).toBeNull();
   expect(second.coordsSha256).toBe(first.coordsSha256);
   pristine = first.coordsSha256;
-}, 120_000);
+  for (const layout of ['contiguous', 'chunked'] as const) {
+    for (const strategy of ['inline', 'pool', 'shard'] as const) {
+      const file = copyFile(inputs.get(layout)!, folder, `timed_${layout}_${strategy}.h5`);
+      const started = Date.now();
+      await execFileAsync(process.execPath, [cliScript, 'run', file, '--dataset', '/coords', '--strategy', strategy, '--workers', '2', '--output', '/distances'], { cwd: projectRoot, env: { ...process.env, TMPDIR: scratchRoot } });
+      durations.set(durationKey({ layout, strategy }), Date.now() - started);
+      rmSync(file, { force: true });
+    }
+  }
+}, 180_000);
 
 afterAll(() => {
   checker?.close();
@@ -103,7 +119,7 @@ async function runAndKill(file: string, trial: Trial): Promise<Outcome> {
   const closed = new Promise<Omit<Outcome, 'paused'>>((resolveClose) => child.on('close', (status, signal) => resolveClose({ status, signal })));
   let paused = false;
   if (trial.moment.kind === 'after') {
-    await Promise.race([new Promise((r) => setTimeout(r, (trial.moment as { ms: number }).ms)), closed]);
+    await Promise.race([new Promise((r) => setTimeout(r, killAfterMs(trial as Trial & { moment: { kind: 'after' } }))), closed]);
   } else {
     const deadline = Date.now() + 60_000;
     let ended = false;
@@ -132,7 +148,7 @@ describe(`kill -9 of \`h5blocks run\` on ${ROWS / 1e6} M rows, ${TRIALS} trials 
     const outcomes: string[] = [];
     let committedAtPause = 0;
     for (const trial of plan()) {
-      const label = `trial ${trial.index} (${trial.layout}, ${trial.strategy} × ${trial.workers}, ${trial.moment.kind === 'after' ? `killed after ${trial.moment.ms} ms` : `killed at ${trial.moment.point}`})`;
+      const label = `trial ${trial.index} (${trial.layout}, ${trial.strategy} × ${trial.workers}, ${trial.moment.kind === 'after' ? `killed after ${killAfterMs(trial as Trial & { moment: { kind: 'after' } })} ms of ${durations.get(durationKey(trial))}` : `killed at ${trial.moment.point}`})`;
       const file = copyFile(inputs.get(trial.layout)!, folder, `killed_${trial.index}.h5`);
       const outcome = await runAndKill(file, trial);
 

@@ -29,7 +29,7 @@ export async function measureStall(input: BenchInput, strategy: Strategy, worker
   const name = `${input.id}.stall.h5`;
   const copy = scratch.copy(input.path, name);
   const thread = new IoThread();
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
   try {
     // Thread start-up (loading h5wasm) is not the run: warm it first.
     await thread.call({ kind: 'check', file: copy });
