@@ -1,10 +1,10 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef } from 'react';
 import type { Phase } from '../../../shared/run';
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
 import { SortHeader } from '../ui/SortHeader';
 import { sortBy, useSort } from '../ui/sorting';
-import { blockDuration, blockStart, blockWorkerLane, laneOf, phaseMs, presentPhases, type LaneRow, type TimelineRun } from './model';
+import { blockDuration, blockStart, blockWorkerLane, laneFinder, phaseMs, presentPhases, type LaneRow, type TimelineRun } from './model';
 import { PHASE_COLORS } from './phases';
 
 type Column = 'index' | 'rows' | 'lane' | 'start' | 'duration' | 'bytes' | Phase;
@@ -15,13 +15,30 @@ const SHOWN_BLOCKS = 2000;
 const ALL_ROWS_LIMIT = 150;
 const ROW_HEIGHT = 27;
 
+/**
+ * The scroller's size as the virtualizer's default reports it, but only once
+ * the browser has laid the page out: the default also reads it at once, while
+ * the table is mounting, which lays out the whole page an extra time in that
+ * task. Until then the initial rect stands in, the table's usual height.
+ */
+function observeSizeAfterLayout(instance: Virtualizer<HTMLDivElement, Element>, report: (rect: { width: number; height: number }) => void) {
+  const element = instance.scrollElement;
+  if (!element || typeof ResizeObserver === 'undefined') return undefined;
+  const observer = new ResizeObserver(() => report({ width: element.clientWidth, height: element.clientHeight }));
+  observer.observe(element);
+  return () => observer.disconnect();
+}
+
 export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[] }) {
   const sort = useSort<Column>('index');
   const phases = presentPhases({ blocks: run.blocks, runPhases: [] });
-  const rows = useMemo(() => run.blocks.map((block) => {
-    const lane = lanes[laneOf(lanes, blockWorkerLane(block))];
-    return { block, lane: lane?.label ?? 'main', start: blockStart(block), duration: blockDuration(block) };
-  }), [run.blocks, lanes]);
+  const rows = useMemo(() => {
+    const rowOf = laneFinder(lanes);
+    return run.blocks.map((block) => {
+      const lane = lanes[rowOf(blockWorkerLane(block))];
+      return { block, lane: lane?.label ?? 'main', start: blockStart(block), duration: blockDuration(block) };
+    });
+  }, [run.blocks, lanes]);
   const sorted = useMemo(() => sortBy(rows, (row) => {
     switch (sort.key) {
       case 'index': return row.block.index;
@@ -43,6 +60,7 @@ export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[]
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
     initialRect: { width: 800, height: 360 },
+    observeElementRect: observeSizeAfterLayout,
   });
   const items = virtual ? virtualizer.getVirtualItems() : shown.map((_, index) => ({ index, start: index * ROW_HEIGHT, end: (index + 1) * ROW_HEIGHT }));
   const above = items[0]?.start ?? 0;

@@ -4,7 +4,7 @@ import type { EChartsOption } from '../charts/echarts';
 import { formatDuration, formatInteger } from '../format/units';
 import { blockDuration, histogram, type TimelineRun } from './model';
 
-export function DurationHistogram({ run }: { run: TimelineRun }) {
+export function DurationHistogram({ run, height }: { run: TimelineRun; height: number }) {
   const bins = useMemo(() => histogram(run.blocks.map(blockDuration)), [run.blocks]);
   const option = useMemo<EChartsOption>(() => {
     const labels = bins.counts.map((_, i) => `${formatDuration(bins.edges[i])}–${formatDuration(bins.edges[i + 1])}`);
@@ -21,5 +21,5 @@ export function DurationHistogram({ run }: { run: TimelineRun }) {
     };
   }, [bins]);
   if (run.blocks.length === 0) return <p className="muted">No block has finished yet.</p>;
-  return <EChart option={option} renderer="svg" height={220} ariaLabel="Histogram of block durations" testId="duration-histogram" notMerge />;
+  return <EChart option={option} renderer="svg" height={height} ariaLabel="Histogram of block durations" testId="duration-histogram" notMerge />;
 }
