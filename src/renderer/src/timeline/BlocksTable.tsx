@@ -1,4 +1,4 @@
-import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef } from 'react';
 import type { Phase } from '../../../shared/run';
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
@@ -14,20 +14,6 @@ const SHOWN_BLOCKS = 2000;
 /** Up to this many rows the whole table is in the DOM; past it only the rows in view are (a run's end stays smooth). */
 const ALL_ROWS_LIMIT = 150;
 const ROW_HEIGHT = 27;
-
-/**
- * The scroller's size as the virtualizer's default reports it, but only once
- * the browser has laid the page out: the default also reads it at once, while
- * the table is mounting, which lays out the whole page an extra time in that
- * task. Until then the initial rect stands in, the table's usual height.
- */
-function observeSizeAfterLayout(instance: Virtualizer<HTMLDivElement, Element>, report: (rect: { width: number; height: number }) => void) {
-  const element = instance.scrollElement;
-  if (!element || typeof ResizeObserver === 'undefined') return undefined;
-  const observer = new ResizeObserver(() => report({ width: element.clientWidth, height: element.clientHeight }));
-  observer.observe(element);
-  return () => observer.disconnect();
-}
 
 export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[] }) {
   const sort = useSort<Column>('index');
@@ -60,7 +46,6 @@ export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[]
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
     initialRect: { width: 800, height: 360 },
-    observeElementRect: observeSizeAfterLayout,
   });
   const items = virtual ? virtualizer.getVirtualItems() : shown.map((_, index) => ({ index, start: index * ROW_HEIGHT, end: (index + 1) * ROW_HEIGHT }));
   const above = items[0]?.start ?? 0;
