@@ -49,8 +49,14 @@ export function EChart({ option, renderer = 'canvas', height, testId, ariaLabel,
     instance.on('click', (params) => clickHandler.current?.(params as never));
     let observer: ResizeObserver | undefined;
     if (typeof ResizeObserver !== 'undefined') {
+      // An observer reports the size it first sees, and a resize lays the whole chart out again
+      // (as long as drawing it): only a width the chart does not have yet is worth one.
+      let drawnWidth = width;
       observer = new ResizeObserver(() => {
-        if (div.clientWidth > 0) instance.resize({ width: div.clientWidth, height });
+        if (div.clientWidth > 0 && div.clientWidth !== drawnWidth) {
+          drawnWidth = div.clientWidth;
+          instance.resize({ width: drawnWidth, height });
+        }
       });
       observer.observe(div);
     }

@@ -4,7 +4,7 @@ import type { Phase } from '../../../shared/run';
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
 import { SortHeader } from '../ui/SortHeader';
 import { sortBy, useSort } from '../ui/sorting';
-import { blockDuration, blockStart, blockWorkerLane, laneOf, phaseMs, presentPhases, type LaneRow, type TimelineRun } from './model';
+import { blockDuration, blockStart, blockWorkerLane, laneFinder, phaseMs, presentPhases, type LaneRow, type TimelineRun } from './model';
 import { PHASE_COLORS } from './phases';
 
 type Column = 'index' | 'rows' | 'lane' | 'start' | 'duration' | 'bytes' | Phase;
@@ -18,10 +18,13 @@ const ROW_HEIGHT = 27;
 export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[] }) {
   const sort = useSort<Column>('index');
   const phases = presentPhases({ blocks: run.blocks, runPhases: [] });
-  const rows = useMemo(() => run.blocks.map((block) => {
-    const lane = lanes[laneOf(lanes, blockWorkerLane(block))];
-    return { block, lane: lane?.label ?? 'main', start: blockStart(block), duration: blockDuration(block) };
-  }), [run.blocks, lanes]);
+  const rows = useMemo(() => {
+    const rowOf = laneFinder(lanes);
+    return run.blocks.map((block) => {
+      const lane = lanes[rowOf(blockWorkerLane(block))];
+      return { block, lane: lane?.label ?? 'main', start: blockStart(block), duration: blockDuration(block) };
+    });
+  }, [run.blocks, lanes]);
   const sorted = useMemo(() => sortBy(rows, (row) => {
     switch (sort.key) {
       case 'index': return row.block.index;

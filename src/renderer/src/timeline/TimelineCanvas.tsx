@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { niceTicks } from '../charts/niceTicks';
 import { formatDuration } from '../format/units';
 import type { Bar, LaneRow } from './model';
 import { PHASE_COLORS } from './phases';
@@ -167,15 +168,4 @@ function canvasContext(element: HTMLCanvasElement): CanvasRenderingContext2D | n
     canvasWorks = false;
     return null;
   }
-}
-
-export function niceTicks(start: number, end: number, count: number): number[] {
-  const span = end - start;
-  if (!(span > 0)) return [start];
-  const raw = span / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(start / step) * step; t <= end + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
-  return ticks;
 }

@@ -17,6 +17,9 @@ import { TimelineChart } from './TimelineChart';
 const LIVE_REDRAW_MS = 1000;
 /** Past this many blocks the details under the chart mount one part per frame. */
 const STAGED_BLOCKS = 150;
+/** What a staged part takes on screen (the histogram's height, the block table's CSS max-height, which a staged run fills). */
+const HISTOGRAM_HEIGHT = 220;
+const BLOCKS_TABLE_HEIGHT = 360;
 
 function timelineFromLive(live: LiveRun): TimelineRun {
   return {
@@ -134,14 +137,23 @@ function RunDetails({ run, totals, utilisation, lanes }: {
       </div>
       <section aria-label="Block durations">
         <h3 className="section-title">Block durations</h3>
-        {stage >= 2 && <DurationHistogram run={run} />}
+        {stage >= 2 ? <DurationHistogram run={run} height={HISTOGRAM_HEIGHT} /> : <Reserved height={HISTOGRAM_HEIGHT} />}
       </section>
       <section aria-label="Blocks">
         <h3 className="section-title">Blocks</h3>
-        {stage >= 3 && <BlocksTable run={run} lanes={lanes} />}
+        {stage >= 3 ? <BlocksTable run={run} lanes={lanes} /> : <Reserved height={BLOCKS_TABLE_HEIGHT} />}
       </section>
     </>
   );
+}
+
+/**
+ * The room a part still to come will take. The page reaches its final height
+ * with the first part, so the panel's scrollbar appears then, not under a chart
+ * that has just been drawn (the narrower panel would make it draw again).
+ */
+function Reserved({ height }: { height: number }) {
+  return <div className="reserved" style={{ height }} aria-hidden="true" />;
 }
 
 function Stat({ label, value }: { label: string; value: string }) {

@@ -76,8 +76,10 @@ export function laneIndex(lanes: LaneRow[]): Map<string, number> {
   return index;
 }
 
-export function laneOf(lanes: LaneRow[], lane: Lane): number {
-  return laneIndex(lanes).get(laneKey(lane)) ?? 0;
+/** A lane's row, looked up in an index built once (a run's blocks ask hundreds of times). */
+export function laneFinder(lanes: LaneRow[]): (lane: Lane) => number {
+  const index = laneIndex(lanes);
+  return (lane) => index.get(laneKey(lane)) ?? 0;
 }
 
 export function allSpans(run: Pick<TimelineRun, 'blocks' | 'runPhases'>): PhaseSpan[] {
