@@ -1,5 +1,5 @@
 import type { ByteStore } from '../transaction/byteStore';
-import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
+import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, withObjectMessages, type HeaderMessage, type Superblock } from './rawFormat';
 
 /**
  * Direct chunk access for the pool strategy: the main thread finds a chunked
@@ -39,14 +39,7 @@ export const DIRECT_FILTERS = new Set([DEFLATE, SHUFFLE]);
 
 /** `source`: the file's path, or a run's view of it (src/main/transaction), which is the file the run holds. */
 export function findChunkLayout(source: string | ByteStore, datasetPath: string, shape: [number, number]): ChunkLayout | undefined {
-  let opened: ByteFile | undefined;
-  try {
-    const file = typeof source === 'string' ? (opened = new ByteFile(source)) : source;
-    const superblock = readSuperblock(file);
-    if (superblock.offsetSize !== 8 || superblock.lengthSize !== 8) return undefined;
-    const address = objectHeaderAt(file, superblock, datasetPath);
-    if (address === undefined) return undefined;
-    const messages = readObjectHeader(file, superblock, address).messages;
+  return withObjectMessages(source, datasetPath, (file, superblock, messages) => {
     const layout = chunkedLayout(messages.find((m) => m.type === 0x08), superblock);
     if (!layout || layout.chunkShape.length !== 2) return undefined;
     const filters = filterIds(messages.find((m) => m.type === 0x0b));
@@ -57,12 +50,8 @@ export function findChunkLayout(source: string | ByteStore, datasetPath: string,
     const expected = Math.ceil(rows / chunkRows) * Math.ceil(columns / chunkColumns);
     if (chunks.length !== expected) return undefined;
     chunks.sort((a, b) => a.row - b.row || a.column - b.column);
-    return { chunkShape: [chunkRows, chunkColumns], filters, chunks };
-  } catch {
-    return undefined;
-  } finally {
-    opened?.close();
-  }
+    return { chunkShape: [chunkRows, chunkColumns] as [number, number], filters, chunks };
+  });
 }
 
 export function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock): { btree?: number; chunkShape: number[] } | undefined {

@@ -1,5 +1,5 @@
 import type { ByteStore } from '../transaction/byteStore';
-import { ByteFile, objectHeaderAt, readObjectHeader, readSuperblock } from './rawFormat';
+import { withObjectMessages } from './rawFormat';
 
 /**
  * Direct reads of a contiguous dataset for the pool strategy: its values are
@@ -27,14 +27,7 @@ const CONTIGUOUS = 1;
 
 /** `source`: the file's path, or a run's view of it (src/main/transaction), which is the file the run holds. */
 export function findContiguousStorage(source: string | ByteStore, datasetPath: string, rows: number, rowBytes: number): ContiguousStorage | undefined {
-  let opened: ByteFile | undefined;
-  try {
-    const file = typeof source === 'string' ? (opened = new ByteFile(source)) : source;
-    const sb = readSuperblock(file);
-    if (sb.offsetSize !== 8 || sb.lengthSize !== 8) return undefined;
-    const header = objectHeaderAt(file, sb, datasetPath);
-    if (header === undefined) return undefined;
-    const messages = readObjectHeader(file, sb, header).messages;
+  return withObjectMessages(source, datasetPath, (file, sb, messages) => {
     if (messages.some((m) => m.type === EXTERNAL_FILES_MESSAGE || m.type === FILTER_PIPELINE_MESSAGE)) return undefined;
     const layout = messages.find((m) => m.type === LAYOUT_MESSAGE)?.data;
     if (!layout || layout.length < 18 || (layout[0] !== 3 && layout[0] !== 4) || layout[1] !== CONTIGUOUS) return undefined;
@@ -45,11 +38,7 @@ export function findContiguousStorage(source: string | ByteStore, datasetPath: s
     const address = sb.base + Number(stored);
     if (!Number.isSafeInteger(address) || address + Number(bytes) > file.size()) return undefined;
     return { address, rowBytes };
-  } catch {
-    return undefined;
-  } finally {
-    opened?.close();
-  }
+  });
 }
 
 /** Rows [rowStart, rowEnd) as one new ArrayBuffer, transferable to a worker. */

@@ -304,3 +304,27 @@ export function objectHeaderAt(file: ByteStore, sb: Superblock, path: string): n
   }
   return address;
 }
+
+/**
+ * Runs `read` on the header messages of the object at `path`, in a file given
+ * by its path or as a ByteStore (a run's view of the file it holds). Undefined
+ * when the object is not found, the file uses other than 8-byte addresses and
+ * lengths (what every writer uses unless asked), or anything cannot be read.
+ */
+export function withObjectMessages<T>(
+  source: string | ByteStore, path: string, read: (file: ByteStore, sb: Superblock, messages: HeaderMessage[]) => T | undefined,
+): T | undefined {
+  let opened: ByteFile | undefined;
+  try {
+    const file = typeof source === 'string' ? (opened = new ByteFile(source)) : source;
+    const sb = readSuperblock(file);
+    if (sb.offsetSize !== 8 || sb.lengthSize !== 8) return undefined;
+    const address = objectHeaderAt(file, sb, path);
+    if (address === undefined) return undefined;
+    return read(file, sb, readObjectHeader(file, sb, address).messages);
+  } catch {
+    return undefined;
+  } finally {
+    opened?.close();
+  }
+}
