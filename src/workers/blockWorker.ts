@@ -28,17 +28,18 @@ export interface ComputeResult {
 
 export default function computeBlock(task: ComputeTask): ComputeResult {
   const startedAt = epochNow();
+  const { values, decodedAt } = normsOf(task, startedAt);
+  const finishedAt = epochNow();
+  const buffer = values.buffer as ArrayBuffer;
+  return moveResult({ values: buffer, threadId, startedAt, decodedAt, finishedAt }, [buffer]);
+}
+
+/** The block's norms, and when decoding ended (reduced chunk by chunk, decoding is the summed time spent unfiltering). */
+function normsOf(task: ComputeTask, startedAt: number): { values: Float32Array | Float64Array; decodedAt: number } {
   const fused = task.encoded && normsFromChunks(task.encoded, task.kind);
-  if (fused) {
-    const finishedAt = epochNow();
-    const decodedAt = startedAt + fused.unfilterMs;
-    const buffer = fused.values.buffer as ArrayBuffer;
-    return moveResult({ values: buffer, threadId, startedAt, decodedAt, finishedAt }, [buffer]);
-  }
+  if (fused) return { values: fused.values, decodedAt: startedAt + fused.unfilterMs };
   const buffer = task.encoded ? decodeBlock(task.encoded) : task.buffer;
   if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
   const decodedAt = task.encoded ? epochNow() : startedAt;
-  const values = rowNorms({ buffer, kind: task.kind, rows: task.rows, columns: task.columns });
-  const finishedAt = epochNow();
-  return moveResult({ values: values.buffer as ArrayBuffer, threadId, startedAt, decodedAt, finishedAt }, [values.buffer as ArrayBuffer]);
+  return { values: rowNorms({ buffer, kind: task.kind, rows: task.rows, columns: task.columns }), decodedAt };
 }

@@ -4,7 +4,7 @@ import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
-import { outputTypeFor } from '../../workers/compute/rowNorm';
+import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
 import { checkReadableFile, closeQuietly } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
@@ -116,7 +116,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
         for (const listener of writtenListeners) listener();
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       },
-      outputHash(input.rows * (outputType === 'float32' ? 4 : 8)));
+      outputHash(input.rows * OUTPUT_BYTES[outputType]));
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
     const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;

@@ -4,7 +4,7 @@ import type { RunRequest } from '../../shared/run';
 import { describeDtype } from '../hdf5/dtypes';
 import { hdf5Error } from '../hdf5/errors';
 import { objectType, type H5Dataset, type H5File, type H5Group } from '../hdf5/h5wasm';
-import type { OutputType } from '../../workers/compute/rowNorm';
+import { OUTPUT_BYTES, type OutputType } from '../../workers/compute/rowNorm';
 
 export const COMPLETE_ATTRIBUTE = 'h5blocks_complete';
 
@@ -40,7 +40,7 @@ export function checkOutputPath(file: string, inputPath: string, requested: stri
 
 /** What a run adds to the file: the output's values, its chunk index and a margin for metadata. */
 export function expectedOutputBytes(rows: number, type: OutputType): number {
-  const bytes = rows * (type === 'float32' ? 4 : 8);
+  const bytes = rows * OUTPUT_BYTES[type];
   const chunks = Math.ceil(rows / outputChunkRows(Math.max(rows, 1), type));
   return bytes + chunks * 64 + 256 * 1024;
 }
@@ -117,7 +117,7 @@ export function whyNotReusable(file: H5File, path: string, rows: number, type: O
   const meta = (entity as H5Dataset).metadata;
   // Written through, a virtual dataset's values would land in its source files, outside the run's transaction.
   if (meta.virtual_sources && meta.virtual_sources.length > 0) return 'it is a virtual dataset';
-  if (meta.type !== 1 || meta.size !== (type === 'float32' ? 4 : 8)) return `its elements are not ${type}`;
+  if (meta.type !== 1 || meta.size !== OUTPUT_BYTES[type]) return `its elements are not ${type}`;
   if (!meta.shape || meta.shape.length !== 1) return 'it is not 1-D';
   if (meta.shape[0] === rows) return undefined;
   const max = meta.maxshape?.[0];
@@ -131,7 +131,7 @@ export function whyNotReusable(file: H5File, path: string, rows: number, type: O
  * 4 MiB chunks write 3.5× slower). Half a MiB keeps whole chunks in the cache.
  */
 export function outputChunkRows(rows: number, type: OutputType): number {
-  const perChunk = (512 * 1024) / (type === 'float32' ? 4 : 8);
+  const perChunk = (512 * 1024) / OUTPUT_BYTES[type];
   return Math.max(1, Math.min(rows, perChunk));
 }
 

@@ -42,7 +42,8 @@ class InlineHash implements OutputHash {
 let sessions = 0;
 
 class OffThreadHash implements OutputHash {
-  private readonly session = `${process.pid}-${++sessions}-${Math.random().toString(36).slice(2)}`;
+  // Unique within the thread that owns the hashing thread, the only one that talks to it.
+  private readonly session = String(++sessions);
   private open = true;
 
   constructor(private readonly thread: HashThread) {

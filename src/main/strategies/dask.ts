@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { BlockPlan } from '../../shared/blocks';
 import type { PhaseSpan } from '../../shared/run';
-import { outputTypeFor } from '../../workers/compute/rowNorm';
+import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
 import { DaskDriver, pythonFor, unexpectedExit, type DriverEvent } from '../dask/driver';
 import { fsError } from '../fsErrors';
 import { epochNow } from '../run/clock';
@@ -48,7 +48,7 @@ function removeShardFolder(folder: string): void {
 function drive(context: StrategyContext, folder: string): Promise<void> {
   const { input, runStart, writer, signal, blocks } = context;
   const python = pythonFor(context.cluster.python);
-  const outputBytes = outputTypeFor(input.kind) === 'float32' ? 4 : 8;
+  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
   const byIndex = new Map(blocks.map((plan) => [plan.index, plan]));
   const startedAt = epochNow();
   let failure: unknown;

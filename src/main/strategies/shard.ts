@@ -2,7 +2,7 @@ import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { PhaseSpan } from '../../shared/run';
-import { outputTypeFor } from '../../workers/compute/rowNorm';
+import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
 import { closeQuietly } from '../hdf5/files';
 import { loadH5 } from '../hdf5/h5wasm';
@@ -42,7 +42,7 @@ export const runShard: StrategyRunner = async (context) => {
   const { h5, module } = await loadH5();
   const folder = context.scratchDir();
   const pool = workerPool('shardWorker', context.workers);
-  const outputBytes = outputTypeFor(input.kind) === 'float32' ? 4 : 8;
+  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
   const inFlight = 2 * context.workers;
   // Shards are deleted as they are merged: at most one per unwritten block is on disk.
   const largestShard = Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart)) * outputBytes + SHARD_OVERHEAD_BYTES;

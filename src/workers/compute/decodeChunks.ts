@@ -66,8 +66,8 @@ export function decodeBlock(block: EncodedBlock): ArrayBuffer {
  * full width (the usual layout): each chunk is unfiltered into one scratch
  * buffer that stays in the CPU cache and is reduced there, so the block's rows
  * are never assembled in memory. That saves a copy of every byte and keeps the
- * reduction off main memory; on 20 M × 2 float32 shuffle+gzip it cut the
- * workers' time by about a third. Undefined for other chunk shapes (decode the
+ * reduction off main memory (measured on 1 Mi-row float32 shuffle+gzip blocks:
+ * 11.7 ms against 12.7 ms; inflating is most of the rest). Undefined for other chunk shapes (decode the
  * block, then reduce it). `unfilterMs` is the time spent undoing filters, the
  * worker's share of reading.
  */
@@ -122,7 +122,7 @@ function unfilter(stored: Uint8Array, filters: number[], mask: number, elementBy
   for (let i = filters.length - 1; i >= 0; i--) {
     if (mask & (1 << i)) continue;
     if (filters[i] === DEFLATE) data = inflateSync(data, { chunkSize: Math.max(64, chunkBytes + INFLATE_SLACK_BYTES) });
-    else if (filters[i] === SHUFFLE) data = unshuffle(data, elementBytes, target && target.length >= data.length && target !== data ? target : undefined);
+    else if (filters[i] === SHUFFLE) data = unshuffle(data, elementBytes, target && target.length >= data.length ? target : undefined);
     else throw new Error(`filter ${filters[i]} cannot be decoded here`);
   }
   return data;

@@ -5,6 +5,8 @@
 export type NumericKind = 'f2' | 'f4' | 'f8' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8';
 export type OutputType = 'float32' | 'float64';
 
+export const OUTPUT_BYTES: Record<OutputType, number> = { float32: 4, float64: 8 };
+
 export const BYTES_PER_ELEMENT: Record<NumericKind, number> = {
   f2: 2, f4: 4, f8: 8, i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, u8: 8,
 };
