@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Measurements that take minutes and want the machine to themselves, run on demand
-// rather than in `npm test`: `npm run measure:memory` (see README, Benchmark).
-// The responsiveness figures are assertions in `npm test` (test/e2e-responsive.test.ts).
+// rather than in `npm test` (a test asserts behaviour, not speed):
+// `npm run measure:memory` and `npm run measure:responsive` (see README, Benchmark).
 export default defineConfig({
   test: {
     include: ['test/**/*.measure.ts'],

@@ -21,12 +21,14 @@ function fail(line) {
   process.exit(1);
 }
 
-/** electron-vite build, with its own output; false when it failed. */
+/** electron-vite build, quiet unless it fails (then its own output is shown); false when it failed. */
 function build() {
   const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
   if (!existsSync(cli)) fail('electron-vite is not installed; run `npm install` first');
-  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: 'inherit' });
-  return result.status === 0;
+  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status === 0) return true;
+  process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+  return false;
 }
 
 /** The folder the desktop app keeps its state in (see src/main/app/userData.ts). */
@@ -70,9 +72,9 @@ function main() {
     runToEnd(electron.path, ['.', ...files]);
     return;
   }
+  // One line, then `serve` prints the URL, the files it opened and how to stop it.
   say(`Electron could not be started here: ${electron.reason}. Serving the app for a browser instead.`);
   const served = files.length > 0 ? files : [sampleCopy()];
-  say(`open the URL printed below in a browser on this machine (Ctrl+C stops the server); files: ${served.join(', ')}`);
   runToEnd(process.execPath, [join(root, 'bin', 'h5blocks.js'), 'serve', ...served]);
 }
 

@@ -86,7 +86,7 @@ describe('h5blocks bench', () => {
       expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['gzip']);
     }
     expect(readdirSync(tempRoot)).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 
   it('without h5py, says so and still prints the table with a gzip-only chunked input', async () => {
     const run = await finished(start(['--rows', '20000'], { TMPDIR: tempRoot, H5BLOCKS_PYTHON: join(tempRoot, 'no-such-python') }));
@@ -104,7 +104,7 @@ describe('h5blocks bench', () => {
     expect(run.stdout).not.toMatch(/stage/i);
     expect(run.stdout).toContain('Note: the 2 GB-file case was skipped: it needs h5py to make the large file');
     expect(readdirSync(tempRoot)).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 
   it('--only file-size: a 1,000-row run in a 2 GB file against the same run in a 1 MB file, and nothing else', async () => {
     const run = await finished(start(['--only', 'file-size', '--json'], { TMPDIR: tempRoot }));
@@ -126,7 +126,7 @@ describe('h5blocks bench', () => {
     expect(fileSize.status).toBe(fileSize.ratio <= 2 ? 'PASS' : 'FAIL');
     for (const phase of ['log', 'commit']) expect(fileSize.large.phaseTotals.map((p) => p.phase)).toContain(phase);
     expect(readdirSync(tempRoot)).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 
   it('on Ctrl-C, stops and removes its temporary files', async () => {
     const child = start([...TINY, '--json'], { TMPDIR: tempRoot });
@@ -145,5 +145,5 @@ describe('h5blocks bench', () => {
     expect(run.stderr).toContain('h5blocks: bench cancelled; its temporary files were removed');
     expect(run.stdout).toBe('');
     expect(readdirSync(tempRoot)).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 });

@@ -261,7 +261,7 @@ ls ${scratch}`);
     const mount = makeTempFolder('tmpfs-ro');
     const result = await inMountNamespace(`
 mount -t tmpfs -o size=20m tmpfs ${mount} || exit 9
-cp ${join(projectRoot, '../shared/corpus/coords_1k.h5')} ${mount}/ro.h5
+cp ${join(projectRoot, 'test/fixtures/coords_1k.h5')} ${mount}/ro.h5
 mount -o remount,ro ${mount}
 ${node} ${cliScript} run ${mount}/ro.h5 --dataset /coords
 echo "exit $?"`);

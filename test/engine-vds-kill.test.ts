@@ -62,7 +62,7 @@ beforeAll(async () => {
     durations[command] = Date.now() - started;
   }
   rmSync(where, { recursive: true, force: true });
-}, 180_000);
+}, 600_000);
 afterAll(() => removeTempFolders());
 
 const commandArgs = (file: string, command: Trial['command']) => command === 'run'
@@ -144,5 +144,5 @@ describe(`kill -9 during vds runs and materialize (${ROWS / 1e6} M rows, ${TRIAL
     expect(outcomes.some((line) => line.includes('previous vds')), outcomes.join('\n')).toBe(true);
     expect(outcomes.some((line) => line.includes('new vds')), outcomes.join('\n')).toBe(true);
     expect(outcomes.some((line) => line.includes('materialized')), outcomes.join('\n')).toBe(true);
-  }, 400_000);
+  }, 1_200_000);
 });

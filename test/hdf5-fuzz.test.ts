@@ -41,7 +41,7 @@ async function childOutcomes(part: number, step: number): Promise<{ outcomes: Ou
   const config = { sources: SOURCES, count: COUNT, seed: SEED, part, step, folder };
   const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/support/fuzz-child.ts'), JSON.stringify(config)], {
     cwd: projectRoot, env: { ...process.env, H5BLOCKS_STALL_LIMIT_MS: String(STALL_LIMIT_MS) },
-    maxBuffer: 64 * 1024 * 1024, timeout: 170_000,
+    maxBuffer: 64 * 1024 * 1024, timeout: 900_000,
   });
   return { outcomes: JSON.parse(stdout) as Outcome[], stderr };
 }
@@ -60,7 +60,7 @@ describe('damaged files', () => {
       const what = describeOutcome(o);
       expect([0, 1, 2], what).toContain(o.exitCode);
       // Each case is bounded by the stall limit (plus a thread restart), never open-ended.
-      expect(o.ms, what).toBeLessThan(STALL_LIMIT_MS + 15_000);
+      expect(o.ms, what).toBeLessThan(STALL_LIMIT_MS + 45_000);
       if (o.exitCode !== 0) {
         expect(o.line, what).toMatch(/^h5blocks: \S/);
         expect(o.line, what).not.toMatch(NOISE);
@@ -77,7 +77,7 @@ describe('damaged files', () => {
     const failures = outcomes.filter((o) => o.exitCode !== 0);
     expect(failures.length).toBeGreaterThan(COUNT / 4);
     expect(failures.some((o) => /damaged|truncated/.test(o.line ?? ''))).toBe(true);
-  }, 180_000);
+  }, 900_000);
 
   it(`a sample of ${CLI_SAMPLE} through the real CLI: no signal, exit 0/1/2, at most one stderr line`, async () => {
     const folder = makeTempFolder('fuzz-cli');

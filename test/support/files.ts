@@ -18,7 +18,7 @@ export function removeTempFolders(): void {
   for (const folder of madeFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
 }
 
-/** A writable copy of a corpus file: runs never write into ../shared. */
+/** A writable copy of a fixture file: runs never write into test/fixtures. */
 export function copyCorpus(name: string, folder: string, as = name): string {
   const target = join(folder, as);
   copyFileSync(corpusFile(name), target);
