@@ -1,0 +1,201 @@
+// Compiles a bound expression tree to a JavaScript block function: one tight loop
+// over the block's rows, each node one `const` (no per-row allocation, no nesting
+// the engine could choke on), evaluated in float64 and written once to the output
+// array, which rounds it to the output type. The source is generated from the
+// checked tree only: the user's text never reaches it, only numbers parsed from it
+// and names chosen here. Run in workers (and the main process for previews); the
+// renderer never compiles anything.
+import type { Expr } from './grammar';
+
+/** NaN and ±Inf among the values written (after rounding to the output type), for the run's report. */
+export interface NonFiniteCounts {
+  nan: number;
+  infinite: number;
+}
+
+/**
+ * Evaluates the expression on `rows` rows: `values` holds their elements row-major
+ * (`elementsPerRow` each, as numbers: float16 and 64-bit integers already decoded to
+ * a Float64Array), the first of them is row `firstRow` of the dataset (the `i` of the
+ * expression); writes `out[0 … rows)`.
+ */
+export type BlockFunction = (values: ArrayLike<number>, rows: number, firstRow: number, out: Float32Array | Float64Array) => NonFiniteCounts;
+
+export const SAFE_LOW = 2 ** -900;
+export const SAFE_HIGH = 2 ** 900;
+
+/** What the generated code may call besides Math: each keeps JS and numpy (compileNumpy.ts) the same bits. */
+const helpers = {
+  /** C's pow (numpy's): pow(1, y) and pow(-1, ±Inf) are 1, where Math.pow gives NaN. */
+  pow(a: number, b: number): number {
+    return a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b);
+  },
+  /** Half away from zero (as C's round), the same on both sides; Math.round rounds half up. */
+  round(a: number): number {
+    const t = Math.trunc(a);
+    return Math.abs(a - t) >= 0.5 ? t + Math.sign(a) : t;
+  },
+  /** The norm kernel's rescaled norm (rowNorm.ts scaledNorm): +Inf beats NaN, NaN propagates. */
+  scaledNorm(v: ArrayLike<number>, base: number, count: number): number {
+    let max = 0;
+    let sawNaN = false;
+    for (let c = 0; c < count; c++) {
+      const a = Math.abs(v[base + c]);
+      if (a === Infinity) return Infinity;
+      if (a !== a) sawNaN = true;
+      else if (a > max) max = a;
+    }
+    if (sawNaN) return NaN;
+    if (max === 0) return 0;
+    let s = 0;
+    for (let c = 0; c < count; c++) {
+      const q = v[base + c] / max;
+      s += q * q;
+    }
+    return max * Math.sqrt(s);
+  },
+  /** Only rows whose sum of squares left float64's safe range get here, so the array is rare. */
+  scaledNormOf(...terms: number[]): number {
+    return helpers.scaledNorm(terms, 0, terms.length);
+  },
+};
+
+const MATH_1: Record<string, string> = {
+  sqrt: 'Math.sqrt', abs: 'Math.abs', exp: 'Math.exp', log: 'Math.log', log1p: 'Math.log1p', log10: 'Math.log10',
+  sin: 'Math.sin', cos: 'Math.cos', tan: 'Math.tan', asin: 'Math.asin', acos: 'Math.acos', atan: 'Math.atan',
+  sinh: 'Math.sinh', cosh: 'Math.cosh', tanh: 'Math.tanh', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc',
+  sign: 'Math.sign', round: 'H.round',
+};
+const MATH_2: Record<string, string> = { atan2: 'Math.atan2', hypot: 'Math.hypot', min: 'Math.min', max: 'Math.max' };
+const COMPARE: Record<string, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' };
+
+export function jsSource(tree: Expr, elementsPerRow: number): string {
+  const emitter = new Emitter(elementsPerRow);
+  const result = emitter.value(tree, emitter.rowLines, false);
+  return [
+    '"use strict";',
+    'return function expressionBlock(v, rows, firstRow, out) {',
+    `  const E = ${elementsPerRow};`,
+    '  let nan = 0;',
+    '  let infinite = 0;',
+    '  for (let r = 0, b = 0; r < rows; r++, b += E) {',
+    '    const i = firstRow + r;',
+    ...emitter.rowLines.map((line) => `    ${line}`),
+    `    out[r] = ${result};`,
+    '    const o = out[r];',
+    '    if (o - o !== 0) { if (o !== o) nan++; else infinite++; }',
+    '  }',
+    '  return { nan, infinite };',
+    '};',
+  ].join('\n');
+}
+
+export function compileJs(tree: Expr, elementsPerRow: number): BlockFunction {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the checked tree, never from text
+  return new Function('H', jsSource(tree, elementsPerRow))(helpers) as BlockFunction;
+}
+
+export function jsNumber(value: number): string {
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '(-Infinity)';
+  if (Number.isNaN(value)) return 'NaN';
+  return `(${Object.is(value, -0) ? '-0' : String(value)})`;
+}
+
+class Emitter {
+  readonly rowLines: string[] = [];
+  private count = 0;
+  /** Elements read once per row, named once (only at row level: reduction loops have their own scope). */
+  private readonly elementNames = new Map<number, string>();
+
+  constructor(private readonly perRow: number) {}
+
+  private temp(lines: string[], source: string): string {
+    const name = `t${this.count++}`;
+    lines.push(`const ${name} = ${source};`);
+    return name;
+  }
+
+  private element(lines: string[], offset: number): string {
+    const known = this.elementNames.get(offset);
+    if (known) return known;
+    const name = this.temp(lines, `v[b + ${offset}]`);
+    this.elementNames.set(offset, name);
+    return name;
+  }
+
+  /** Emits `expr` into `lines`; returns a name or literal holding its value. In a reduction, x is `e`. */
+  value(expr: Expr, lines: string[], inReduction: boolean): string {
+    const of = (child: Expr) => this.value(child, lines, inReduction);
+    switch (expr.kind) {
+      case 'number': return jsNumber(expr.value);
+      case 'rowIndex': return 'i';
+      case 'row': return inReduction ? 'e' : this.element(lines, 0);
+      case 'element': return this.element(lines, expr.offset!);
+      case 'negate': return this.temp(lines, `-${of(expr.arg)}`);
+      case 'not': return this.temp(lines, `${of(expr.arg)} === 0 ? 1 : 0`);
+      case 'arithmetic': {
+        const a = of(expr.left);
+        if (expr.op === '**' && expr.right.kind === 'number' && expr.right.value === 2) return this.temp(lines, `${a} * ${a}`);
+        const b = of(expr.right);
+        return this.temp(lines, expr.op === '**' ? `H.pow(${a}, ${b})` : `${a} ${expr.op} ${b}`);
+      }
+      case 'comparison': {
+        const a = of(expr.left);
+        const b = of(expr.right);
+        return this.temp(lines, `${a} ${COMPARE[expr.op]} ${b} ? 1 : 0`);
+      }
+      case 'logic': {
+        const a = of(expr.left);
+        const b = of(expr.right);
+        return this.temp(lines, `${a} !== 0 ${expr.op === 'and' ? '&&' : '||'} ${b} !== 0 ? 1 : 0`);
+      }
+      case 'where': {
+        const c = of(expr.cond);
+        const a = of(expr.then);
+        const b = of(expr.otherwise);
+        return this.temp(lines, `${c} !== 0 ? ${a} : ${b}`);
+      }
+      case 'call1': return this.temp(lines, `${MATH_1[expr.fn]}(${of(expr.arg)})`);
+      case 'call2': return this.temp(lines, `${MATH_2[expr.fn]}(${of(expr.a)}, ${of(expr.b)})`);
+      case 'reduce': return this.reduction(expr, lines);
+      case 'norm': return this.norm(expr, lines, inReduction);
+    }
+  }
+
+  private reduction(expr: Extract<Expr, { kind: 'reduce' }>, lines: string[]): string {
+    const E = this.perRow;
+    if (E === 0) return { sum: '(0)', mean: 'NaN', count: '(0)', min: 'Infinity', max: '(-Infinity)' }[expr.fn];
+    const acc = `a${this.count++}`;
+    const body: string[] = [];
+    const each = this.value(expr.body, body, true);
+    // Starting a sum at -0 keeps the first term's own sign, as numpy's add.accumulate does.
+    const start = { sum: '-0', mean: '-0', count: '0', min: 'Infinity', max: '-Infinity' }[expr.fn];
+    const step = {
+      sum: `${acc} += ${each};`, mean: `${acc} += ${each};`, count: `if (${each} !== 0) ${acc}++;`,
+      min: `${acc} = Math.min(${acc}, ${each});`, max: `${acc} = Math.max(${acc}, ${each});`,
+    }[expr.fn];
+    lines.push(`let ${acc} = ${start};`);
+    lines.push(`for (let k = b, end = b + E; k < end; k++) {`);
+    lines.push('  const e = v[k];');
+    for (const line of body) lines.push(`  ${line}`);
+    lines.push(`  ${step}`);
+    lines.push('}');
+    return expr.fn === 'mean' ? this.temp(lines, `${acc} / E`) : acc;
+  }
+
+  // As rowNorm.ts: the sum of squares in order; sqrt when it is safely inside
+  // float64's range; otherwise Math.hypot for two values, the rescaled sum for others.
+  private norm(expr: Extract<Expr, { kind: 'norm' }>, lines: string[], inReduction: boolean): string {
+    if (expr.terms === null && this.perRow !== 2) {
+      const s = `a${this.count++}`;
+      lines.push(`let ${s} = 0;`);
+      lines.push(`for (let k = b, end = b + E; k < end; k++) { const e = v[k]; ${s} += e * e; }`);
+      return this.temp(lines, `${s} >= ${SAFE_LOW} && ${s} <= ${SAFE_HIGH} ? Math.sqrt(${s}) : H.scaledNorm(v, b, E)`);
+    }
+    const terms = expr.terms === null ? [this.element(lines, 0), this.element(lines, 1)] : expr.terms.map((t) => this.value(t, lines, inReduction));
+    const s = this.temp(lines, terms.map((t) => `${t} * ${t}`).join(' + '));
+    const fallback = terms.length === 2 ? `Math.hypot(${terms[0]}, ${terms[1]})` : `H.scaledNormOf(${terms.join(', ')})`;
+    return this.temp(lines, `${s} >= ${SAFE_LOW} && ${s} <= ${SAFE_HIGH} ? Math.sqrt(${s}) : ${fallback}`);
+  }
+}

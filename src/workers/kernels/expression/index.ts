@@ -1,0 +1,148 @@
+// The expression kernel: one value per row (or per frame) from a formula the
+// user types, over `x` (the row) and `i` (its index). Text → jsep → the closed
+// grammar (grammar.ts) → bound to the dataset's rows (bind.ts) → a JavaScript
+// block function (compileJs.ts) and a numpy twin (compileNumpy.ts), both from the
+// same checked tree. The text itself is never evaluated.
+//
+// Everything a caller needs is here: validate (live validation, the CLI's one
+// line), compileExpression (a run), preview (the app's first 10 results),
+// parseExprOption (`--expr`), acceptsDataset (which datasets it applies to).
+import { outputTypeFor, type NumericKind, type OutputType } from '../../compute/rowNorm';
+import { bindToRows, elementsPerRow } from './bind';
+import { compileJs, jsSource, type BlockFunction, type NonFiniteCounts } from './compileJs';
+import { NUMPY_FUNCTION, NUMPY_PRELUDE, numpySource } from './compileNumpy';
+import { checkExpression, type CheckedExpression } from './grammar';
+import { ExpressionRefused, describeRefusal, type Refusal } from './refusal';
+
+export { ExpressionRefused, describeRefusal, type Refusal, type BlockFunction, type NonFiniteCounts };
+export { MAX_LENGTH } from './parse';
+export { MAX_DEPTH, FUNCTIONS_1, FUNCTIONS_2, REDUCTIONS } from './grammar';
+
+export const KERNEL_NAME = 'expr';
+export const PREVIEW_ROWS = 10;
+
+const NUMERIC_KINDS: readonly NumericKind[] = ['f2', 'f4', 'f8', 'i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8', 'u8'];
+const NUMPY_NAMES: Record<string, NumericKind> = {
+  float16: 'f2', float32: 'f4', float64: 'f8', int8: 'i1', uint8: 'u1', int16: 'i2', uint16: 'u2',
+  int32: 'i4', uint32: 'u4', int64: 'i8', uint64: 'u8',
+};
+
+export interface ExpressionKernel {
+  name: typeof KERNEL_NAME;
+  /** The expression as typed: kept with the run (history, provenance, exported script). */
+  expression: string;
+  description: string;
+  kind: NumericKind;
+  /** The dataset's shape without its row axis: [] for N, [D] for N×D, [H, W] for N×H×W. */
+  rowShape: number[];
+  elementsPerRow: number;
+  /** float32 for f2, f4 and 8/16-bit integers, float64 otherwise: the norm kernel's rule. */
+  outputType: OutputType;
+  /** The compiled block function: float64 evaluation, one rounding to outputType when written. */
+  runBlock: BlockFunction;
+  /** The generated JavaScript (for inspection and tests). */
+  jsSource: string;
+  numpy: {
+    /** Imports and helpers, once per script. */
+    prelude: string;
+    /** `def h5blocks_expression(block, first_row, out_type)`, which returns the block's values in out_type. */
+    source: string;
+    functionName: typeof NUMPY_FUNCTION;
+  };
+}
+
+export type Validation = { ok: true; outputType: OutputType; elementsPerRow: number } | Refusal;
+
+export type Preview =
+  | { ok: true; values: number[]; outputType: OutputType; nonFinite: NonFiniteCounts }
+  | Refusal;
+
+/** The checked `--expr` option, before any dataset is known: what a run request carries. */
+export interface ExprOption {
+  kernel: typeof KERNEL_NAME;
+  expression: string;
+}
+
+/** Why the dataset cannot take expressions (a sentence), or null when it can. */
+export function acceptsDataset(datasetShape: readonly number[], dtype: string): string | null {
+  try {
+    numericKind(dtype);
+    rowShapeOf(datasetShape);
+    return null;
+  } catch (error) {
+    if (error instanceof ExpressionRefused) return error.reason;
+    throw error;
+  }
+}
+
+/** Checks `text` against the grammar and against the dataset's rows: ok, or where and why not. Never throws on bad text. */
+export function validate(text: string, datasetShape: readonly number[], dtype: string): Validation {
+  return refusalOr(() => {
+    const kind = numericKind(dtype);
+    const rowShape = rowShapeOf(datasetShape);
+    bindToRows(checkExpression(text).tree, rowShape);
+    return { ok: true as const, outputType: outputTypeFor(kind), elementsPerRow: elementsPerRow(rowShape) };
+  });
+}
+
+/** Compiles `text` for a dataset of this shape and element type; throws ExpressionRefused. */
+export function compileExpression(text: string, datasetShape: readonly number[], dtype: string): ExpressionKernel {
+  const kind = numericKind(dtype);
+  const rowShape = rowShapeOf(datasetShape);
+  const checked: CheckedExpression = checkExpression(text);
+  const tree = bindToRows(checked.tree, rowShape);
+  const perRow = elementsPerRow(rowShape);
+  return {
+    name: KERNEL_NAME,
+    expression: text,
+    description: `the expression ${text}, one value per row`,
+    kind,
+    rowShape,
+    elementsPerRow: perRow,
+    outputType: outputTypeFor(kind),
+    runBlock: compileJs(tree, perRow),
+    jsSource: jsSource(tree, perRow),
+    numpy: { prelude: NUMPY_PRELUDE, source: numpySource(tree, perRow, text), functionName: NUMPY_FUNCTION },
+  };
+}
+
+/**
+ * The first results (at most PREVIEW_ROWS) of `text` on sample rows: `values` are their
+ * elements row-major (decoded numbers), `shape` their shape with the row count first, and
+ * `firstRow` the dataset index of the first (0 by default).
+ */
+export function preview(text: string, sample: { values: ArrayLike<number>; shape: readonly number[]; dtype: string; firstRow?: number }): Preview {
+  return refusalOr(() => {
+    const kernel = compileExpression(text, sample.shape, sample.dtype);
+    const rows = Math.min(sample.shape[0], PREVIEW_ROWS, Math.floor(sample.values.length / Math.max(kernel.elementsPerRow, 1)));
+    const out = kernel.outputType === 'float32' ? new Float32Array(rows) : new Float64Array(rows);
+    const nonFinite = kernel.runBlock(sample.values, rows, sample.firstRow ?? 0, out);
+    return { ok: true as const, values: Array.from(out), outputType: kernel.outputType, nonFinite };
+  });
+}
+
+/** `--expr TEXT`: checked against the grammar (the dataset's shape is checked when the run opens it). Throws ExpressionRefused. */
+export function parseExprOption(text: string): ExprOption {
+  checkExpression(text);
+  return { kernel: KERNEL_NAME, expression: text };
+}
+
+function refusalOr<T>(work: () => T): T | Refusal {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ExpressionRefused) return error.toRefusal();
+    throw error;
+  }
+}
+
+function numericKind(dtype: string): NumericKind {
+  const kind = (NUMERIC_KINDS as readonly string[]).includes(dtype) ? (dtype as NumericKind) : NUMPY_NAMES[dtype];
+  if (!kind) throw new ExpressionRefused(0, `expressions apply to datasets of numbers (integers or floats); this one holds ${dtype}`);
+  return kind;
+}
+
+function rowShapeOf(datasetShape: readonly number[]): number[] {
+  if (datasetShape.length === 0) throw new ExpressionRefused(0, 'this dataset is a single value (a scalar): an expression needs rows');
+  return datasetShape.slice(1);
+}
