@@ -62,7 +62,7 @@ export function makeBlock(kind: NumericKind, count: number, seed: number): TestB
         const wide = (high << 32n) | low;
         array[k] = edge() ? pick(edges) : kind === 'i8' ? BigInt.asIntN(64, wide >> BigInt(Math.floor(random() * 60))) : wide >> BigInt(Math.floor(random() * 60));
       }
-      return { kind, bytes: new Uint8Array(array.buffer), values: Float64Array.from(array as ArrayLike<bigint> as Iterable<bigint>, Number) };
+      return { kind, bytes: new Uint8Array(array.buffer), values: Float64Array.from(array as Iterable<bigint>, Number) };
     }
     default: {
       const Type = { i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array }[kind];

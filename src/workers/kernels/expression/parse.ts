@@ -99,6 +99,10 @@ function syntaxRefusal(text: string, error: unknown): ExpressionRefused {
   const at = typeof index === 'number' ? Math.min(index, text.length) : 0;
   const position = at + 1;
   const found = at < text.length ? `"${text[at]}"` : 'the end';
+  if (/^Unclosed quote/.test(description ?? '')) {
+    const opening = Math.max(text.lastIndexOf('"', at), text.lastIndexOf("'", at));
+    return new ExpressionRefused(opening + 1, 'text in quotes is not part of the language (and this quote is not closed)');
+  }
   const said = description ?? String(error);
   let message: string;
   if (/^Unclosed \[/.test(said) || /^Expected \]/.test(said)) message = 'a "[" is not closed by "]"';
@@ -126,6 +130,19 @@ function locate(text: string, root: jsep.Expression): Map<jsep.Expression, Span>
     cursor = at + written.length;
     return at;
   };
+  // A call's or an index list's node ends at its closing bracket, found by counting brackets.
+  const closeFrom = (from: number, open: string, close: string) => {
+    const opening = text.indexOf(open, from);
+    if (opening < 0) return;
+    let depth = 0;
+    for (let k = opening; k < text.length; k++) {
+      if (text[k] === open) depth++;
+      else if (text[k] === close && --depth === 0) {
+        cursor = Math.max(cursor, k + 1);
+        return;
+      }
+    }
+  };
   const visit = (node: jsep.Expression): Span => {
     let start: number;
     let at: number;
@@ -152,6 +169,7 @@ function locate(text: string, root: jsep.Expression): Map<jsep.Expression, Span>
       case 'CallExpression':
         ({ start, at } = visit(n.callee));
         for (const argument of n.arguments) visit(argument);
+        closeFrom(spans.get(n.callee)!.end, '(', ')');
         break;
       case 'MemberExpression':
         ({ start, at } = visit(n.object));
@@ -161,6 +179,7 @@ function locate(text: string, root: jsep.Expression): Map<jsep.Expression, Span>
       case 'IndexExpression':
         ({ start, at } = visit(n.object));
         for (const index of n.indices) visit(index);
+        closeFrom(spans.get(n.object)!.end, '[', ']');
         break;
       case 'ConditionalExpression':
         start = visit(n.test).start;
