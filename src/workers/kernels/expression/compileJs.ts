@@ -21,6 +21,9 @@ export interface NonFiniteCounts {
  */
 export type BlockFunction = (values: ArrayLike<number>, rows: number, firstRow: number, out: Float32Array | Float64Array) => NonFiniteCounts;
 
+/** Rows of at most this many elements get their reductions written out element by element. */
+const UNROLLED_UP_TO = 8;
+
 export const SAFE_LOW = 2 ** -900;
 export const SAFE_HIGH = 2 ** 900;
 
@@ -34,6 +37,23 @@ const helpers = {
   round(a: number): number {
     const t = Math.trunc(a);
     return Math.abs(a - t) >= 0.5 ? t + Math.sign(a) : t;
+  },
+  /**
+   * Math.hypot(a, b) as V8 computes it (|values| over the largest, Kahan-summed squares),
+   * written out so the engine inlines it: the variadic builtin costs several times more.
+   * The numpy twin's _v8_hypot is the same sequence of operations.
+   */
+  hypot(a: number, b: number): number {
+    a = Math.abs(a);
+    b = Math.abs(b);
+    if (a === Infinity || b === Infinity) return Infinity;
+    if (a !== a || b !== b) return NaN;
+    const big = a > b ? a : b;
+    if (big === 0) return 0;
+    const p = a / big;
+    const q = b / big;
+    // With two terms, Kahan's compensation after the first is exactly 0: the sum is p² + q².
+    return Math.sqrt(p * p + q * q) * big;
   },
   /** The norm kernel's rescaled norm (rowNorm.ts scaledNorm): +Inf beats NaN, NaN propagates. */
   scaledNorm(v: ArrayLike<number>, base: number, count: number): number {
@@ -66,7 +86,7 @@ const MATH_1: Record<string, string> = {
   sinh: 'Math.sinh', cosh: 'Math.cosh', tanh: 'Math.tanh', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc',
   sign: 'Math.sign', round: 'H.round',
 };
-const MATH_2: Record<string, string> = { atan2: 'Math.atan2', hypot: 'Math.hypot', min: 'Math.min', max: 'Math.max' };
+const MATH_2: Record<string, string> = { atan2: 'Math.atan2', hypot: 'H.hypot', min: 'Math.min', max: 'Math.max' };
 const COMPARE: Record<string, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' };
 
 export function jsSource(tree: Expr, elementsPerRow: number): string {
@@ -176,16 +196,21 @@ class Emitter {
       min: `${acc} = Math.min(${acc}, ${each});`, max: `${acc} = Math.max(${acc}, ${each});`,
     }[expr.fn];
     lines.push(`let ${acc} = ${start};`);
-    lines.push(`for (let k = b, end = b + E; k < end; k++) {`);
-    lines.push('  const e = v[k];');
-    for (const line of body) lines.push(`  ${line}`);
-    lines.push(`  ${step}`);
-    lines.push('}');
+    if (E <= UNROLLED_UP_TO) {
+      // Short rows: one block per element, no inner loop (about twice as fast for N×2).
+      for (let c = 0; c < E; c++) lines.push(`{ const e = v[b + ${c}]; ${body.join(' ')} ${step} }`);
+    } else {
+      lines.push(`for (let k = b, end = b + E; k < end; k++) {`);
+      lines.push('  const e = v[k];');
+      for (const line of body) lines.push(`  ${line}`);
+      lines.push(`  ${step}`);
+      lines.push('}');
+    }
     return expr.fn === 'mean' ? this.temp(lines, `${acc} / E`) : acc;
   }
 
   // As rowNorm.ts: the sum of squares in order; sqrt when it is safely inside
-  // float64's range; otherwise Math.hypot for two values, the rescaled sum for others.
+  // float64's range; otherwise hypot (V8's, see helpers.hypot) for two values, the rescaled sum for others.
   private norm(expr: Extract<Expr, { kind: 'norm' }>, lines: string[], inReduction: boolean): string {
     if (expr.terms === null && this.perRow !== 2) {
       const s = `a${this.count++}`;
@@ -195,7 +220,7 @@ class Emitter {
     }
     const terms = expr.terms === null ? [this.element(lines, 0), this.element(lines, 1)] : expr.terms.map((t) => this.value(t, lines, inReduction));
     const s = this.temp(lines, terms.map((t) => `${t} * ${t}`).join(' + '));
-    const fallback = terms.length === 2 ? `Math.hypot(${terms[0]}, ${terms[1]})` : `H.scaledNormOf(${terms.join(', ')})`;
+    const fallback = terms.length === 2 ? `H.hypot(${terms[0]}, ${terms[1]})` : `H.scaledNormOf(${terms.join(', ')})`;
     return this.temp(lines, `${s} >= ${SAFE_LOW} && ${s} <= ${SAFE_HIGH} ? Math.sqrt(${s}) : ${fallback}`);
   }
 }

@@ -106,6 +106,24 @@ export function compileExpression(text: string, datasetShape: readonly number[],
   };
 }
 
+const compiled = new Map<string, ExpressionKernel>();
+const COMPILED_KEPT = 32;
+
+/**
+ * compileExpression, kept per (text, row shape, type): a worker that gets the text with
+ * every block compiles it once. The row count does not matter (only the row shape does).
+ */
+export function compileExpressionCached(text: string, datasetShape: readonly number[], dtype: string): ExpressionKernel {
+  const key = JSON.stringify([text, datasetShape.slice(1), dtype]);
+  let kernel = compiled.get(key);
+  if (!kernel) {
+    kernel = compileExpression(text, datasetShape, dtype);
+    if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, kernel);
+  }
+  return kernel;
+}
+
 /**
  * The first results (at most PREVIEW_ROWS) of `text` on sample rows: `values` are their
  * elements row-major (decoded numbers), `shape` their shape with the row count first, and
