@@ -5,7 +5,7 @@
 // accept, and the preview of the first results.
 import { describe, expect, it } from 'vitest';
 import {
-  ExpressionRefused, MAX_DEPTH, MAX_LENGTH, acceptsDataset, compileExpression, describeRefusal, parseExprOption, preview, validate,
+  ExpressionRefused, MAX_DEPTH, MAX_LENGTH, acceptsDataset, addNonFinite, compileExpression, describeRefusal, nonFiniteSentence, parseExprOption, preview, validate,
 } from '../src/workers/kernels/expression';
 
 const ROWS_2 = [100, 2];
@@ -149,5 +149,37 @@ describe('preview: the first results on the first rows', () => {
     const result = preview('x[0] / x[1]', { values: new Float64Array([0, 0, 1, 2, 3, 0]), shape: [3, 2], dtype: 'f8' });
     expect(result).toEqual({ ok: true, values: [NaN, 0.5, Infinity], outputType: 'float64', nonFinite: { nan: 1, infinite: 1 } });
     expect(preview('x[0] +', { values: new Float64Array(4), shape: [2, 2], dtype: 'f8' })).toEqual({ ok: false, position: 7, message: 'a value is missing after "+"' });
+  });
+});
+
+describe('--expr on a command line, and the run report of NaN and ±Inf', () => {
+  it('a bad expression is one usage line with the character and the reason; a good one is the checked option', async () => {
+    const { Command } = await import('commander');
+    const { exprOption, EXPR_OPTION_HELP } = await import('../src/main/cli/exprOption');
+    const parse = (args: string[]) => {
+      let said = '';
+      const command = new Command().exitOverride().configureOutput({ writeErr: (text) => { said += text; } })
+        .option('--expr <text>', EXPR_OPTION_HELP, exprOption);
+      try {
+        command.parse(['node', 'h5blocks', ...args]);
+      } catch {
+        return { said };
+      }
+      return { options: command.opts() };
+    };
+    expect(parse(['--expr', 'sqrt(x[0]**2 + x[1]**2)'])).toEqual({ options: { expr: { kernel: 'expr', expression: 'sqrt(x[0]**2 + x[1]**2)' } } });
+    const refused = parse(['--expr', 'x[0] + foo']);
+    expect(refused.said).toBe(`error: option '--expr <text>' argument 'x[0] + foo' is invalid. at character 8: unknown name "foo": only x (the row), i (its index) and the listed functions exist\n`);
+  });
+
+  it('NaN and ±Inf are counted per block and said in one sentence after the run', () => {
+    const kernel = compileExpression('x[1] / x[0]', [4, 2], 'f8');
+    const out = new Float64Array(4);
+    const first = kernel.runBlock(new Float64Array([0, 0, 0, 1]), 2, 0, out);
+    const second = kernel.runBlock(new Float64Array([0, -1, 2, 1]), 2, 2, out);
+    const total = addNonFinite(first, second);
+    expect(total).toEqual({ nan: 1, infinite: 2 });
+    expect(nonFiniteSentence(total, 4)).toBe('the expression gave 1 NaN and 2 ±Inf among 4 rows (e.g. a division by zero, or a NaN in the input); they are written as they are');
+    expect(nonFiniteSentence({ nan: 0, infinite: 0 }, 4)).toBeNull();
   });
 });

@@ -145,6 +145,20 @@ export function parseExprOption(text: string): ExprOption {
   return { kernel: KERNEL_NAME, expression: text };
 }
 
+/** The run report's sentence for the NaN and ±Inf an expression wrote (summed over blocks), or null when there were none. */
+export function nonFiniteSentence(counts: NonFiniteCounts, rows: number): string | null {
+  if (counts.nan === 0 && counts.infinite === 0) return null;
+  const parts = [];
+  if (counts.nan) parts.push(`${counts.nan.toLocaleString('en-US')} NaN`);
+  if (counts.infinite) parts.push(`${counts.infinite.toLocaleString('en-US')} ±Inf`);
+  return `the expression gave ${parts.join(' and ')} among ${rows.toLocaleString('en-US')} rows (e.g. a division by zero, or a NaN in the input); they are written as they are`;
+}
+
+/** Adds one block's counts to a run's. */
+export function addNonFinite(total: NonFiniteCounts, block: NonFiniteCounts): NonFiniteCounts {
+  return { nan: total.nan + block.nan, infinite: total.infinite + block.infinite };
+}
+
 function refusalOr<T>(work: () => T): T | Refusal {
   try {
     return work();
