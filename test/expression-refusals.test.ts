@@ -43,6 +43,8 @@ describe('refusals name the character and say why', () => {
     ['0 < x[0] < 1', ROWS_2, 10, /^comparisons do not chain: write \(a < b\) and \(b < c\)$/],
     ['x[i]', ROWS_2, 3, /^i is the row index, not a column/],
     ['x[0.5]', ROWS_2, 3, /^an index must be a whole number written out/],
+    ['x[, 0]', ROWS_2, 3, /^an index is missing here: write x\[0, 1\]$/],
+    ['x[0,,1]', [10, 2, 2], 5, /^an index is missing here/],
     ['x[]', ROWS_2, 1, /^an index is missing in x\[\]/],
     ['y[0]', ROWS_2, 1, /^only x can be indexed/],
     ['sum(x[0])', ROWS_2, 5, /^inside a reduction x is each element of the row in turn/],

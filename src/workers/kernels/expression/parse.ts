@@ -35,12 +35,21 @@ jsep.hooks.add('gobble-token', function readIndexList(env) {
     return;
   }
   parser.index++;
-  const node: IndexExpression = { type: 'IndexExpression', object, indices: parser.gobbleArguments(CLOSE_BRACKET) as jsep.Expression[] };
+  const indices = parser.gobbleArguments(CLOSE_BRACKET);
+  if (indices.includes(null)) {
+    // jsep reads `x[, 1]` as an index list with a hole; say where the missing index is.
+    const hole = /[[,]\s*(?=[,\]])/g;
+    hole.lastIndex = start;
+    const found = hole.exec(parser.expr);
+    throw new ExpressionRefused((found ? found.index + found[0].length : parser.index) + 1, 'an index is missing here: write x[0, 1]');
+  }
+  const node: IndexExpression = { type: 'IndexExpression', object, indices: indices as jsep.Expression[] };
   env.node = parser.gobbleTokenProperty(node);
 });
 
 interface JsepParser {
   index: number;
+  readonly expr: string;
   readonly code: number;
   gobbleIdentifier(): jsep.Expression;
   gobbleSpaces(): void;
@@ -74,6 +83,7 @@ export function parseText(text: string): ParsedText {
   try {
     root = jsep(text);
   } catch (error) {
+    if (error instanceof ExpressionRefused) throw error;
     throw syntaxRefusal(text, error);
   }
   const spans = locate(text, root);
