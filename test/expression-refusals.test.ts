@@ -3,7 +3,7 @@
 // access, strings, too long, too deep …) and for the dataset (a column out of
 // range, x[i, j] on rows of rank 1, a type that is not numeric). Also what they
 // accept, and the preview of the first results.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ExpressionRefused, MAX_DEPTH, MAX_LENGTH, acceptsDataset, addNonFinite, compileExpression, describeRefusal, nonFiniteSentence, parseExprOption, preview, validate,
 } from '../src/workers/kernels/expression';
@@ -97,6 +97,10 @@ describe('refusals name the character and say why', () => {
       expect(acceptsDataset(ROWS_2, dtype)).toMatch(/^expressions apply to datasets of numbers/);
     }
     expect(acceptsDataset(ROWS_2, 'f4')).toBeNull();
+    expect(acceptsDataset(ROWS_2, '>i2')).toBeNull();
+    expect(acceptsDataset(ROWS_2, { numpy: '<f8', description: '64-bit float, little-endian' })).toBeNull();
+    expect(acceptsDataset(ROWS_2, { numpy: '|S8', description: 'fixed-length ASCII string of 8 bytes' })).toBe('expressions apply to datasets of numbers (integers or floats); this one holds fixed-length ASCII string of 8 bytes');
+    expect(acceptsDataset(ROWS_2, { description: 'compound of 3 members' })).toMatch(/this one holds compound of 3 members$/);
     expect(acceptsDataset([10, 4, 5], 'uint16')).toBeNull();
     expect(acceptsDataset([], 'f8')).toMatch(/scalar/);
   });
@@ -131,6 +135,21 @@ describe('accepted expressions', () => {
     expect(parseExprOption('x[99]')).toEqual({ kernel: 'expr', expression: 'x[99]' });
     expect(() => parseExprOption('process.exit(1)')).toThrow('at character 1: only the listed functions can be called, by name, e.g. sqrt(x[0])');
     expect(() => parseExprOption('constructor.constructor("return process")()')).toThrow(ExpressionRefused);
+  });
+});
+
+describe('validation generates no code', () => {
+  it('validate and acceptsDataset work where code generation is forbidden (the renderer\'s Content-Security-Policy)', () => {
+    vi.stubGlobal('Function', function forbidden() {
+      throw new EvalError('code generation is forbidden here');
+    });
+    try {
+      expect(validate('sqrt(x[0]**2 + x[1]**2) + count(x > 1000)', ROWS_2, 'f4')).toEqual({ ok: true, outputType: 'float32', elementsPerRow: 2 });
+      expect(validate('x[5]', ROWS_2, 'f4')).toMatchObject({ ok: false, position: 3 });
+      expect(() => compileExpression('x[0]', ROWS_2, 'f4')).toThrow(EvalError);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -64,7 +64,7 @@ export interface ExprOption {
 }
 
 /** Why the dataset cannot take expressions (a sentence), or null when it can. */
-export function acceptsDataset(datasetShape: readonly number[], dtype: string): string | null {
+export function acceptsDataset(datasetShape: readonly number[], dtype: ElementType): string | null {
   try {
     numericKind(dtype);
     rowShapeOf(datasetShape);
@@ -76,7 +76,7 @@ export function acceptsDataset(datasetShape: readonly number[], dtype: string): 
 }
 
 /** Checks `text` against the grammar and against the dataset's rows: ok, or where and why not. Never throws on bad text. */
-export function validate(text: string, datasetShape: readonly number[], dtype: string): Validation {
+export function validate(text: string, datasetShape: readonly number[], dtype: ElementType): Validation {
   return refusalOr(() => {
     const kind = numericKind(dtype);
     const rowShape = rowShapeOf(datasetShape);
@@ -86,7 +86,7 @@ export function validate(text: string, datasetShape: readonly number[], dtype: s
 }
 
 /** Compiles `text` for a dataset of this shape and element type; throws ExpressionRefused. */
-export function compileExpression(text: string, datasetShape: readonly number[], dtype: string): ExpressionKernel {
+export function compileExpression(text: string, datasetShape: readonly number[], dtype: ElementType): ExpressionKernel {
   const kind = numericKind(dtype);
   const rowShape = rowShapeOf(datasetShape);
   const checked: CheckedExpression = checkExpression(text);
@@ -113,8 +113,8 @@ const COMPILED_KEPT = 32;
  * compileExpression, kept per (text, row shape, type): a worker that gets the text with
  * every block compiles it once. The row count does not matter (only the row shape does).
  */
-export function compileExpressionCached(text: string, datasetShape: readonly number[], dtype: string): ExpressionKernel {
-  const key = JSON.stringify([text, datasetShape.slice(1), dtype]);
+export function compileExpressionCached(text: string, datasetShape: readonly number[], dtype: ElementType): ExpressionKernel {
+  const key = JSON.stringify([text, datasetShape.slice(1), numericKind(dtype)]);
   let kernel = compiled.get(key);
   if (!kernel) {
     kernel = compileExpression(text, datasetShape, dtype);
@@ -129,7 +129,7 @@ export function compileExpressionCached(text: string, datasetShape: readonly num
  * elements row-major (decoded numbers), `shape` their shape with the row count first, and
  * `firstRow` the dataset index of the first (0 by default).
  */
-export function preview(text: string, sample: { values: ArrayLike<number>; shape: readonly number[]; dtype: string; firstRow?: number }): Preview {
+export function preview(text: string, sample: { values: ArrayLike<number>; shape: readonly number[]; dtype: ElementType; firstRow?: number }): Preview {
   return refusalOr(() => {
     const kernel = compileExpression(text, sample.shape, sample.dtype);
     const rows = Math.min(sample.shape[0], PREVIEW_ROWS, Math.floor(sample.values.length / Math.max(kernel.elementsPerRow, 1)));
@@ -168,9 +168,20 @@ function refusalOr<T>(work: () => T): T | Refusal {
   }
 }
 
-function numericKind(dtype: string): NumericKind {
-  const kind = (NUMERIC_KINDS as readonly string[]).includes(dtype) ? (dtype as NumericKind) : NUMPY_NAMES[dtype];
-  if (!kind) throw new ExpressionRefused(0, `expressions apply to datasets of numbers (integers or floats); this one holds ${dtype}`);
+/**
+ * The element type: a kind code (`f4`, as RunResult.inputDtype), a numpy name (`float32`)
+ * or code of either byte order (`<f4`, `>i2`), or an entity's Dtype (its numpy code).
+ */
+export type ElementType = string | { numpy?: string; description: string };
+
+function numericKind(dtype: ElementType): NumericKind {
+  const code = typeof dtype === 'string' ? dtype : dtype.numpy ?? '';
+  const bare = /^[<>=|][fiu][1248]$/.test(code) ? code.slice(1) : code;
+  const kind = (NUMERIC_KINDS as readonly string[]).includes(bare) ? (bare as NumericKind) : NUMPY_NAMES[bare];
+  if (!kind) {
+    const said = typeof dtype === 'string' ? dtype : dtype.description;
+    throw new ExpressionRefused(0, `expressions apply to datasets of numbers (integers or floats); this one holds ${said}`);
+  }
   return kind;
 }
 
