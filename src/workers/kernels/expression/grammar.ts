@@ -92,7 +92,7 @@ class GrammarCheck {
         if (typeof n.value === 'string') this.refuse(node, 'text in quotes is not part of the language: only numbers, x and i');
         return this.refuse(node, `"${n.raw}" is not part of the language: only numbers, x and i (write 1 or 0 for true or false)`);
       case 'Identifier':
-        return this.name(node, String(n.name), at, inReduction);
+        return this.name(node, String(n.name), at);
       case 'IndexExpression':
         return this.element(node as unknown as { object: jsep.Expression; indices: jsep.Expression[] }, at, inReduction);
       case 'UnaryExpression':
@@ -120,11 +120,10 @@ class GrammarCheck {
     }
   }
 
-  private name(node: jsep.Expression, name: string, at: number, inReduction: boolean): Expr {
+  private name(node: jsep.Expression, name: string, at: number): Expr {
     if (name === 'x') return { kind: 'row', at };
     if (name === 'i') return { kind: 'rowIndex', at };
     if (isFunctionName(name)) this.refuse(node, `${name} is a function: call it, e.g. ${name}(${exampleArguments(name)})`);
-    void inReduction;
     return this.refuse(node, `unknown name "${name}": only x (the row), i (its index) and the listed functions exist`);
   }
 

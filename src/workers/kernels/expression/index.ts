@@ -16,6 +16,7 @@ import { ExpressionRefused, describeRefusal, type Refusal } from './refusal';
 
 export { ExpressionRefused, describeRefusal, type Refusal, type BlockFunction, type NonFiniteCounts };
 export { MAX_LENGTH } from './parse';
+export { NUMPY_FUNCTION, NUMPY_PRELUDE } from './compileNumpy';
 export { MAX_DEPTH, FUNCTIONS_1, FUNCTIONS_2, REDUCTIONS } from './grammar';
 
 export const KERNEL_NAME = 'expr';
@@ -137,6 +138,11 @@ export function preview(text: string, sample: { values: ArrayLike<number>; shape
     const nonFinite = kernel.runBlock(sample.values, rows, sample.firstRow ?? 0, out);
     return { ok: true as const, values: Array.from(out), outputType: kernel.outputType, nonFinite };
   });
+}
+
+/** The numpy twin as one self-contained Python module (the prelude, then the function), for a Dask task or a script. */
+export function numpyModule(kernel: Pick<ExpressionKernel, 'numpy'>): string {
+  return `${kernel.numpy.prelude}\n\n${kernel.numpy.source}`;
 }
 
 /** `--expr TEXT`: checked against the grammar (the dataset's shape is checked when the run opens it). Throws ExpressionRefused. */
