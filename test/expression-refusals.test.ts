@@ -169,6 +169,8 @@ describe('preview: the first results on the first rows', () => {
   it('fewer rows than 10 give fewer values; NaN is counted; a refusal is returned, not thrown', () => {
     const result = preview('x[0] / x[1]', { values: new Float64Array([0, 0, 1, 2, 3, 0]), shape: [3, 2], dtype: 'f8' });
     expect(result).toEqual({ ok: true, values: [NaN, 0.5, Infinity], outputType: 'float64', nonFinite: { nan: 1, infinite: 1 } });
+    const big = preview('x[0] - x[1]', { values: new BigInt64Array([2n ** 62n, 1n, -5n, 2n]), shape: [2, 2], dtype: 'i8' });
+    expect(big).toEqual({ ok: true, values: [2 ** 62, -7], outputType: 'float64', nonFinite: { nan: 0, infinite: 0 } });
     expect(preview('x[0] +', { values: new Float64Array(4), shape: [2, 2], dtype: 'f8' })).toEqual({ ok: false, position: 7, message: 'a value is missing after "+"' });
   });
 });

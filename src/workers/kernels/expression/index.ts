@@ -130,12 +130,19 @@ export function compileExpressionCached(text: string, datasetShape: readonly num
  * elements row-major (decoded numbers), `shape` their shape with the row count first, and
  * `firstRow` the dataset index of the first (0 by default).
  */
-export function preview(text: string, sample: { values: ArrayLike<number>; shape: readonly number[]; dtype: ElementType; firstRow?: number }): Preview {
+export function preview(
+  text: string,
+  sample: { values: ArrayLike<number> | BigInt64Array | BigUint64Array; shape: readonly number[]; dtype: ElementType; firstRow?: number },
+): Preview {
   return refusalOr(() => {
     const kernel = compileExpression(text, sample.shape, sample.dtype);
     const rows = Math.min(sample.shape[0], PREVIEW_ROWS, Math.floor(sample.values.length / Math.max(kernel.elementsPerRow, 1)));
+    // 64-bit integers as h5wasm reads them: the nearest double, as the run decodes them.
+    const values = sample.values instanceof BigInt64Array || sample.values instanceof BigUint64Array
+      ? Float64Array.from(sample.values.subarray(0, rows * kernel.elementsPerRow), Number)
+      : sample.values;
     const out = kernel.outputType === 'float32' ? new Float32Array(rows) : new Float64Array(rows);
-    const nonFinite = kernel.runBlock(sample.values, rows, sample.firstRow ?? 0, out);
+    const nonFinite = kernel.runBlock(values, rows, sample.firstRow ?? 0, out);
     return { ok: true as const, values: Array.from(out), outputType: kernel.outputType, nonFinite };
   });
 }
