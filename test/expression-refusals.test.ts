@@ -130,6 +130,19 @@ describe('accepted expressions', () => {
     expect(types).toEqual({ f2: 'float32', f4: 'float32', f8: 'float64', i1: 'float32', u1: 'float32', i2: 'float32', u2: 'float32', i4: 'float64', u4: 'float64', i8: 'float64', u8: 'float64' });
   });
 
+  it('a caller may choose the output type: i beyond 2^24 rows stays exact in float64', () => {
+    const rows = 2 ** 24 + 3;
+    const values = new Float32Array(2);
+    const rule = compileExpression('i', [rows, 1], 'f4');
+    const chosen = compileExpression('i', [rows, 1], 'f4', { outputType: 'float64' });
+    expect([rule.outputType, chosen.outputType]).toEqual(['float32', 'float64']);
+    const out32 = new Float32Array(1);
+    const out64 = new Float64Array(1);
+    rule.runBlock(values, 1, 2 ** 24 + 1, out32);
+    chosen.runBlock(values, 1, 2 ** 24 + 1, out64);
+    expect([out32[0], out64[0]]).toEqual([2 ** 24, 2 ** 24 + 1]);
+  });
+
   it('parseExprOption checks the grammar before any dataset is known', () => {
     expect(parseExprOption('sqrt(x[0]**2 + x[1]**2)')).toEqual({ kernel: 'expr', expression: 'sqrt(x[0]**2 + x[1]**2)' });
     expect(parseExprOption('x[99]')).toEqual({ kernel: 'expr', expression: 'x[99]' });

@@ -37,7 +37,7 @@ export interface ExpressionKernel {
   /** The dataset's shape without its row axis: [] for N, [D] for N×D, [H, W] for N×H×W. */
   rowShape: number[];
   elementsPerRow: number;
-  /** float32 for f2, f4 and 8/16-bit integers, float64 otherwise: the norm kernel's rule. */
+  /** float32 for f2, f4 and 8/16-bit integers, float64 otherwise (the norm kernel's rule), unless the caller chose. */
   outputType: OutputType;
   /** The compiled block function: float64 evaluation, one rounding to outputType when written. */
   runBlock: BlockFunction;
@@ -86,8 +86,11 @@ export function validate(text: string, datasetShape: readonly number[], dtype: E
   });
 }
 
-/** Compiles `text` for a dataset of this shape and element type; throws ExpressionRefused. */
-export function compileExpression(text: string, datasetShape: readonly number[], dtype: ElementType): ExpressionKernel {
+/**
+ * Compiles `text` for a dataset of this shape and element type; throws ExpressionRefused.
+ * `outputType` overrides the norm kernel's rule (e.g. float64 for `i` beyond 2^24 rows of float32).
+ */
+export function compileExpression(text: string, datasetShape: readonly number[], dtype: ElementType, options: { outputType?: OutputType } = {}): ExpressionKernel {
   const kind = numericKind(dtype);
   const rowShape = rowShapeOf(datasetShape);
   const checked: CheckedExpression = checkExpression(text);
@@ -100,7 +103,7 @@ export function compileExpression(text: string, datasetShape: readonly number[],
     kind,
     rowShape,
     elementsPerRow: perRow,
-    outputType: outputTypeFor(kind),
+    outputType: options.outputType ?? outputTypeFor(kind),
     runBlock: compileJs(tree, perRow),
     jsSource: jsSource(tree, perRow),
     numpy: { prelude: NUMPY_PRELUDE, source: numpySource(tree, perRow, text), functionName: NUMPY_FUNCTION },
@@ -114,11 +117,11 @@ const COMPILED_KEPT = 32;
  * compileExpression, kept per (text, row shape, type): a worker that gets the text with
  * every block compiles it once. The row count does not matter (only the row shape does).
  */
-export function compileExpressionCached(text: string, datasetShape: readonly number[], dtype: ElementType): ExpressionKernel {
-  const key = JSON.stringify([text, datasetShape.slice(1), numericKind(dtype)]);
+export function compileExpressionCached(text: string, datasetShape: readonly number[], dtype: ElementType, options: { outputType?: OutputType } = {}): ExpressionKernel {
+  const key = JSON.stringify([text, datasetShape.slice(1), numericKind(dtype), options.outputType ?? null]);
   let kernel = compiled.get(key);
   if (!kernel) {
-    kernel = compileExpression(text, datasetShape, dtype);
+    kernel = compileExpression(text, datasetShape, dtype, options);
     if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, kernel);
   }
