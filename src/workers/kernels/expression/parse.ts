@@ -23,7 +23,7 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
 jsep.hooks.add('gobble-token', function readIndexList(env) {
-  // `this` is jsep's parser state: an identifier directly followed by `[` becomes one
+  // env.context is jsep's parser: an identifier directly followed by `[` becomes one
   // IndexExpression whose indices jsep reads as it reads call arguments.
   const parser = (env as unknown as { context: JsepParser }).context;
   const start = parser.index;
