@@ -218,4 +218,14 @@ describe('--expr on a command line, and the run report of NaN and ±Inf', () => 
     expect(nonFiniteSentence(total, 4)).toBe('the expression gave 1 NaN and 2 ±Inf among 4 rows (e.g. a division by zero, or a NaN in the input); they are written as they are');
     expect(nonFiniteSentence({ nan: 0, infinite: 0 }, 4)).toBeNull();
   });
+
+  it('a float32 output counts what it holds: values past float32\'s range are ±Inf there, values just below are not', () => {
+    const largest = 3.4028234663852886e38;
+    const values = new Float64Array([largest, largest + 1e31, largest + 1.02e31, -(largest + 1.02e31), 2 ** 128, 1e300, NaN, -Infinity, 1, -largest]);
+    const kernel = compileExpression('x', [values.length], 'f8', { outputType: 'float32' });
+    const out = new Float32Array(values.length);
+    const counts = kernel.runBlock(values, values.length, 0, out);
+    expect(Array.from(out)).toEqual([largest, largest, Infinity, -Infinity, Infinity, Infinity, NaN, -Infinity, 1, -largest]);
+    expect(counts).toEqual({ nan: 1, infinite: 5 });
+  });
 });

@@ -5,6 +5,7 @@
 // checked tree only: the user's text never reaches it, only numbers parsed from it
 // and names chosen here. Run in workers (and the main process for previews); the
 // renderer never compiles anything.
+import type { OutputType } from '../../compute/rowNorm';
 import type { Expr } from './grammar';
 
 /** NaN and ±Inf among the values written (after rounding to the output type), for the run's report. */
@@ -17,7 +18,7 @@ export interface NonFiniteCounts {
  * Evaluates the expression on `rows` rows: `values` holds their elements row-major
  * (`elementsPerRow` each, as numbers: float16 and 64-bit integers already decoded to
  * a Float64Array), the first of them is row `firstRow` of the dataset (the `i` of the
- * expression); writes `out[0 … rows)`.
+ * expression); writes `out[0 … rows)`, an array of the kernel's output type.
  */
 export type BlockFunction = (values: ArrayLike<number>, rows: number, firstRow: number, out: Float32Array | Float64Array) => NonFiniteCounts;
 
@@ -89,9 +90,15 @@ const MATH_1: Record<string, string> = {
 const MATH_2: Record<string, string> = { atan2: 'Math.atan2', hypot: 'H.hypot', min: 'Math.min', max: 'Math.max' };
 const COMPARE: Record<string, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' };
 
-export function jsSource(tree: Expr, elementsPerRow: number): string {
+/** float64 values from this magnitude up round to ±Inf in float32 (halfway past its largest, ties to even). */
+export const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
+export function jsSource(tree: Expr, elementsPerRow: number, outputType: OutputType): string {
   const emitter = new Emitter(elementsPerRow);
   const result = emitter.value(tree, emitter.rowLines, false);
+  // Counted on the float64 value, against the bound past which the output type holds ±Inf:
+  // one comparison per row, no read back from the output.
+  const finiteBelow = outputType === 'float32' ? String(FLOAT32_OVERFLOW) : 'Infinity';
   return [
     '"use strict";',
     'return function expressionBlock(v, rows, firstRow, out) {',
@@ -101,18 +108,18 @@ export function jsSource(tree: Expr, elementsPerRow: number): string {
     '  for (let r = 0, b = 0; r < rows; r++, b += E) {',
     '    const i = firstRow + r;',
     ...emitter.rowLines.map((line) => `    ${line}`),
-    `    out[r] = ${result};`,
-    '    const o = out[r];',
-    '    if (o - o !== 0) { if (o !== o) nan++; else infinite++; }',
+    `    const y = ${result};`,
+    '    out[r] = y;',
+    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) nan++; else infinite++; }`,
     '  }',
     '  return { nan, infinite };',
     '};',
   ].join('\n');
 }
 
-export function compileJs(tree: Expr, elementsPerRow: number): BlockFunction {
+export function compileJs(tree: Expr, elementsPerRow: number, outputType: OutputType): BlockFunction {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the checked tree, never from text
-  return new Function('H', jsSource(tree, elementsPerRow))(helpers) as BlockFunction;
+  return new Function('H', jsSource(tree, elementsPerRow, outputType))(helpers) as BlockFunction;
 }
 
 export function jsNumber(value: number): string {

@@ -96,6 +96,7 @@ export function compileExpression(text: string, datasetShape: readonly number[],
   const checked: CheckedExpression = checkExpression(text);
   const tree = bindToRows(checked.tree, rowShape);
   const perRow = elementsPerRow(rowShape);
+  const outputType = options.outputType ?? outputTypeFor(kind);
   return {
     name: KERNEL_NAME,
     expression: text,
@@ -103,9 +104,9 @@ export function compileExpression(text: string, datasetShape: readonly number[],
     kind,
     rowShape,
     elementsPerRow: perRow,
-    outputType: options.outputType ?? outputTypeFor(kind),
-    runBlock: compileJs(tree, perRow),
-    jsSource: jsSource(tree, perRow),
+    outputType,
+    runBlock: compileJs(tree, perRow, outputType),
+    jsSource: jsSource(tree, perRow, outputType),
     numpy: { prelude: NUMPY_PRELUDE, source: numpySource(tree, perRow, text), functionName: NUMPY_FUNCTION },
   };
 }
