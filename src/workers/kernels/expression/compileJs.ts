@@ -40,9 +40,9 @@ const helpers = {
     return Math.abs(a - t) >= 0.5 ? t + Math.sign(a) : t;
   },
   /**
-   * Math.hypot(a, b) as V8 computes it (|values| over the largest, Kahan-summed squares),
-   * written out so the engine inlines it: the variadic builtin costs several times more.
-   * The numpy twin's _v8_hypot is the same sequence of operations.
+   * Math.hypot(a, b) as V8 computes it (|values| over the largest, Kahan-summed squares), for
+   * a norm of two values whose sum of squares left the safe range, as rowNorm.ts does; written
+   * out so the engine inlines it. The numpy twin's _v8_hypot is the same sequence of operations.
    */
   hypot(a: number, b: number): number {
     a = Math.abs(a);
@@ -87,7 +87,8 @@ const MATH_1: Record<string, string> = {
   sinh: 'Math.sinh', cosh: 'Math.cosh', tanh: 'Math.tanh', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc',
   sign: 'Math.sign', round: 'H.round',
 };
-const MATH_2: Record<string, string> = { atan2: 'Math.atan2', hypot: 'H.hypot', min: 'Math.min', max: 'Math.max' };
+// hypot never gets here: grammar.ts makes it a norm.
+const MATH_2: Record<string, string> = { atan2: 'Math.atan2', min: 'Math.min', max: 'Math.max' };
 const COMPARE: Record<string, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' };
 
 /** float64 values from this magnitude up round to ±Inf in float32 (halfway past its largest, ties to even). */

@@ -50,13 +50,6 @@ def _max2(a, b):
     return np.where(both_zero, np.where(np.signbit(a), b, a), np.maximum(a, b))
 
 
-def _hypot(a, b):
-    """Math.hypot(a, b) as V8 computes it, elementwise."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=F), np.asarray(b, dtype=F))
-    pairs = np.abs(np.stack([a.ravel(), b.ravel()], axis=1))
-    return _v8_hypot(pairs).reshape(a.shape)
-
-
 def _v8_hypot(a):
     """Math.hypot(x, y) as V8 computes it, for rows of |x|, |y|."""
     nan = np.isnan(a)
@@ -139,7 +132,8 @@ const NUMPY_1: Record<string, string> = {
   sinh: 'np.sinh', cosh: 'np.cosh', tanh: 'np.tanh', floor: 'np.floor', ceil: 'np.ceil', trunc: 'np.trunc',
   sign: '_sign', round: '_round',
 };
-const NUMPY_2: Record<string, string> = { atan2: 'np.arctan2', hypot: '_hypot', min: '_min2', max: '_max2' };
+// hypot never gets here: grammar.ts makes it a norm.
+const NUMPY_2: Record<string, string> = { atan2: 'np.arctan2', min: '_min2', max: '_max2' };
 const ARITHMETIC: Record<string, string> = { '+': '+', '-': '-', '*': '*', '/': '/' };
 
 export function pythonNumber(value: number): string {

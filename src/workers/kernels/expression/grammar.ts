@@ -272,7 +272,7 @@ export function children(expr: Expr): Expr[] {
 }
 
 /**
- * `sqrt(a**2 + b**2 + …)` and `sqrt(sum(x**2))` become a norm, computed as the
+ * `sqrt(a**2 + b**2 + …)`, `sqrt(sum(x**2))` and `hypot(a, b)` become a norm, computed as the
  * norm kernel does: the sum of squares in order, its sqrt when the sum is safely
  * inside float64's range, otherwise rescaled as hypot (no spurious overflow or
  * underflow; ±Inf beats NaN). So `sqrt(x[0]**2 + x[1]**2)` gives the norm
@@ -281,6 +281,8 @@ export function children(expr: Expr): Expr[] {
  */
 function fuseNorms(expr: Expr): Expr {
   const rebuilt = mapChildren(expr, fuseNorms);
+  // hypot(a, b) is the norm of (a, b): the same bits as sqrt(a**2 + b**2), and a plain sqrt where that is safe.
+  if (rebuilt.kind === 'call2' && rebuilt.fn === 'hypot') return { kind: 'norm', terms: [rebuilt.a, rebuilt.b], at: rebuilt.at };
   if (rebuilt.kind !== 'call1' || rebuilt.fn !== 'sqrt') return rebuilt;
   const inner = rebuilt.arg;
   if (inner.kind === 'reduce' && inner.fn === 'sum' && isSquareOf(inner.body, (e) => e.kind === 'row')) {
