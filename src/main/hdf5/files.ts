@@ -2,7 +2,10 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { recoverFile } from '../transaction/recovery';
+import { openOverlaid, type Overlay } from '../transaction/fsHook';
 import { hdf5Error } from './errors';
+import { ByteFile } from './rawFormat';
+import { unmarkedSuperblock } from './writerMark';
 import { loadH5, type H5File } from './h5wasm';
 
 export type OpenMode = 'read' | 'write';
@@ -15,9 +18,12 @@ export type OpenMode = 'read' | 'write';
 export async function openHdf5(path: string, mode: OpenMode = 'read'): Promise<H5File> {
   checkReadableFile(path);
   recoverFile(path);
-  const { h5 } = await loadH5();
+  const { h5, module } = await loadH5();
   try {
-    return new h5.File(path, mode === 'write' ? 'a' : 'r');
+    if (mode === 'write') return new h5.File(path, 'a');
+    // A file a libhdf5 writer has marked open (or left marked when it crashed) still reads.
+    const overlays = markOverlays(path);
+    return overlays.length > 0 ? openOverlaid(module, path, overlays, () => new h5.File(path, 'r')) : new h5.File(path, 'r');
   } catch (error) {
     const failure = hdf5Error(error, path, undefined, 'cannot open as HDF5');
     // Whatever HDF5's innermost complaint, a file that will not open is not usable HDF5.
@@ -46,6 +52,18 @@ export function checkReadableFile(path: string): void {
     throw new H5BlocksError('not-found', `${path}: no such file`, { file: path });
   }
   if (size === 0) throw new H5BlocksError('not-hdf5', `${basename(path)}: not an HDF5 file (it is empty, 0 bytes)`, { file: path });
+}
+
+function markOverlays(path: string): Overlay[] {
+  let file: ByteFile | undefined;
+  try {
+    file = new ByteFile(path);
+    return unmarkedSuperblock(file);
+  } catch {
+    return []; // HDF5's own open says what is wrong with the file.
+  } finally {
+    file?.close();
+  }
 }
 
 export function closeQuietly(file: H5File | undefined): void {

@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { ByteStore } from '../transaction/byteStore';
-import { readSuperblock } from './rawFormat';
+import type { Overlay } from '../transaction/fsHook';
+import { lookup3 } from './checksum';
+import { bytesAt, readSuperblock } from './rawFormat';
 
 // A libhdf5 writer marks a version-3 superblock while it has the file open:
 // bit 0 for write access, bit 2 for SWMR writing (H5F_SUPER_WRITE_ACCESS,
@@ -36,4 +38,23 @@ export function refuseMarkedFile(path: string, file: ByteStore): void {
   const name = basename(path);
   const how = mark === 'swmr-write' ? 'SWMR writing (a single-writer, multiple-reader session)' : 'writing';
   throw new H5BlocksError('busy', `${name}: marked open for ${how} by another HDF5 program; if none has it open (a writer crashed), clear the mark with h5clear -s ${name} and run again`, { file: path });
+}
+
+/**
+ * What a reader shows libhdf5 so it opens a marked file read-only: libhdf5
+ * refuses any open of a file marked open for writing ("file is already open
+ * for write") unless it is SWMR-read, which in turn wants a live SWMR writer.
+ * The superblock is shown with its status flags cleared and its checksum
+ * (lookup3 over the superblock before it) recomputed; the file is not changed.
+ * Empty when the file carries no mark.
+ */
+export function unmarkedSuperblock(file: ByteStore): Overlay[] {
+  if (writerMark(file) === undefined) return [];
+  const superblock = readSuperblock(file);
+  // Signature, version, sizes, flags (12 bytes), then base, extension, end-of-file and root addresses.
+  const length = 12 + 4 * superblock.offsetSize;
+  const bytes = new Uint8Array(bytesAt(file, superblock.at, length + 4));
+  bytes[11] = 0;
+  new DataView(bytes.buffer).setUint32(length, lookup3(bytes.subarray(0, length)), true);
+  return [{ offset: superblock.at, bytes }];
 }
