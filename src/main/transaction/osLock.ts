@@ -45,14 +45,14 @@ export function lockingPolicy(env: NodeJS.ProcessEnv = process.env): LockingPoli
  * caller keeps that one open for as long as it holds the lock). Throws 'busy'
  * naming the program that holds the file (from /proc/locks where there is one).
  */
-export function lockFile(path: string, mode: LockMode, options: { fd?: number; policy?: LockingPolicy } = {}): OsLock {
+export function lockFile(path: string, mode: LockMode, options: { fd?: number; policy?: LockingPolicy; again?: string } = {}): OsLock {
   const policy = options.policy ?? lockingPolicy();
   const ownFd = options.fd === undefined;
   // fcntl's write lock needs a descriptor open for writing.
   const fd = options.fd ?? openSync(path, mode === 'exclusive' ? 'r+' : 'r');
   let locked = false;
   try {
-    if (policy !== 'off') locked = take(fd, path, mode, policy);
+    if (policy !== 'off') locked = take(fd, path, mode, policy, options.again ?? 'run again');
   } catch (error) {
     if (ownFd) closeSync(fd);
     throw error;
@@ -73,7 +73,7 @@ export function lockFile(path: string, mode: LockMode, options: { fd?: number; p
   };
 }
 
-function take(fd: number, path: string, mode: LockMode, policy: LockingPolicy): boolean {
+function take(fd: number, path: string, mode: LockMode, policy: LockingPolicy, again: string): boolean {
   let os: OsCalls;
   try {
     os = calls();
@@ -83,7 +83,7 @@ function take(fd: number, path: string, mode: LockMode, policy: LockingPolicy): 
   }
   const errno = os.lock(fd, mode);
   if (errno === 0) return true;
-  if (errno === os.errno.EWOULDBLOCK || errno === os.errno.EAGAIN || errno === os.errno.EACCES) throw heldElsewhere(fd, path);
+  if (errno === os.errno.EWOULDBLOCK || errno === os.errno.EAGAIN || errno === os.errno.EACCES) throw heldElsewhere(fd, path, again);
   if (errno === os.errno.ENOSYS || errno === os.errno.ENOLCK || errno === os.errno.EOPNOTSUPP) {
     if (policy === 'best-effort') return false;
     throw new H5BlocksError('forbidden', `${basename(path)}: its file system does not support file locks, which HDF5 uses to keep other programs from writing at the same time; set HDF5_USE_FILE_LOCKING=BEST_EFFORT to write without one`, { file: path });
@@ -92,14 +92,14 @@ function take(fd: number, path: string, mode: LockMode, policy: LockingPolicy): 
 }
 
 /** The one line a refused writer prints: who holds the file, where the OS says. */
-function heldElsewhere(fd: number, path: string): H5BlocksError {
+function heldElsewhere(fd: number, path: string, again: string): H5BlocksError {
   const all = lockHolders(fd);
   const holders = all.filter((pid) => pid !== process.pid);
   if (all.length > 0 && holders.length === 0) {
     return new H5BlocksError('busy', `${basename(path)}: in use by another operation of this h5blocks (pid ${process.pid}); try again when it ends`, { file: path });
   }
   const who = holders.length > 0 ? ` (${holders.map((pid) => `${commandOf(pid) ?? 'process'}, pid ${pid}`).join('; ')})` : '';
-  return new H5BlocksError('busy', `${basename(path)}: open in another program${who}; close it there and run again`, { file: path });
+  return new H5BlocksError('busy', `${basename(path)}: open in another program${who}; close it there and ${again}`, { file: path });
 }
 
 /**
