@@ -130,6 +130,20 @@ export function lockHolders(fd: number): number[] {
   return [...pids];
 }
 
+/** Whether the locks on `path` that /proc/locks shows are all this process's own (Linux; false elsewhere). */
+export function heldOnlyByThisProcess(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const holders = lockHolders(fd);
+    return holders.length > 0 && holders.every((pid) => pid === process.pid);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function commandOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || undefined;
