@@ -16,7 +16,7 @@ beforeAll(async () => {
   folder = makeTempFolder('beside-h5py');
   file = copyCorpus('coords_1k.h5', folder, 'notebook.h5');
   app = await startServedApp([file]);
-  await expect.poll(() => treeNode(app.page, '/coords').count(), { timeout: 30_000 }).toBe(1);
+  await treeNode(app.page, '/coords').waitFor({ timeout: 30_000 });
 }, 60_000);
 
 afterEach(() => {

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { OpenFile } from '../../../shared/api';
 import type { Entity } from '../../../shared/entities';
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { isApiError } from '../api/apiError';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
 import { isRunnable } from '../run/eligibility';
@@ -250,7 +251,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
         try {
           dispatch({ type: 'loaded', fileId, path, entity: await api.getEntity(fileId, path) });
         } catch (error) {
-          const info = toErrorInfo(error);
+          const info = isApiError(error) ? { ...toErrorInfo(error), code: error.code } : toErrorInfo(error);
           if (info.code === 'not-found' && path !== '/') gone.push(path);
           else dispatch({ type: 'failed', fileId, path, error: info });
         }
