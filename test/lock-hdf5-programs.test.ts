@@ -7,7 +7,10 @@ import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AppService } from '../src/main/app/service';
 import { runComputation } from '../src/main/run/engine';
+import { AllowedRoots } from '../src/main/server/allowedRoots';
+import { serveHost } from '../src/main/server/serveHost';
 import { closeWorkerPools } from '../src/main/strategies/workerPools';
 import { lockFile, lockingPolicy } from '../src/main/transaction/osLock';
 import { H5BlocksError } from '../src/shared/errors';
@@ -147,6 +150,32 @@ describe('a run on a file another program has open', () => {
     expect(again.status).toBe(0);
     expect((await contentsOf(file)).distancesCorrect).toBe(true);
     expect(await h5dumpReads(file)).toBe(true);
+  }, 60_000);
+});
+
+describe('Save As over a file another program has open', () => {
+  it('replacing a file h5py holds: refused in one line, that file untouched; replaced once it is closed', async () => {
+    const saveFolder = makeTempFolder('os-lock-save');
+    const source = copyCorpus('coords_with_distances.h5', saveFolder, 'source.h5');
+    const target = copyCorpus('coords_1k.h5', saveFolder, 'target.h5');
+    const service = new AppService({ host: serveHost(new AllowedRoots([saveFolder])), userDataDir: makeTempFolder('os-lock-user') });
+    try {
+      const opened = await service.openPath(source);
+      const holder = await hold(target, 'r+');
+      const before = sha256File(target);
+      const error = await service.saveAs(opened.id, target, { replace: true }).then(() => undefined, (failure: unknown) => failure);
+      expect(error).toBeInstanceOf(H5BlocksError);
+      expect((error as H5BlocksError).message).toBe(`target.h5: open in another program (python3, pid ${holder.pid}); close it there and save again`);
+      expect(sha256File(target)).toBe(before);
+      await holder.write('kept_by_notebook');
+      await holder.close();
+      expect((await contentsOf(target)).names).toEqual(['coords', 'kept_by_notebook']);
+      const copy = await service.saveAs(opened.id, target, { replace: true });
+      expect(copy?.path).toBe(target);
+      expect(sha256File(target)).toBe(sha256File(source));
+    } finally {
+      await service.dispose();
+    }
   }, 60_000);
 });
 
