@@ -141,7 +141,7 @@ describe('native menu', () => {
     const calls: string[] = [];
     const actions: MenuActions = {
       open: () => calls.push('open'), openRecent: (path) => calls.push(`recent ${path}`), saveAs: () => calls.push('save-as'),
-      closeFile: () => calls.push('close'), toggleTheme: () => calls.push('theme'), about: () => calls.push('about'),
+      closeFile: () => calls.push('close'), reloadFile: () => calls.push('reload'), toggleTheme: () => calls.push('theme'), about: () => calls.push('about'),
     };
     const template = menuTemplate(actions, ['/data/a.h5'], { platform: 'linux', developer: false });
     expect(template.map((item) => item.label ?? item.role)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help']);
@@ -152,10 +152,11 @@ describe('native menu', () => {
     expect(byLabel('Close')?.accelerator).toBe('CmdOrCtrl+W');
     expect(byLabel('Toggle Dark/Light')?.accelerator).toBe('CmdOrCtrl+Shift+L');
     expect(items.filter((item) => ['zoomIn', 'zoomOut', 'resetZoom'].includes(String(item.role)))).toHaveLength(3);
-    for (const label of ['Open…', 'a.h5 — /data/a.h5', 'Save As…', 'Close', 'Toggle Dark/Light', 'About h5blocks']) {
+    for (const label of ['Open…', 'a.h5 — /data/a.h5', 'Save As…', 'Reload', 'Close', 'Toggle Dark/Light', 'About h5blocks']) {
       (byLabel(label)?.click as () => void)();
     }
-    expect(calls).toEqual(['open', 'recent /data/a.h5', 'save-as', 'close', 'theme', 'about']);
+    expect(byLabel('Reload')?.accelerator).toBe('F5');
+    expect(calls).toEqual(['open', 'recent /data/a.h5', 'save-as', 'reload', 'close', 'theme', 'about']);
     expect(items.some((item) => item.role === 'toggleDevTools')).toBe(false);
     expect(flatten(menuTemplate(actions, [], { platform: 'linux', developer: true })).some((item) => item.role === 'toggleDevTools')).toBe(true);
     expect(flatten(menuTemplate(actions, [], { platform: 'linux', developer: false })).find((item) => item.label === 'No Recent Files')?.enabled).toBe(false);

@@ -14,7 +14,7 @@ import { runCli } from './support/cli';
 import { copyCorpus, copyFile, makeTempFolder, removeTempFolders, runLeftoversBeside, sha256File } from './support/files';
 import { cliScript, projectRoot, systemPython } from './support/paths';
 import { describe as describeObjects, snapshot } from './support/reference';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { lockPathOf } from '../src/main/transaction/sidecarPaths';
 
 const execFileAsync = promisify(execFile);
@@ -101,7 +101,7 @@ describe('another program at work on the file during the run', () => {
     }));
     expect(moved).toBe(true);
     expect(error.code).toBe('busy');
-    expect(error.message).toBe('replaced.h5: was changed or replaced by another program during the run; the run\'s result was not saved and the file was left as that program wrote it');
+    expect(error.message).toBe('replaced.h5: was replaced by another program during the run (it moved another file to this name); the run\'s result was not saved and the file now at this name is as that program wrote it, untouched by h5blocks');
     expect(sha256File(file)).toBe(replacementHash);
     expect(runLeftoversBeside(file)).toEqual([]);
   });
@@ -117,6 +117,8 @@ describe('another program at work on the file during the run', () => {
       },
     }));
     expect(error.code).toBe('busy');
+    expect(error.message).toMatch(/^appended\.h5: another program wrote to the file during the run without taking HDF5's file lock .*check the file with h5dump before using it$/);
+    expect(readFileSync(file).toString('latin1').endsWith('another program was here')).toBe(true);
     expect(runLeftoversBeside(file)).toEqual([]);
   });
 });

@@ -71,7 +71,7 @@ def _rescaled(a):
 def norm_block(file, dataset, kind, row_start, row_end, shard_path):
     """Reads rows [row_start, row_end) read-only, writes their norms to shard_path; returns the phase stamps (epoch s)."""
     read_start = time.time()
-    with h5py.File(file, 'r') as f:
+    with _open_unlocked(file) as f:
         block = f[dataset][row_start:row_end]
     read_end = time.time()
     values = row_norms(block, output_dtype(kind)).astype(np.dtype(output_dtype(kind)).newbyteorder('<'))
@@ -84,6 +84,18 @@ def norm_block(file, dataset, kind, row_start, row_end, shard_path):
         out.write(values.tobytes())
     os.replace(partial, shard_path)
     return {'worker': _worker_address(), 'read': [read_start, read_end], 'compute': [read_end, compute_end], 'shard-write': [compute_end, time.time()]}
+
+
+def _open_unlocked(file):
+    """Opens the input without HDF5's file lock: h5blocks holds it exclusively for
+    the whole run (so other writers stay out), and the bytes a task reads are the
+    original ones, which its write-ahead log keeps unchanged until the commit."""
+    try:
+        return h5py.File(file, 'r', locking=False)
+    except TypeError:
+        # h5py before 3.5 has no locking argument; libhdf5 reads the variable at each open.
+        os.environ['HDF5_USE_FILE_LOCKING'] = 'FALSE'
+        return h5py.File(file, 'r')
 
 
 def _worker_address():

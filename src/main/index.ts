@@ -134,6 +134,7 @@ async function start(): Promise<void> {
       openRecent: (path) => void service.openForUser(path),
       saveAs: () => service.sendCommand('save-as'),
       closeFile: () => service.sendCommand('close-file'),
+      reloadFile: () => service.sendCommand('reload-file'),
       toggleTheme: () => service.sendCommand('toggle-theme'),
       about: () => void service.appInfo().then((info) => dialog.showMessageBox({
         type: 'info', title: 'About h5blocks', message: 'h5blocks', detail: aboutText(info, process.versions.chrome),

@@ -103,8 +103,11 @@ export type RunEvent =
 
 export type FilesEvent = { type: 'files'; files: OpenFile[] };
 
+/** Another program changed an open file on disk: views of it reload (checked every second; see OpenFiles.watch). */
+export type DiskEvent = { type: 'changed'; file: OpenFile };
+
 /** What the renderer is asked to do from the native menu; it knows which file is on screen, the host does not. */
-export type MenuCommand = 'save-as' | 'close-file' | 'toggle-theme';
+export type MenuCommand = 'save-as' | 'close-file' | 'reload-file' | 'toggle-theme';
 
 /**
  * Things the host did on its own (menu, drop, command line, second launch) that the
@@ -125,6 +128,7 @@ export type ConnectionEvent = { type: 'connection'; state: 'connected' | 'reconn
 export interface ApiEvents {
   run: RunEvent;
   files: FilesEvent;
+  disk: DiskEvent;
   host: HostEvent;
   connection: ConnectionEvent;
 }

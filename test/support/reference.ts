@@ -9,8 +9,8 @@ import { projectRoot, systemPython } from './paths';
 const run = promisify(execFile);
 const script = join(projectRoot, 'test/support/h5_reference.py');
 
-async function python<T>(args: string[]): Promise<T> {
-  const { stdout } = await run(systemPython, [script, ...args], { maxBuffer: 64 * 2 ** 20 });
+async function python<T>(args: string[], env?: NodeJS.ProcessEnv): Promise<T> {
+  const { stdout } = await run(systemPython, [script, ...args], { maxBuffer: 64 * 2 ** 20, ...(env ? { env: { ...process.env, ...env } } : {}) });
   return JSON.parse(stdout) as T;
 }
 
@@ -75,6 +75,14 @@ export async function readOutputsAndSnapshot(
 /** SHA-256 per object (values and attributes), every object but those under `exclude`. */
 export function snapshot(file: string, exclude: string[] = []): Promise<Record<string, string>> {
   return python<Record<string, string>>(['snapshot', file, ...exclude]);
+}
+
+/**
+ * snapshot() of a file an open transaction of this process holds: without
+ * HDF5's lock, which the transaction holds, to see what is on disk meanwhile.
+ */
+export function snapshotOnDisk(file: string): Promise<Record<string, string>> {
+  return python<Record<string, string>>(['snapshot', file], { HDF5_USE_FILE_LOCKING: 'FALSE' });
 }
 
 export interface CoordsCheck {

@@ -18,7 +18,24 @@ interface Entry {
   thread: IoThread;
   /** When it was last asked something (a counter): the longest idle thread ends first. */
   lastUsed: number;
+  /** The file on disk as last announced (or opened, or written by h5blocks itself), and at the last poll. */
+  announced?: FileStamp;
+  seen?: FileStamp;
 }
+
+interface FileStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * How often open files are checked for changes other programs make (size,
+ * modification time, inode). A change is announced once the file has stayed
+ * the same for one poll, so a writer at work is reloaded when it pauses, not
+ * at every write: within two polls of its last write.
+ */
+export const CHANGE_POLL_MS = 1_000;
 
 /**
  * An open file's thread ends after this long without requests, giving back its
@@ -49,6 +66,7 @@ export const MAX_LIVE_FILE_THREADS = 8;
 export class OpenFiles {
   private readonly entries = new Map<string, Entry>();
   private uses = 0;
+  private watcher: NodeJS.Timeout | undefined;
 
   /** `confine` gives the rules for a file's thread (serve); undefined leaves HDF5 free (the desktop app, the CLI). */
   constructor(private readonly confine: (file: string) => ConfinementRules | undefined = () => undefined) {}
@@ -72,8 +90,10 @@ export class OpenFiles {
       confine: this.confine(absolute),
       idleExitMs: FILE_THREAD_IDLE_MS,
       bigHeap: { heapBytes: FILE_THREAD_BIG_HEAP_BYTES, idleExitMs: FILE_THREAD_BIG_IDLE_MS },
+      settleReads: true,
     });
-    const entry: Entry = { id: randomBytes(6).toString('base64url'), path: absolute, realPath, thread, lastUsed: 0 };
+    const stamp = stampOf(absolute);
+    const entry: Entry = { id: randomBytes(6).toString('base64url'), path: absolute, realPath, thread, lastUsed: 0, announced: stamp, seen: stamp };
     try {
       await this.use(entry).call({ kind: 'check', file: absolute });
     } catch (error) {
@@ -124,7 +144,46 @@ export class OpenFiles {
     this.entries.delete(id);
   }
 
+  /**
+   * Polls the open files and calls `changed` for each that another program
+   * changed on disk. `ownWrite` says when h5blocks itself is writing a file (a
+   * run, materialize): those changes are not announced, the run says them.
+   */
+  watch(changed: (file: OpenFile) => void, ownWrite: (path: string) => boolean): void {
+    if (this.watcher) return;
+    this.watcher = setInterval(() => {
+      for (const entry of this.entries.values()) {
+        const now = stampOf(entry.path);
+        if (!now) continue; // Gone: the next read says so.
+        const settled = entry.seen !== undefined && sameStamp(entry.seen, now);
+        entry.seen = now;
+        if (ownWrite(entry.path)) entry.announced = now;
+        if (!settled || (entry.announced && sameStamp(entry.announced, now))) continue;
+        entry.announced = now;
+        changed(describe(entry));
+      }
+    }, CHANGE_POLL_MS);
+    this.watcher.unref();
+  }
+
+  /** h5blocks itself just wrote `path` (a run's commit, materialize): the file as it is now is not news. */
+  wroteItself(path: string): void {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      return;
+    }
+    for (const entry of this.entries.values()) {
+      if (entry.realPath !== real) continue;
+      entry.announced = stampOf(entry.path);
+      entry.seen = entry.announced;
+    }
+  }
+
   async closeAll(): Promise<void> {
+    clearInterval(this.watcher);
+    this.watcher = undefined;
     const threads = [...this.entries.values()].map((entry) => entry.thread);
     this.entries.clear();
     await Promise.all(threads.map((thread) => thread.terminate()));
@@ -156,6 +215,19 @@ export class OpenFiles {
 
 function describe(entry: Entry): OpenFile {
   return { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path) };
+}
+
+function stampOf(path: string): FileStamp | undefined {
+  try {
+    const stat = statSync(path);
+    return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 function sizeOf(path: string): number {

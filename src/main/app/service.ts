@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult,
+  AppInfo, MenuCommand, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -17,6 +17,7 @@ import { relinkVirtualCopy } from '../run/virtualCopy';
 import { IoThread } from '../io/ioThread';
 import { materializeOnThread } from '../io/threadRun';
 import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from '../../shared/virtual';
+import { lockFile, type OsLock } from '../transaction/osLock';
 import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';
 import { ActiveRuns } from './activeRuns';
@@ -56,6 +57,8 @@ export class AppService implements H5BlocksApi {
   private readonly events = new EventBus();
   private readonly warn: (message: string) => void;
   private disposed = false;
+  /** Files h5blocks itself is writing outside a run (materialize, Save As): their changes are not news. */
+  private readonly writing = new Set<string>();
 
   constructor(options: AppServiceOptions) {
     this.host = options.host;
@@ -64,6 +67,8 @@ export class AppService implements H5BlocksApi {
       this.warn(`could not save ${what} in ${options.userDataDir}: ${publicError(error).message}`);
     this.recent = new RecentFiles(options.userDataDir, saveFailed('the recent files'));
     this.history = new RunHistory(options.userDataDir, saveFailed('the run history'));
+    // Other programs (a notebook, an acquisition) may write the files the user browses.
+    this.files.watch((file) => this.events.emit('disk', { type: 'changed', file }), (path) => this.runs.isRunningOn(path) || this.writing.has(path));
   }
 
   subscribe(listener: ApiEventListener): () => void {
@@ -122,7 +127,7 @@ export class AppService implements H5BlocksApi {
   }
 
   /** Asks the renderer to act on a menu command (it knows which file is on screen). */
-  sendCommand(command: 'save-as' | 'close-file' | 'toggle-theme'): void {
+  sendCommand(command: MenuCommand): void {
     this.events.emit('host', { type: 'command', command });
   }
 
@@ -147,7 +152,7 @@ export class AppService implements H5BlocksApi {
       throw new H5BlocksError('busy', `${basename(choice.path)}: a run is writing to it; save under another name or wait until the run ends`, { file: choice.path });
     }
     const outputs = await this.files.virtualOutputs(fileId);
-    copyWhole(source.path, choice.path, choice.replace);
+    copyUnderLocks(source.path, choice.path, choice.replace);
     if (outputs.length > 0) await this.finishVirtualCopy(source.path, choice.path, outputs, virtual, fileId);
     return this.open(choice.path);
   }
@@ -161,7 +166,14 @@ export class AppService implements H5BlocksApi {
     if (this.runs.isRunningOn(file.path)) {
       throw new H5BlocksError('busy', `${file.name}: a run is writing to it; materialize ${path} when the run ends`, { file: file.path, object: path });
     }
-    const result = await this.onOwnThread(fileId, (thread) => materializeOnThread(thread, file.path, path, newRunId()));
+    this.writing.add(file.path);
+    let result: MaterializeResult;
+    try {
+      result = await this.onOwnThread(fileId, (thread) => materializeOnThread(thread, file.path, path, newRunId()));
+    } finally {
+      this.files.wroteItself(file.path);
+      this.writing.delete(file.path);
+    }
     this.announceFiles();
     return result;
   }
@@ -244,12 +256,16 @@ export class AppService implements H5BlocksApi {
     const runId = this.runs.start(request, {
       onProgress: (progress) => this.events.emit('run', { type: 'progress', progress }),
       onFinished: (result) => {
+        this.files.wroteItself(request.file);
         const record = this.history.add(result);
         this.events.emit('run', { type: 'finished', result: record });
         // The file now holds the output: its size changed and open views must reload.
         this.announceFiles();
       },
-      onFailed: (failedRunId, error) => this.events.emit('run', { type: 'failed', runId: failedRunId, error: publicError(error) }),
+      onFailed: (failedRunId, error) => {
+        this.files.wroteItself(request.file);
+        this.events.emit('run', { type: 'failed', runId: failedRunId, error: publicError(error) });
+      },
     }, this.files.rulesFor(params.fileId));
     return { runId };
   }
@@ -329,6 +345,25 @@ function sameFileOnDisk(a: string, b: string): boolean {
   } catch {
     // The target does not exist yet, so it cannot be the source.
     return false;
+  }
+}
+
+/**
+ * HDF5's lock, as libhdf5 would take it: the source shared while it is read
+ * (a writer at work in another program would give a torn copy), a file being
+ * replaced exclusively (a program that has it open would go on writing to the
+ * replaced file, and its work would be lost). Either held elsewhere refuses
+ * the Save As in one line naming the program.
+ */
+function copyUnderLocks(source: string, target: string, replace: boolean): void {
+  const reading = lockFile(source, 'shared', { again: 'save again' });
+  let replacing: OsLock | undefined;
+  try {
+    if (replace && isFile(target)) replacing = lockFile(target, 'exclusive', { again: 'save again' });
+    copyWhole(source, target, replace);
+  } finally {
+    replacing?.release();
+    reading.release();
   }
 }
 

@@ -7,6 +7,7 @@ export interface MenuActions {
   openRecent(path: string): void;
   saveAs(): void;
   closeFile(): void;
+  reloadFile(): void;
   toggleTheme(): void;
   about(): void;
 }
@@ -30,6 +31,7 @@ export function menuTemplate(actions: MenuActions, recent: readonly string[], op
       { label: 'Open Recent', submenu: recentItems },
       { type: 'separator' },
       { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => actions.saveAs() },
+      { label: 'Reload', accelerator: 'F5', click: () => actions.reloadFile() },
       { label: 'Close', accelerator: 'CmdOrCtrl+W', click: () => actions.closeFile() },
       ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit' } as const]),
     ],

@@ -2,7 +2,10 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { recoverFile } from '../transaction/recovery';
+import { openOverlaid, type Overlay } from '../transaction/fsHook';
 import { hdf5Error } from './errors';
+import { ByteFile } from './rawFormat';
+import { unmarkedSuperblock, writerMark, type WriterMark } from './writerMark';
 import { loadH5, type H5File } from './h5wasm';
 
 export type OpenMode = 'read' | 'write';
@@ -15,9 +18,15 @@ export type OpenMode = 'read' | 'write';
 export async function openHdf5(path: string, mode: OpenMode = 'read'): Promise<H5File> {
   checkReadableFile(path);
   recoverFile(path);
-  const { h5 } = await loadH5();
+  const { h5, module } = await loadH5();
   try {
-    return new h5.File(path, mode === 'write' ? 'a' : 'r');
+    if (mode === 'write') return new h5.File(path, 'a');
+    const mark = markOf(path);
+    // A SWMR writer's file: read as SWMR readers do (libhdf5 then allows for a file that grows under it).
+    if (mark === 'swmr-write') return new h5.File(path, 'Sr');
+    // A file a libhdf5 writer has marked open (or left marked when it crashed) still reads.
+    const overlays = mark === undefined ? [] : markOverlays(path);
+    return overlays.length > 0 ? openOverlaid(module, path, overlays, () => new h5.File(path, 'r')) : new h5.File(path, 'r');
   } catch (error) {
     const failure = hdf5Error(error, path, undefined, 'cannot open as HDF5');
     // Whatever HDF5's innermost complaint, a file that will not open is not usable HDF5.
@@ -46,6 +55,31 @@ export function checkReadableFile(path: string): void {
     throw new H5BlocksError('not-found', `${path}: no such file`, { file: path });
   }
   if (size === 0) throw new H5BlocksError('not-hdf5', `${basename(path)}: not an HDF5 file (it is empty, 0 bytes)`, { file: path });
+}
+
+/** The mark a libhdf5 writer has on the file's superblock (see writerMark.ts), if any. */
+export function markOf(path: string): WriterMark | undefined {
+  let file: ByteFile | undefined;
+  try {
+    file = new ByteFile(path);
+    return writerMark(file);
+  } catch {
+    return undefined;
+  } finally {
+    file?.close();
+  }
+}
+
+function markOverlays(path: string): Overlay[] {
+  let file: ByteFile | undefined;
+  try {
+    file = new ByteFile(path);
+    return unmarkedSuperblock(file);
+  } catch {
+    return []; // HDF5's own open says what is wrong with the file.
+  } finally {
+    file?.close();
+  }
 }
 
 export function closeQuietly(file: H5File | undefined): void {

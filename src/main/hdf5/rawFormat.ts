@@ -61,6 +61,8 @@ export interface Superblock {
   rootObjectHeader: number;
   /** Old-style root: its symbol table, cached in the superblock's root entry. */
   rootSymbolTable?: { btree: number; heap: number };
+  /** File consistency flags (versions 2 and 3): how a libhdf5 writer marks the file it has open. */
+  statusFlags?: number;
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -107,7 +109,7 @@ export function readSuperblock(file: ByteStore): Superblock {
       const lengthSize = head[10];
       const base = readUint(head, 12, offsetSize);
       const root = readUint(head, 12 + 3 * offsetSize, offsetSize);
-      return { at, version, base, offsetSize, lengthSize, rootObjectHeader: base + root };
+      return { at, version, base, offsetSize, lengthSize, rootObjectHeader: base + root, statusFlags: head[11] };
     }
     throw new Error(`superblock version ${version} is not supported`);
   }

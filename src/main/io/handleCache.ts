@@ -14,6 +14,10 @@ interface FileStamp {
   mtimeMs: number;
 }
 
+const RETRY_PAUSE_MS = 250;
+/** How long a read keeps retrying a file that keeps changing before its error stands. */
+const SETTLE_LIMIT_MS = 5_000;
+
 /** Open files an I/O thread keeps at most; the least recently used is closed first. */
 export const MAX_OPEN_FILES = 8;
 
@@ -26,7 +30,33 @@ export const MAX_OPEN_FILES = 8;
 export class HandleCache {
   private readonly open = new Map<string, Cached>();
 
+  /** `settleReads`: the app's files, which other programs may be writing while the user browses them. */
+  constructor(private readonly options: { settleReads?: boolean } = {}) {}
+
+  /**
+   * Runs `read` on the file's handle. Another program may be writing the file
+   * right now (h5py appending a dataset): a read that fails while the file is
+   * changing, or changed moments ago, is retried on a fresh handle once the
+   * file is still, instead of being shown as damage.
+   */
   async use<T>(path: string, read: (file: H5File) => T | Promise<T>): Promise<T> {
+    const deadline = Date.now() + SETTLE_LIMIT_MS;
+    for (;;) {
+      const opened = this.open.get(path)?.stamp ?? stampOf(path);
+      try {
+        return await this.once(path, read);
+      } catch (error) {
+        if (!this.options.settleReads || (error instanceof H5BlocksError && error.code === 'not-found') || Date.now() > deadline) throw error;
+        // Changing under the read, or moments after it: the writer is at work; otherwise the error stands.
+        await pause(RETRY_PAUSE_MS);
+        const now = stampOf(path);
+        if (!opened || !now || sameFile(opened, now)) throw error;
+        this.forget(path);
+      }
+    }
+  }
+
+  private async once<T>(path: string, read: (file: H5File) => T | Promise<T>): Promise<T> {
     const now = stampOf(path);
     if (!now) {
       this.forget(path);
@@ -74,4 +104,8 @@ function stampOf(path: string): FileStamp | undefined {
 
 function sameFile(a: FileStamp, b: FileStamp): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,7 +4,7 @@ import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import type { RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
 import { workerFile } from '../strategies/workerPools';
-import type { FromThread, IoRequest, IoResults, ToThread } from './protocol';
+import { SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type IoResults, type ToThread } from './protocol';
 import { noProgressWords, stallLimitMs } from './stallLimit';
 
 /** After Cancel (or SIGINT/SIGTERM) a run has this long to stop by itself before its thread is terminated. */
@@ -20,6 +20,8 @@ export interface IoThreadOptions {
    * grown past `heapBytes` ends sooner: after `idleExitMs` without requests instead.
    */
   bigHeap?: { heapBytes: number; idleExitMs: number };
+  /** Reads that fail while another program changes the file are retried (see HandleCache). */
+  settleReads?: boolean;
 }
 
 export interface CallOptions {
@@ -116,6 +118,7 @@ export class IoThread {
     if (this.worker) return this.worker;
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
+    if (this.options.settleReads) env[SETTLE_READS_VARIABLE] = '1';
     const worker = new Worker(workerFile('ioThread'), { env });
     this.heap = 0;
     worker.unref();

@@ -17,13 +17,13 @@ import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
-import { HEARTBEAT_MS, type FromThread, type IoRequest, type ToThread } from './protocol';
+import { HEARTBEAT_MS, SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type ToThread } from './protocol';
 import { refusedError } from './refused';
 
 const port = parentPort;
 if (!port) throw new Error('ioThreadMain runs only as a worker thread');
 const send = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-const handles = new HandleCache();
+const handles = new HandleCache({ settleReads: process.env[SETTLE_READS_VARIABLE] === '1' });
 const cancels = new Map<number, AbortController>();
 
 setInterval(() => send({ type: 'alive' }), HEARTBEAT_MS);

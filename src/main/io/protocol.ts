@@ -53,3 +53,6 @@ export type FromThread =
   | { type: 'alive' };
 
 export const HEARTBEAT_MS = 250;
+
+/** Set in an I/O thread's environment when its reads should settle (IoThreadOptions.settleReads, HandleCache). */
+export const SETTLE_READS_VARIABLE = 'H5BLOCKS_SETTLE_READS';

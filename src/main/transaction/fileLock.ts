@@ -5,12 +5,17 @@ import { H5BlocksError } from '../../shared/errors';
 import { isRunning, thisProcess, type ProcessIdentity } from './processIdentity';
 import { inodeLockPathOf, lockPathOf } from './sidecarPaths';
 
-// HDF5 does not stop two writers on one file and h5wasm's locks do nothing, so
-// h5blocks serialises its own: one lock file per file, shared by every thread
-// and process. A lock is created whole and atomically (written aside, then
-// hard-linked into place, which fails if one exists) and names its owner by
-// pid, process start time and run id, so a dead owner's lock is told from a
-// live one's even when the pid has been reused.
+// The lock that keeps other programs out is HDF5's own OS lock on the file
+// (osLock.ts), taken by every transaction. This sidecar lock stays for what an
+// OS lock cannot do: it names the h5blocks run that owns the file's
+// write-ahead log, by pid, process start time and run id, so recovery can tell
+// a dead run's log (to finish) from a live run's (to leave alone), and a
+// dead owner's lock from a live one's even when the pid has been reused; it
+// names the path a run wrote through (see below), so recovery through another
+// name finds its log; and it still serialises h5blocks runs, with a message
+// naming the run, where HDF5_USE_FILE_LOCKING=FALSE turns the OS lock off.
+// A lock is created whole and atomically (written aside, then hard-linked into
+// place, which fails if one exists).
 //
 // The lock beside the file is found through the path used, and hard links in
 // different folders are different paths to one file: a second lock, named

@@ -11,6 +11,13 @@ interface Stream {
   path?: string;
   position: number;
   [ROUTED]?: LoggedFile;
+  [OVERLAID]?: Overlay[];
+}
+
+/** Bytes shown to HDF5 in place of the file's own at `offset` (the file is not changed). */
+export interface Overlay {
+  offset: number;
+  bytes: Uint8Array;
 }
 
 interface EmscriptenFS {
@@ -25,8 +32,10 @@ interface EmscriptenFS {
 }
 
 const ROUTED = Symbol('h5blocks.loggedFile');
+const OVERLAID = Symbol('h5blocks.overlay');
 const hooked = new WeakSet<object>();
 let opening: { path: string; target: LoggedFile; reads: number } | undefined;
+let overlaying: { path: string; overlays: Overlay[] } | undefined;
 
 // Emscripten's errno numbers (its own table, not the host's).
 const ERRNO: Record<string, number> = { EBADF: 8, EIO: 29, ENOSPC: 51, EROFS: 69, EACCES: 2, EPERM: 63, EFBIG: 22, EDQUOT: 51 };
@@ -50,6 +59,22 @@ export function openRouted<T>(module: H5Module, path: string, target: LoggedFile
   }
 }
 
+/**
+ * Runs `open` (which makes HDF5 open `path` read-only) with the streams it
+ * opens on that file showing `overlays` over the file's bytes, so HDF5 reads
+ * a few bytes other than those on disk (see hdf5/files.ts: a writer's mark on
+ * the superblock) while the file itself is never written.
+ */
+export function openOverlaid<T>(module: H5Module, path: string, overlays: Overlay[], open: () => T): T {
+  installHook(module);
+  overlaying = { path: resolve(path), overlays };
+  try {
+    return open();
+  } finally {
+    overlaying = undefined;
+  }
+}
+
 function installHook(module: H5Module): void {
   const fs = (module as unknown as { FS: EmscriptenFS }).FS;
   if (hooked.has(fs)) return;
@@ -67,11 +92,23 @@ function installHook(module: H5Module): void {
     if (opening && typeof stream.path === 'string' && resolve(stream.path) === opening.path) {
       stream[ROUTED] = opening.target;
     }
+    if (overlaying && typeof stream.path === 'string' && resolve(stream.path) === overlaying.path) {
+      stream[OVERLAID] = overlaying.overlays;
+    }
     return stream;
   };
   fs.read = function (stream, buffer, offset, length, position) {
     const target = routed(stream);
-    if (!target) return original.read.call(this, stream, buffer, offset, length, position);
+    if (!target) {
+      const at = position ?? stream.position;
+      const got = original.read.call(this, stream, buffer, offset, length, position);
+      for (const overlay of stream[OVERLAID] ?? []) {
+        const from = Math.max(at, overlay.offset);
+        const to = Math.min(at + got, overlay.offset + overlay.bytes.length);
+        if (from < to) bytesOf(buffer).set(overlay.bytes.subarray(from - overlay.offset, to - overlay.offset), offset + from - at);
+      }
+      return got;
+    }
     const at = position ?? stream.position;
     if (opening?.target === target) opening.reads++;
     let got: number;

@@ -25,6 +25,7 @@ export class LoggedFile implements ByteStore {
   /** The file's mtime after our own last write; anything else means another program wrote. */
   private lastMtimeNs: bigint;
   private changedElsewhere = false;
+  private physicalWrites = 0;
   /** The first failure writing to the disk (ENOSPC, EIO), kept for the run's message. */
   failure: NodeJS.ErrnoException | undefined;
   closed = false;
@@ -182,9 +183,27 @@ export class LoggedFile implements ByteStore {
     await this.syncing;
   }
 
-  /** A write of our own: notes whether someone else wrote since our last one, and the mtime it leaves. */
+  /** Whether any of the run's own bytes reached the file (past its original end, or a cut). */
+  get wroteToFile(): boolean {
+    return this.physicalWrites > 0;
+  }
+
+  /**
+   * A write of our own. Another program that ignores HDF5's lock may be writing
+   * the file too: its size or mtime, through the descriptor we hold, no longer
+   * what our own last write left, is the sign. Then nothing more is written
+   * (the write fails, and with it the run), since each further byte could land
+   * on that program's.
+   */
   private physical(operation: () => void): void {
-    if (fstatSync(this.fd, { bigint: true }).mtimeNs !== this.lastMtimeNs) this.changedElsewhere = true;
+    const stat = fstatSync(this.fd, { bigint: true });
+    if (stat.mtimeNs !== this.lastMtimeNs || Number(stat.size) !== this.physicalSize) this.changedElsewhere = true;
+    if (this.changedElsewhere) {
+      const error = new Error('another program changed the file') as NodeJS.ErrnoException;
+      error.code = 'ECHANGED';
+      throw error;
+    }
+    this.physicalWrites++;
     try {
       operation();
     } catch (error) {

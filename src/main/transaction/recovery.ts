@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { fsError } from '../fsErrors';
 import { acquireLock, inodeLockOf, ownerLives, readLock, removeLockIfStale, type LockOptions } from './fileLock';
+import { heldOnlyByThisProcess, lockFile, type OsLock } from './osLock';
 import { isRunning } from './processIdentity';
 import { removeDeadScratch } from './scratch';
 import { isSidecarOf, lockPathOf, logPathOf } from './sidecarPaths';
@@ -39,9 +40,25 @@ export function recoverFile(file: string, options: LockOptions = {}): void {
     if (error instanceof H5BlocksError && error.code === 'busy') return;
     throw unrecoverable(real, error);
   }
+  let osLock: OsLock | undefined;
+  try {
+    // Another program has the file open (HDF5's lock): finishing the log now
+    // would change the file under it; the next h5blocks command does it.
+    osLock = lockFile(real, 'exclusive');
+  } catch (error) {
+    // Unless the holder is the abandoned run itself, in this process, whose
+    // descriptor outlives it until its thread is gone.
+    const abandonedHere = options.abandonedRunId !== undefined && error instanceof H5BlocksError && error.code === 'busy' && heldOnlyByThisProcess(real);
+    if (!abandonedHere) {
+      held.release();
+      if (error instanceof H5BlocksError && error.code === 'busy') return;
+      throw unrecoverable(real, error);
+    }
+  }
   try {
     recoverUnderLock(real, held.deadRunThrough);
   } finally {
+    osLock?.release();
     held.release();
   }
 }

@@ -4,10 +4,12 @@ import { H5BlocksError } from '../../shared/errors';
 import { closeQuietly } from '../hdf5/files';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
+import { refuseMarkedFile } from '../hdf5/writerMark';
 import type { ByteStore } from './byteStore';
 import { diskFull, freeBytes } from './diskSpace';
 import { acquireLock, type FileLock, type LockOptions } from './fileLock';
 import { openRouted } from './fsHook';
+import { lockFile, type OsLock } from './osLock';
 import { LoggedFile } from './loggedFile';
 import { putInPlace, recoverUnderLock, syncFolder } from './recovery';
 import { createRunScratch, removeDeadScratch, type RunScratch } from './scratch';
@@ -67,16 +69,24 @@ export function beginTransaction(file: string, runId: string, options: Transacti
     throw writeRefused(real, error, 'folder', expectedBytes);
   }
   let fd: number | undefined;
+  let osLock: OsLock | undefined;
   let log: { fd: number; headerBytes: Buffer } | undefined;
+  let logged: LoggedFile;
   try {
-    recoverUnderLock(real, lock.deadRunThrough);
-    removeDeadScratch(options);
     try {
       fd = openSync(real, 'r+');
     } catch (error) {
       throw writeRefused(real, error, 'file', expectedBytes);
     }
+    // HDF5's own lock, on the descriptor the run writes through and keeps open
+    // to its end, before anything reads the file's state: libhdf5 programs
+    // that have the file open refuse us, and those that come later are refused.
+    osLock = lockFile(real, 'exclusive', { fd });
+    recoverUnderLock(real, lock.deadRunThrough);
+    removeDeadScratch(options);
     const stat = fstatSync(fd, { bigint: true });
+    logged = new LoggedFile(fd, Number(stat.size));
+    refuseMarkedFile(real, logged);
     try {
       log = createLog(logPathOf(real), { originalSize: Number(stat.size), dev: String(stat.dev), ino: String(stat.ino), runId });
     } catch (error) {
@@ -88,6 +98,7 @@ export function beginTransaction(file: string, runId: string, options: Transacti
       closeSync(log.fd);
       unlinkSync(logPathOf(real));
     }
+    osLock?.release();
     if (fd !== undefined) closeSync(fd);
     lock.release();
     throw error;
@@ -95,14 +106,22 @@ export function beginTransaction(file: string, runId: string, options: Transacti
   const fileFd = fd;
   const logFd = log.fd;
   const headerBytes = log.headerBytes;
-  const logged = new LoggedFile(fileFd, Number(fstatSync(fileFd).size));
+  const heldLock = osLock;
   const handles = new Set<H5File>();
   let scratch: RunScratch | undefined;
   let state: State = 'open';
+  const changedByAnother = (): boolean => {
+    try {
+      return logged.changedByAnother;
+    } catch {
+      return false;
+    }
+  };
 
   const end = () => {
     logged.closed = true;
     closeSync(logFd);
+    heldLock.release();
     closeSync(fileFd);
     scratch?.remove();
     lock.release();
@@ -118,6 +137,7 @@ export function beginTransaction(file: string, runId: string, options: Transacti
       if (free !== undefined && bytes > free) throw diskFull(real, bytes, free);
     },
     diskFailure() {
+      if (state !== 'ended' && changedByAnother()) return interference(real, logged.wroteToFile);
       return logged.failure && diskError(real, logged.failure, expectedBytes);
     },
     async openH5() {
@@ -166,9 +186,14 @@ export function beginTransaction(file: string, runId: string, options: Transacti
         if (logged.failure) throw diskError(real, logged.failure, expectedBytes);
         throw error;
       }
-      if (logged.changedByAnother || !sameFileAtPath(real, fileFd)) {
+      if (changedByAnother()) {
         state = 'open';
-        throw new H5BlocksError('busy', `${name}: was changed or replaced by another program during the run; the run's result was not saved and the file was left as that program wrote it`, { file: real });
+        throw interference(real, logged.wroteToFile);
+      }
+      if (!sameFileAtPath(real, fileFd)) {
+        state = 'open';
+        // Our writes went to the file that was moved away, not to the one now at the path.
+        throw new H5BlocksError('busy', `${name}: was replaced by another program during the run (it moved another file to this name); the run's result was not saved and the file now at this name is as that program wrote it, untouched by h5blocks`, { file: real });
       }
       const record = logged.commitRecord();
       try {
@@ -207,6 +232,19 @@ export function beginTransaction(file: string, runId: string, options: Transacti
       end();
     },
   };
+}
+
+/**
+ * Another program wrote the file during the run, ignoring HDF5's lock (it set
+ * HDF5_USE_FILE_LOCKING=FALSE, or does not lock at all). The file is as that
+ * program left it only if none of the run's bytes reached it.
+ */
+function interference(file: string, wroteToFile: boolean): H5BlocksError {
+  const what = `${basename(file)}: another program wrote to the file during the run without taking HDF5's file lock (HDF5_USE_FILE_LOCKING=FALSE?); h5blocks stopped writing and did not save its result`;
+  const after = wroteToFile
+    ? 'the end of the file may mix its partial output with that program\'s writes: check the file with h5dump before using it'
+    : 'h5blocks wrote nothing to the file, which is as that program left it';
+  return new H5BlocksError('busy', `${what}; ${after}`, { file });
 }
 
 function sameFileAtPath(real: string, fd: number): boolean {

@@ -26,12 +26,12 @@ export function h5webShows(entity: Entity): boolean {
 export function DataView() {
   const selected = useSelectedObject();
   if (!selected?.entity) return <ObjectStatus selected={selected} hint="Select a dataset in the tree to see its values." />;
-  const { entity, file } = selected;
-  if (entity.kind === 'dataset' && !h5webShows(entity)) return <TextData key={`${file.id}:${entity.path}`} fileId={file.id} dataset={entity} />;
+  const { entity, file, generation } = selected;
+  if (entity.kind === 'dataset' && !h5webShows(entity)) return <TextData key={`${file.id}:${entity.path}:${generation}`} fileId={file.id} dataset={entity} />;
   const large = entity.kind === 'dataset' ? firstViewValues(entity) > PLOT_WITHOUT_ASKING : false;
   return large && entity.kind === 'dataset'
-    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.sizeBytes}`} file={file} path={selected.path} dataset={entity} />
-    : <H5WebData file={file} path={selected.path} />;
+    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.sizeBytes}:${generation}`} file={file} path={selected.path} dataset={entity} generation={generation} />
+    : <H5WebData file={file} path={selected.path} generation={generation} />;
 }
 
 /**
@@ -50,9 +50,9 @@ export function firstViewValues(dataset: DatasetEntity): number {
  */
 export const PLOT_WITHOUT_ASKING = 2_000_000;
 
-function LargeDataGate({ file, path, dataset }: { file: OpenFile; path: string; dataset: DatasetEntity }) {
+function LargeDataGate({ file, path, dataset, generation }: { file: OpenFile; path: string; dataset: DatasetEntity; generation: number }) {
   const [confirmed, setConfirmed] = useState(false);
-  if (confirmed) return <H5WebData file={file} path={path} />;
+  if (confirmed) return <H5WebData file={file} path={path} generation={generation} />;
   const values = firstViewValues(dataset);
   return (
     <div className="data-view" data-testid="large-data-gate">
@@ -71,11 +71,11 @@ function LargeDataGate({ file, path, dataset }: { file: OpenFile; path: string; 
 }
 
 /** h5web's viewer for one file, opened at the object selected in h5blocks' tree. */
-function H5WebData({ file, path }: { file: OpenFile; path: string }) {
+function H5WebData({ file, path, generation }: { file: OpenFile; path: string; generation: number }) {
   const { api } = useApi();
   const { theme } = useTheme();
-  // One provider per file (and per size, which changes when a run adds an output), so h5web's caches last while the user moves around the file.
-  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, file.sizeBytes]); // eslint-disable-line react-hooks/exhaustive-deps
+  // One provider per file (and per size, which changes when a run adds an output, and per reload, after another program changed it), so h5web's caches last while the user moves around the file and never outlive its contents.
+  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, file.sizeBytes, generation]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
       <DataProvider api={provider}>

@@ -83,6 +83,15 @@ export function Toolbar() {
       >
         Save As…
       </button>
+      <button
+        type="button"
+        disabled={!activeFile}
+        title={activeFile ? `Read ${activeFile.name} again from disk (another program may have changed it)` : 'Open a file first'}
+        data-testid="reload-file"
+        onClick={() => activeFile && void actions.reload(activeFile.id, 'asked')}
+      >
+        Reload
+      </button>
       <span className="toolbar-spacer" />
       {appInfo && (
         <span className="muted small app-info" title={`HDF5 ${appInfo.hdf5Version} · h5wasm ${appInfo.h5wasmVersion} · Node ${appInfo.nodeVersion}`}>

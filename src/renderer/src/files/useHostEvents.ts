@@ -22,5 +22,6 @@ export function useHostEvents(onSaveAs: () => void): void {
     else if (event.command === 'toggle-theme') toggle();
     else if (event.command === 'save-as') latest.current.onSaveAs();
     else if (event.command === 'close-file' && latest.current.activeFileId) void actions.close(latest.current.activeFileId);
+    else if (event.command === 'reload-file' && latest.current.activeFileId) void actions.reload(latest.current.activeFileId, 'asked');
   }), [subscribe, actions, notifyError, toggle]);
 }

@@ -68,6 +68,8 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
   const [existing, setExisting] = useState<Entity | null>(null);
   const [starting, setStarting] = useState(false);
+  // The file is held by another program (or marked open by one): said at the Run button, with a Retry, never in a dialog.
+  const [blocked, setBlocked] = useState<{ message: string; params: RunParams } | null>(null);
   const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId() };
   const scheduler = strategy === 'dask' ? settings.schedulerText.trim() : '';
   const schedulerError = scheduler !== '' && !isSchedulerAddress(scheduler) ? 'A Dask scheduler address, such as tcp://host:8786 (or blank for a local cluster).' : null;
@@ -122,10 +124,11 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
 
   async function launch(params: RunParams) {
     setCollision(null);
+    setBlocked(null);
     setStarting(true);
     let runId: string;
     try {
-      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict'] });
+      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict', 'busy'] });
     } catch (failure) {
       return explainFailure(params, failure, true);
     } finally {
@@ -140,6 +143,8 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     if (info.code === 'output-exists' || info.code === 'output-conflict') {
       const found = await api.getEntity(fileId, params.output ?? output).catch(() => null);
       await askAbout({ ...params, overwrite: false }, found, info.code === 'output-conflict' ? conflictReason(info.message) : undefined);
+    } else if (info.code === 'busy') {
+      setBlocked({ message: info.message, params });
     } else if (announce && info.code !== 'aborted') {
       notifyError(info, 'Starting the run');
     }
@@ -254,6 +259,12 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           <button type="submit" className="primary" disabled={invalid || running || starting} data-testid="run-button">
             {starting ? 'Starting…' : 'Run'}
           </button>
+          {blocked && !running && !starting && (
+            <span className="run-blocked" role="alert" data-testid="run-blocked">
+              <span className="field-error">{blocked.message}</span>
+              <button type="button" data-testid="run-retry" onClick={() => void launch(blocked.params)}>Retry</button>
+            </span>
+          )}
           </div>
       </form>
       {collision && (

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { OpenFile } from '../../../shared/api';
 import type { Entity } from '../../../shared/entities';
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { isApiError } from '../api/apiError';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
 import { isRunnable } from '../run/eligibility';
@@ -13,6 +14,8 @@ export interface FileView {
   errors: Record<string, ErrorInfo>;
   loading: Record<string, true>;
   expanded: Record<string, true>;
+  /** Counts reloads (the file changed on disk, or File > Reload): views keyed on it read again. */
+  generation: number;
 }
 
 export interface Selection {
@@ -36,9 +39,10 @@ type Action =
   | { type: 'loaded'; fileId: string; path: string; entity: Entity }
   | { type: 'failed'; fileId: string; path: string; error: ErrorInfo }
   | { type: 'expand'; fileId: string; paths: string[]; expanded: boolean }
-  | { type: 'select'; selection: Selection };
+  | { type: 'select'; selection: Selection }
+  | { type: 'reloaded'; file: OpenFile; gone: string[] };
 
-const emptyView = (): FileView => ({ entities: {}, errors: {}, loading: {}, expanded: { '/': true } });
+const emptyView = (): FileView => ({ entities: {}, errors: {}, loading: {}, expanded: { '/': true }, generation: 0 });
 
 function updateView(state: WorkspaceState, fileId: string, change: (view: FileView) => FileView): WorkspaceState {
   const view = state.views[fileId];
@@ -109,6 +113,26 @@ export function workspaceReducer(state: WorkspaceState, action: Action): Workspa
       });
     case 'select':
       return { ...state, selection: action.selection, activeFileId: action.selection.fileId };
+    case 'reloaded': {
+      const { file, gone } = action;
+      const goneSet = new Set(gone);
+      const next = updateView(state, file.id, (view) => {
+        let { entities, errors, expanded } = view;
+        for (const path of gone) {
+          entities = without(entities, path);
+          errors = without(errors, path);
+          expanded = without(expanded, path);
+        }
+        return { ...view, entities, errors, expanded, generation: view.generation + 1 };
+      });
+      let selection = next.selection;
+      // The selection stays where its object still exists, else on the nearest group above it that does.
+      if (selection?.fileId === file.id && goneSet.has(selection.path)) {
+        const kept = [...ancestors(selection.path)].reverse().find((path) => !goneSet.has(path)) ?? '/';
+        selection = { fileId: file.id, path: kept };
+      }
+      return { ...next, files: next.files.map((f) => (f.id === file.id ? file : f)), selection };
+    }
   }
 }
 
@@ -123,6 +147,12 @@ export interface WorkspaceActions {
   close(fileId: string): Promise<void>;
   /** Re-reads a group after a run changed it, and forgets the entity a run replaced. */
   refresh(fileId: string, paths: string[]): Promise<void>;
+  /**
+   * Reads everything shown of a file again (it changed on disk, or File >
+   * Reload): objects that are gone leave the tree, the selection stays where
+   * its object still exists, and views of the file read their values again.
+   */
+  reload(fileId: string, why: 'changed-on-disk' | 'asked'): Promise<void>;
 }
 
 /** Datasets at a file's top level read to find the one it opens on; a file of thousands opens on its root. */
@@ -132,7 +162,7 @@ const WorkspaceContext = createContext<{ state: WorkspaceState; actions: Workspa
 
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const { api, subscribe } = useApi();
-  const { notifyError } = useNotifier();
+  const { notifyError, notify } = useNotifier();
   const [state, dispatch] = useReducer(workspaceReducer, { files: [], views: {}, activeFileId: null, selection: null });
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -211,7 +241,28 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     async refresh(fileId, paths) {
       await Promise.all(paths.map((path) => load(fileId, path, { force: true })));
     },
-  }), [api, load, notifyError, openOnFirstDataset]);
+    async reload(fileId, why) {
+      const view = stateRef.current.views[fileId];
+      const known = stateRef.current.files.find((f) => f.id === fileId);
+      if (!view || !known) return;
+      const paths = [...new Set(['/', ...Object.keys(view.entities), ...Object.keys(view.errors), ...Object.keys(view.expanded)])];
+      const gone: string[] = [];
+      await Promise.all(paths.map(async (path) => {
+        try {
+          dispatch({ type: 'loaded', fileId, path, entity: await api.getEntity(fileId, path) });
+        } catch (error) {
+          const info = isApiError(error) ? { ...toErrorInfo(error), code: error.code } : toErrorInfo(error);
+          if (info.code === 'not-found' && path !== '/') gone.push(path);
+          else dispatch({ type: 'failed', fileId, path, error: info });
+        }
+      }));
+      const file = (await api.listFiles().catch(() => [] as OpenFile[])).find((f) => f.id === fileId) ?? known;
+      dispatch({ type: 'reloaded', file, gone });
+      notify(why === 'changed-on-disk' ? `${file.name} changed on disk; reloaded` : `${file.name} reloaded`);
+    },
+  }), [api, load, notify, notifyError, openOnFirstDataset]);
+  const actionsRef = useRef<WorkspaceActions | null>(null);
+  actionsRef.current = actions;
 
 
   useEffect(() => {
@@ -229,9 +280,13 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       dispatch({ type: 'files', files: event.files });
       for (const file of event.files) void load(file.id, '/');
     });
+    const unsubscribeDisk = subscribe('disk', (event) => {
+      if (event.type === 'changed') void actionsRef.current?.reload(event.file.id, 'changed-on-disk');
+    });
     return () => {
       live = false;
       unsubscribe();
+      unsubscribeDisk();
     };
   }, [api, subscribe, load, notifyError, openOnFirstDataset]);
 
@@ -250,6 +305,8 @@ export interface SelectedObject {
   entity: Entity | undefined;
   error: ErrorInfo | undefined;
   loading: boolean;
+  /** The file view's reload count (FileView.generation). */
+  generation: number;
 }
 
 export function useSelectedObject(): SelectedObject | null {
@@ -265,5 +322,6 @@ export function useSelectedObject(): SelectedObject | null {
     entity: view.entities[selection.path],
     error: view.errors[selection.path],
     loading: Boolean(view.loading[selection.path]),
+    generation: view.generation,
   };
 }
