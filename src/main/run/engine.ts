@@ -72,7 +72,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   let writerOfRun: OrderedWriter | undefined;
   try {
     h5file = await transaction.openH5();
-    const input = usableInput(h5file, dataset);
+    const input = usableInput(module, h5file, dataset, transaction.store);
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
     removeUnusedShards(file, transaction.store, h5file);
@@ -119,7 +119,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputHash(input.rows * OUTPUT_BYTES[outputType]));
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
+    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
     const contiguous = request.strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
     await RUNNERS[request.strategy]({
       storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
@@ -182,7 +182,8 @@ function makeShardFolder(file: string, output: string): string {
   return folder;
 }
 
-function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
+/** A block of a directly read chunked input: its stored chunks, for a worker to decode (exported for the tests that compare every reader with h5py). */
+export function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
   const { buffer, offsets } = readStoredChunks(file, chunks);
   return {
