@@ -13,7 +13,7 @@ import { closeWorkerPools } from '../strategies/workerPools';
 import { APP_VERSION } from '../version';
 import { writeSample } from './sample';
 import { BENCH_CASES, type BenchCase } from '../bench/cases';
-import { entityLine } from './treeText';
+import { entityLine, type TreeOnlyNode } from './treeText';
 import type { Entity } from '../../shared/entities';
 
 const abort = new AbortController();
@@ -34,9 +34,9 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
 const io = new IoThread();
 
 function printTree(node: Record<string, unknown>, depth: number, out: string[]): void {
-  out.push(...entityLine(node as unknown as Entity, depth));
+  out.push(...entityLine(node as unknown as Entity | TreeOnlyNode, depth));
   const children = node.children as Record<string, unknown>[] | undefined;
-  if (node.kind === 'group' && children) for (const child of children) printTree(child, depth + 1, out);
+  if (node.kind === 'group' && children && node.hardLinkTo === undefined) for (const child of children) printTree(child, depth + 1, out);
 }
 
 function formatRun(result: RunResult): string {

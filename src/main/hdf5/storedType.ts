@@ -1,4 +1,5 @@
 import type { Metadata } from 'h5wasm';
+import type { Dtype } from '../../shared/entities';
 import type { ByteStore } from '../transaction/byteStore';
 import type { H5File, H5Module } from './h5wasm';
 import { ByteFile, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';
@@ -150,4 +151,25 @@ export function describeFields(stored: StoredType): string {
   if (!f) return `${stored.precision} bits at offset ${stored.bitOffset}`;
   const range = (at: number, count: number) => (count <= 1 ? `${at}` : `${at}–${at + count - 1}`);
   return `${stored.precision} bits at offset ${stored.bitOffset}: sign bit ${f.signBit}, exponent bits ${range(f.exponentBit, f.exponentBits)}, mantissa bits ${range(f.mantissaBit, f.mantissaBits)}, bias ${f.bias}`;
+}
+
+/** A dataset's Dtype with what its stored type adds where it is not plain: precision, bit offset, float layout, VAX order. */
+export function withStoredDetails(dtype: Dtype, stored: StoredType | undefined): Dtype {
+  if (!stored || whyNotExact(stored) === undefined) return dtype;
+  const bits = stored.size * 8;
+  if (stored.class === 'integer') {
+    return {
+      ...dtype, precision: stored.precision, bitOffset: stored.bitOffset,
+      description: `${dtype.description}, ${stored.precision} significant bits at bit offset ${stored.bitOffset}`,
+    };
+  }
+  if (stored.order === 'vax') {
+    const { numpy: _numpy, endianness: _endianness, ...rest } = dtype;
+    return { ...rest, byteOrder: 'vax', precision: stored.precision, bitOffset: stored.bitOffset, description: `${bits}-bit VAX float` };
+  }
+  const layout = describeFields(stored);
+  return {
+    ...dtype, precision: stored.precision, bitOffset: stored.bitOffset, floatLayout: layout,
+    description: `${bits}-bit non-IEEE float, ${dtype.endianness}-endian (${layout})`,
+  };
 }
