@@ -117,7 +117,7 @@ export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   try {
     const input = usableInput((await loadH5()).module, source, request.dataset);
     const workers = request.strategy === 'inline' ? 1 : request.workers;
-    const blockRows = request.blockRows ?? defaultBlockRows(input.rows, input.columns * input.elementBytes, input.chunkRows, workers);
+    const blockRows = Math.min(request.blockRows ?? defaultBlockRows(input.rows, input.columns * input.elementBytes, input.chunkRows, workers), Math.max(1, input.rows));
     return {
       runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output), kind: input.kind,
       rows: input.rows, blockRows, workers, overwrite: request.overwrite === true,
