@@ -114,6 +114,8 @@ export interface ExternalSource {
   dataset?: string;
   /** A virtual source whose file is not where HDF5 looks for it (its values would read as fill values). */
   missing?: boolean;
+  /** In `h5blocks serve`: a virtual source outside the served folders, whose values are refused, never read. */
+  outside?: boolean;
 }
 
 export interface DatatypeEntity extends EntityBase {

@@ -42,7 +42,8 @@ export function datasetSummary(d: DatasetEntity): string {
   const virtual = (d.externalSources ?? []).filter((s) => s.kind === 'virtual-source');
   if (d.layout === 'virtual') {
     const missing = virtual.filter((s) => s.missing);
-    parts.push(`${virtual.length} source file(s)${missing.length > 0 ? `, MISSING: ${missing.map((s) => s.file).join(', ')}` : ''}`);
+    const outside = virtual.filter((s) => s.outside);
+    parts.push(`${virtual.length} source file(s)${missing.length > 0 ? `, MISSING: ${missing.map((s) => s.file).join(', ')}` : ''}${outside.length > 0 ? `, OUTSIDE THE SERVED FOLDERS (refused): ${outside.map((s) => s.file).join(', ')}` : ''}`);
   }
   return parts.join(', ');
 }

@@ -8,6 +8,7 @@ import { H5BlocksError } from '../../shared/errors';
 import { describeDtype } from './dtypes';
 import { externalStorageFiles, storedLayout } from './layout';
 import { resolveSource } from './virtual/sources';
+import { mayOpen } from './confinement';
 import { readStoredType, withStoredDetails } from './storedType';
 import { hdf5Error } from './errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Module } from './h5wasm';
@@ -98,7 +99,8 @@ function externalSourcesOf(meta: Metadata, filePath: string | undefined, path: s
     if (source.file_name === '.' || sources.some((s) => s.file === source.file_name && s.dataset === source.dset_name)) continue;
     // HDF5 looks for a relative source beside the file; a missing one reads as fill values, without an error.
     const missing = filePath ? !existsSync(resolveSource(filePath, source.file_name)) : undefined;
-    sources.push({ kind: 'virtual-source', file: source.file_name, dataset: source.dset_name, ...(missing !== undefined ? { missing } : {}) });
+    const outside = filePath !== undefined && !mayOpen(resolveSource(filePath, source.file_name));
+    sources.push({ kind: 'virtual-source', file: source.file_name, dataset: source.dset_name, ...(missing !== undefined ? { missing } : {}), ...(outside ? { outside } : {}) });
   }
   if (filePath && !meta.chunks && !meta.virtual_sources?.length) {
     for (const file of externalStorageFiles(filePath, path)) sources.push({ kind: 'external-storage', file });
