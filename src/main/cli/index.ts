@@ -31,7 +31,8 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
 
 // tree and run work in an I/O thread: the main thread stays free to answer
 // SIGINT/SIGTERM, even when a damaged file's decode never returns.
-const io = new IoThread();
+// A recovery after a crash is said in one line on stderr, before the command's own output.
+const io = new IoThread({ onNotice: (text) => process.stderr.write(`h5blocks: ${text}\n`) });
 
 function printTree(node: Record<string, unknown>, depth: number, out: string[]): void {
   out.push(...entityLine(node as unknown as Entity | TreeOnlyNode, depth));

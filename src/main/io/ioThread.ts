@@ -20,6 +20,8 @@ export interface IoThreadOptions {
    * grown past `heapBytes` ends sooner: after `idleExitMs` without requests instead.
    */
   bigHeap?: { heapBytes: number; idleExitMs: number };
+  /** Told what the thread did that the user should hear of (a recovery after a crash). */
+  onNotice?: (text: string) => void;
 }
 
 export interface CallOptions {
@@ -136,6 +138,10 @@ export class IoThread {
     if (worker !== this.worker) return;
     this.lastSign = Date.now();
     if (message.type === 'alive') return;
+    if (message.type === 'notice') {
+      this.options.onNotice?.(message.text);
+      return;
+    }
     const call = this.pending.get(message.id);
     if (!call) return;
     if (message.type === 'progress') {
