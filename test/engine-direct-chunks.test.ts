@@ -41,12 +41,12 @@ describe('direct chunk reads in the pool strategy', () => {
   it('finds every chunk of the filtered datasets, and declines what it cannot decode', () => {
     for (const path of DATASETS) {
       const norms = expected.get(path);
-      expect(findChunkLayout(file, path, [norms!.rows, norms!.columns]), path).toBeDefined();
+      expect(findChunkLayout(file, path, [norms!.rows, norms!.columns], Number(norms!.inputDtype.slice(2))), path).toBeDefined();
     }
     const layouts = copyCorpus('layouts.h5', folder);
-    expect(findChunkLayout(layouts, '/shuffle_gzip', [100_003, 2])?.filters).toEqual([2, 1]);
-    expect(findChunkLayout(layouts, '/fletcher32', [100_003, 2])).toBeUndefined();
-    expect(findChunkLayout(layouts, '/contiguous', [100_003, 2])).toBeUndefined();
+    expect(findChunkLayout(layouts, '/shuffle_gzip', [100_003, 2], 4)?.filters).toEqual([2, 1]);
+    expect(findChunkLayout(layouts, '/fletcher32', [100_003, 2], 4)).toBeUndefined();
+    expect(findChunkLayout(layouts, '/contiguous', [100_003, 2], 4)).toBeUndefined();
   });
 
   for (const path of DATASETS) {

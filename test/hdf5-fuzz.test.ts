@@ -15,8 +15,13 @@ import type { Outcome } from './support/fuzz-child';
 import { mutatedFiles } from './support/mutations';
 import { corpusFile, projectRoot } from './support/paths';
 
-const SEED = 20261202;
-const COUNT = 500;
+// CI runs the fast, seeded campaign; H5BLOCKS_FUZZ_LONG=1 runs a longer one (more files, the hostile
+// fixtures too), and H5BLOCKS_FUZZ_SEED / H5BLOCKS_FUZZ_COUNT replay or widen any campaign.
+const LONG = process.env.H5BLOCKS_FUZZ_LONG === '1';
+const SEED = Number(process.env.H5BLOCKS_FUZZ_SEED ?? 20261202);
+const COUNT = Number(process.env.H5BLOCKS_FUZZ_COUNT ?? (LONG ? 5000 : 500));
+/** A generous bound that scales with the campaign (about 1.8 s per file at most, for hangs, not speed). */
+const CAMPAIGN_TIMEOUT_MS = Math.max(900_000, COUNT * 1800);
 const CLI_SAMPLE = 10;
 const SOURCES = [
   { path: corpusFile('coords_1k.h5'), dataset: '/coords' },
@@ -27,6 +32,11 @@ const SOURCES = [
   ...['blosc', 'bshuf', 'bzip2', 'bzip2', 'lz4', 'lzf', 'lzf', 'zfp', 'zstd'].map((name) => ({
     path: corpusFile(`filters/h5ex_d_${name}.h5`), dataset: '/DS1',
   })),
+  ...(LONG ? [
+    { path: corpusFile('hostile/packed.h5'), dataset: '/scaleoffset_int' },
+    { path: corpusFile('hostile/packed.h5'), dataset: '/shuffle_gzip_be' },
+    { path: corpusFile('hostile/hardlinks.h5'), dataset: '/data' },
+  ] : []),
 ];
 // Bounded: a decode that never returns is abandoned after this, well inside the test's time.
 const STALL_LIMIT_MS = 3000;
@@ -41,7 +51,7 @@ async function childOutcomes(part: number, step: number): Promise<{ outcomes: Ou
   const config = { sources: SOURCES, count: COUNT, seed: SEED, part, step, folder };
   const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/support/fuzz-child.ts'), JSON.stringify(config)], {
     cwd: projectRoot, env: { ...process.env, H5BLOCKS_STALL_LIMIT_MS: String(STALL_LIMIT_MS) },
-    maxBuffer: 64 * 1024 * 1024, timeout: 900_000,
+    maxBuffer: 256 * 1024 * 1024, timeout: CAMPAIGN_TIMEOUT_MS,
   });
   return { outcomes: JSON.parse(stdout) as Outcome[], stderr };
 }
@@ -77,7 +87,7 @@ describe('damaged files', () => {
     const failures = outcomes.filter((o) => o.exitCode !== 0);
     expect(failures.length).toBeGreaterThan(COUNT / 4);
     expect(failures.some((o) => /damaged|truncated/.test(o.line ?? ''))).toBe(true);
-  }, 900_000);
+  }, CAMPAIGN_TIMEOUT_MS);
 
   it(`a sample of ${CLI_SAMPLE} through the real CLI: no signal, exit 0/1/2, at most one stderr line`, async () => {
     const folder = makeTempFolder('fuzz-cli');

@@ -33,6 +33,15 @@ export interface Dtype {
   variableLength?: boolean;
   referenceKind?: 'object' | 'region';
   arrayDims?: number[];
+  /**
+   * Present only where the stored numbers are not plain full-width integers or
+   * IEEE floats: the significant bits and where they start (a custom precision,
+   * as N-bit packing uses), a float's field layout in words, or `vax`.
+   */
+  precision?: number;
+  bitOffset?: number;
+  floatLayout?: string;
+  byteOrder?: 'vax';
 }
 
 export interface Filter {
@@ -56,6 +65,11 @@ interface EntityBase {
   /** Absolute path in the file, e.g. `/experiment/run_001`. */
   path: string;
   name: string;
+  /**
+   * In a whole-tree walk: this object was already shown at that path (another
+   * hard link to it, as h5dump's HARDLINK), so it is not described or walked again.
+   */
+  hardLinkTo?: string;
 }
 
 export interface ChildSummary {
@@ -100,6 +114,8 @@ export interface ExternalSource {
   dataset?: string;
   /** A virtual source whose file is not where HDF5 looks for it (its values would read as fill values). */
   missing?: boolean;
+  /** In `h5blocks serve`: a virtual source outside the served folders, whose values are refused, never read. */
+  outside?: boolean;
 }
 
 export interface DatatypeEntity extends EntityBase {

@@ -9,6 +9,8 @@ caller names, so no values are lost to text formatting.
   outputs-snapshot FILE OUTDIR EXCLUDE PATH...   both of these at once
   snapshot FILE [EXCLUDE...]       a SHA-256 of every object's values and attributes
   describe FILE PATH...            what h5py says about objects (tree tests)
+  values FILE OUTDIR               every numeric dataset h5py reaches (each object once): its shape,
+                                   dtype and values as little-endian bytes of the same type, or why h5py cannot read it
   coords-check FILE                after a kill: /coords hash, and /distances state and correctness
   coords-check-many                the same for each file named on a line of stdin, one JSON line each
                                    (norms computed once per distinct /coords: the kill campaign)
@@ -252,8 +254,40 @@ def cmd_coords_check_many():
         print(json.dumps(report), flush=True)
 
 
+def cmd_values(file, outdir):
+    os.makedirs(outdir, exist_ok=True)
+    result = {}
+    with h5py.File(file, "r") as f:
+        def visit(name, obj):
+            # libhdf5's visitor reaches each object once, whatever links lead to it.
+            if not isinstance(obj, h5py.Dataset):
+                return
+            path = "/" + name
+            try:
+                dtype = obj.dtype
+            except Exception as error:
+                result[path] = {"error": str(error)}
+                return
+            if dtype.kind not in "iuf":
+                return
+            entry = {"shape": list(obj.shape) if obj.shape is not None else None, "dtype": dtype.str}
+            try:
+                data = obj[()] if obj.shape is not None else None
+                if data is not None:
+                    data = np.ascontiguousarray(np.asarray(data).astype(dtype.newbyteorder("<")))
+                    entry["valuesFile"] = os.path.join(outdir, f"{len(result)}.bin")
+                    data.tofile(entry["valuesFile"])
+            except Exception as error:
+                entry["error"] = str(error)
+            result[path] = entry
+        f.visititems(visit)
+    print(json.dumps(result))
+
+
 def main(argv):
     command, args = argv[1], argv[2:]
+    if command == "values":
+        return cmd_values(*args)
     if command == "norms":
         cmd_norms(args[0], args[1], args[2:])
     elif command == "outputs":

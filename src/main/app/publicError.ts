@@ -18,7 +18,8 @@ export function publicError(error: unknown): ErrorInfo {
   const info = plainWords(toErrorInfo(fromNode ? fsError(error, errno.path ?? 'file', 'complete the request') : error));
   const result: ErrorInfo = {
     code: KNOWN_CODES.has(info.code) ? info.code : 'internal',
-    message: firstLine(String(info.message)) || 'something went wrong',
+    // h5blocks' own lines are one line whatever names they hold (a newline in a name is shown escaped); library text keeps its first line.
+    message: (info.code !== 'internal' ? escapeControls(String(info.message).trim()) : firstLine(String(info.message))) || 'something went wrong',
   };
   if (typeof info.file === 'string') result.file = info.file;
   if (typeof info.object === 'string') result.object = info.object;
@@ -44,4 +45,8 @@ function plainWords(info: ErrorInfo): ErrorInfo {
     message: prefix ? `${prefix}: ${explained.words}` : explained.words,
     detail: info.detail ?? explained.detail,
   };
+}
+
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

@@ -13,7 +13,7 @@ import { closeWorkerPools } from '../strategies/workerPools';
 import { APP_VERSION } from '../version';
 import { writeSample } from './sample';
 import { BENCH_CASES, type BenchCase } from '../bench/cases';
-import { entityLine } from './treeText';
+import { entityLine, type TreeOnlyNode } from './treeText';
 import type { Entity } from '../../shared/entities';
 
 const abort = new AbortController();
@@ -31,12 +31,13 @@ function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
 
 // tree and run work in an I/O thread: the main thread stays free to answer
 // SIGINT/SIGTERM, even when a damaged file's decode never returns.
-const io = new IoThread();
+// A recovery after a crash is said in one line on stderr, before the command's own output.
+const io = new IoThread({ onNotice: (text) => process.stderr.write(`h5blocks: ${text}\n`) });
 
 function printTree(node: Record<string, unknown>, depth: number, out: string[]): void {
-  out.push(...entityLine(node as unknown as Entity, depth));
+  out.push(...entityLine(node as unknown as Entity | TreeOnlyNode, depth));
   const children = node.children as Record<string, unknown>[] | undefined;
-  if (node.kind === 'group' && children) for (const child of children) printTree(child, depth + 1, out);
+  if (node.kind === 'group' && children && node.hardLinkTo === undefined) for (const child of children) printTree(child, depth + 1, out);
 }
 
 function formatRun(result: RunResult): string {

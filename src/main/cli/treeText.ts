@@ -1,8 +1,20 @@
 import type { Attribute, DatasetEntity, Entity } from '../../shared/entities';
 
+/** What the whole-tree walk (src/main/hdf5/tree.ts) adds: an object it cannot describe. */
+export interface TreeOnlyNode {
+  kind: 'unreadable';
+  path: string;
+  name: string;
+  reason: string;
+}
+
 /** An indented text tree, one object per line, with what h5ls -v would show that matters here. */
-export function entityLine(entity: Entity, depth: number): string[] {
+export function entityLine(entity: Entity | TreeOnlyNode, depth: number): string[] {
   const pad = '  '.repeat(depth);
+  if (entity.kind === 'unreadable') return [`${pad}${entity.name}  (cannot be read: ${entity.reason})`];
+  if ('hardLinkTo' in entity && entity.hardLinkTo !== undefined) {
+    return [`${pad}${entity.name} -> ${entity.hardLinkTo}  (hard link to the ${entity.kind} shown at ${entity.hardLinkTo})`];
+  }
   switch (entity.kind) {
     case 'group':
       return [`${pad}${entity.name === '/' ? '/' : `${entity.name}/`}`, ...attributeLines(entity.attributes, pad)];
@@ -24,10 +36,14 @@ export function datasetSummary(d: DatasetEntity): string {
   const parts = [shape, ...(d.dtype.numpy ? [d.dtype.numpy] : []), d.dtype.description, d.layout];
   if (d.chunks) parts.push(`chunks ${d.chunks.join(' × ')}`);
   if (d.filters.length > 0) parts.push(`filters ${d.filters.map((f) => filterName(f.id, f.name)).join('+')}`);
+  // Their parameters as stored (h5dump's PARAMS): N-bit's precision and offset, scale-offset's factor, gzip's level…
+  const withParameters = d.filters.filter((f) => f.cdValues.length > 0);
+  if (withParameters.length > 0) parts.push(`filter parameters ${withParameters.map((f) => `${filterName(f.id, f.name)} ${f.cdValues.join(' ')}`).join('; ')}`);
   const virtual = (d.externalSources ?? []).filter((s) => s.kind === 'virtual-source');
   if (d.layout === 'virtual') {
     const missing = virtual.filter((s) => s.missing);
-    parts.push(`${virtual.length} source file(s)${missing.length > 0 ? `, MISSING: ${missing.map((s) => s.file).join(', ')}` : ''}`);
+    const outside = virtual.filter((s) => s.outside);
+    parts.push(`${virtual.length} source file(s)${missing.length > 0 ? `, MISSING: ${missing.map((s) => s.file).join(', ')}` : ''}${outside.length > 0 ? `, OUTSIDE THE SERVED FOLDERS (refused): ${outside.map((s) => s.file).join(', ')}` : ''}`);
   }
   return parts.join(', ');
 }

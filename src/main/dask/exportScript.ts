@@ -5,6 +5,7 @@ import { defaultBlockRows } from '../../shared/blocks';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest, RunResult } from '../../shared/run';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
+import { loadH5 } from '../hdf5/h5wasm';
 import { checkRequest } from '../run/engine';
 import { usableInput } from '../run/inputDataset';
 import { resolveOutputPath } from '../run/output';
@@ -114,9 +115,9 @@ export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   checkReadableFile(file);
   const source = await openHdf5(file, 'read');
   try {
-    const input = usableInput(source, request.dataset);
+    const input = usableInput((await loadH5()).module, source, request.dataset);
     const workers = request.strategy === 'inline' ? 1 : request.workers;
-    const blockRows = request.blockRows ?? defaultBlockRows(input.rows, input.columns * input.elementBytes, input.chunkRows, workers);
+    const blockRows = Math.min(request.blockRows ?? defaultBlockRows(input.rows, input.columns * input.elementBytes, input.chunkRows, workers), Math.max(1, input.rows));
     return {
       runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output), kind: input.kind,
       rows: input.rows, blockRows, workers, overwrite: request.overwrite === true,

@@ -38,10 +38,11 @@ const SHUFFLE = 2;
 export const DIRECT_FILTERS = new Set([DEFLATE, SHUFFLE]);
 
 /** `source`: the file's path, or a run's view of it (src/main/transaction), which is the file the run holds. */
-export function findChunkLayout(source: string | ByteStore, datasetPath: string, shape: [number, number]): ChunkLayout | undefined {
+export function findChunkLayout(source: string | ByteStore, datasetPath: string, shape: [number, number], elementBytes: number): ChunkLayout | undefined {
   return withObjectMessages(source, datasetPath, (file, superblock, messages) => {
     const layout = chunkedLayout(messages.find((m) => m.type === 0x08), superblock);
-    if (!layout || layout.chunkShape.length !== 2) return undefined;
+    if (!layout || layout.chunkShape.length !== 2 || layout.elementBytes !== elementBytes) return undefined;
+    if (layout.chunkShape.some((extent) => extent < 1)) return undefined;
     const filters = filterIds(messages.find((m) => m.type === 0x0b));
     if (!filters || filters.some((id) => !DIRECT_FILTERS.has(id))) return undefined;
     const chunks = layout.btree === undefined ? [] : chunkList(file, superblock, layout.btree, layout.chunkShape.length + 1);
@@ -50,11 +51,18 @@ export function findChunkLayout(source: string | ByteStore, datasetPath: string,
     const expected = Math.ceil(rows / chunkRows) * Math.ceil(columns / chunkColumns);
     if (chunks.length !== expected) return undefined;
     chunks.sort((a, b) => a.row - b.row || a.column - b.column);
+    // Exactly one chunk at every point of the chunk grid (a damaged index could repeat one and miss another).
+    const onGrid = (chunk: StoredChunk, i: number) => {
+      const previous = chunks[i - 1];
+      return chunk.row % chunkRows === 0 && chunk.column % chunkColumns === 0 && chunk.row < rows && chunk.column < columns
+        && (previous === undefined || previous.row !== chunk.row || previous.column !== chunk.column);
+    };
+    if (!chunks.every(onGrid)) return undefined;
     return { chunkShape: [chunkRows, chunkColumns] as [number, number], filters, chunks };
   });
 }
 
-export function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock): { btree?: number; chunkShape: number[] } | undefined {
+export function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock): { btree?: number; chunkShape: number[]; elementBytes: number } | undefined {
   if (!message) return undefined;
   const data = message.data;
   const version = data[0];
@@ -76,7 +84,7 @@ export function chunkedLayout(message: HeaderMessage | undefined, sb: Superblock
   const dims: number[] = [];
   for (let i = 0; i < dimensionality; i++) dims.push(data.readUInt32LE(p + 4 * i));
   // The last "dimension" is the element size in bytes.
-  return { btree: btree === 2 ** 64 - 1 ? undefined : sb.base + btree, chunkShape: dims.slice(0, -1) };
+  return { btree: btree === 2 ** 64 - 1 ? undefined : sb.base + btree, chunkShape: dims.slice(0, -1), elementBytes: dims.at(-1) ?? 0 };
 }
 
 /** The filter ids of a dataset's pipeline, read from the file itself (works when h5wasm is dead or the header half-readable); undefined when it cannot be read. */

@@ -1,6 +1,14 @@
 import type { Metadata } from 'h5wasm';
 import type { Dtype, DtypeClass } from '../../shared/entities';
 
+/**
+ * In-memory sizes of variable-length elements as libhdf5 reports them on a
+ * 64-bit machine (a pointer for a string, hvl_t's length and pointer for a
+ * sequence): h5wasm's module is 32-bit, so its own 4 and 8 would mislead.
+ */
+const VLEN_STRING_BYTES = 8;
+const VLEN_SEQUENCE_BYTES = 16;
+
 // HDF5 type classes, as h5wasm reports them in Metadata.type.
 const CLASS_BY_CODE: Record<number, DtypeClass> = {
   0: 'integer',
@@ -36,7 +44,7 @@ export function describeDtype(meta: Metadata): Dtype {
     case 'string': {
       const charset = meta.cset === 1 ? 'utf-8' : 'ascii';
       return {
-        class: cls, size: meta.size, charset, variableLength: meta.vlen,
+        class: cls, size: meta.vlen ? VLEN_STRING_BYTES : meta.size, charset, variableLength: meta.vlen,
         numpy: meta.vlen ? 'O' : `|S${meta.size}`,
         description: meta.vlen ? `variable-length ${charset} string` : `${meta.size}-byte ${charset} string`,
       };
@@ -57,7 +65,7 @@ export function describeDtype(meta: Metadata): Dtype {
     }
     case 'vlen': {
       const base = meta.vlen_type ? describeDtype(meta.vlen_type) : undefined;
-      return { class: cls, size: meta.size, base, description: `variable-length sequence of ${base?.description ?? 'unknown'}` };
+      return { class: cls, size: VLEN_SEQUENCE_BYTES, variableLength: true, base, description: `variable-length sequence of ${base?.description ?? 'unknown'}` };
     }
     case 'reference': {
       const referenceKind = meta.ref_type === 'region' ? 'region' : 'object';

@@ -8,6 +8,8 @@ import { H5BlocksError } from '../../shared/errors';
 import { describeDtype } from './dtypes';
 import { externalStorageFiles, storedLayout } from './layout';
 import { resolveSource } from './virtual/sources';
+import { mayOpen } from './confinement';
+import { readStoredType, withStoredDetails } from './storedType';
 import { hdf5Error } from './errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Module } from './h5wasm';
 
@@ -50,37 +52,41 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
     case 'Group':
       return {
         kind: 'group', path, name,
-        attributes: readAttributes(entity as unknown as { attrs: Record<string, H5Attribute> }),
+        attributes: readAttributes(entity as unknown as { attrs: Record<string, H5Attribute> }, module),
         children: listChildren(file, module, path),
       };
     case 'Dataset':
-      return describeDataset(entity as H5Dataset, path, file.filename, name);
+      return describeDataset(entity as H5Dataset, path, file.filename, name, { module, file });
     case 'Datatype':
       return {
         kind: 'datatype', path, name,
         dtype: describeDtype((entity as unknown as { metadata: Metadata }).metadata),
-        attributes: readAttributes(entity as unknown as { attrs: Record<string, H5Attribute> }),
+        attributes: readAttributes(entity as unknown as { attrs: Record<string, H5Attribute> }, module),
       };
     default:
       throw new H5BlocksError('hdf5', `${file.filename}: ${path}: unsupported object type ${objectType(entity)}`, { file: file.filename, object: path });
   }
 }
 
-export function describeDataset(dataset: H5Dataset, path: string, filePath?: string, name = posix.basename(path)): DatasetEntity {
+export function describeDataset(
+  dataset: H5Dataset, path: string, filePath?: string, name = posix.basename(path), opened?: { module: H5Module; file: H5File },
+): DatasetEntity {
   const meta = dataset.metadata;
+  // Precision, offset and float layout that h5wasm does not report, from the file's own Datatype message.
+  const stored = opened && filePath ? readStoredType(filePath, opened.module, opened.file, path, meta) : undefined;
   const elements = meta.shape ? meta.shape.reduce((a, b) => a * b, 1) : 0;
-  const stored = filePath && meta.shape && meta.shape.length > 0 ? storedLayout(filePath, path) : {};
+  const storedLayoutOf = filePath && meta.shape && meta.shape.length > 0 ? storedLayout(filePath, path) : {};
   return {
     kind: 'dataset', path, name,
     shape: meta.shape,
     maxShape: meta.maxshape,
-    dtype: describeDtype(meta),
-    layout: layoutOf(meta, stored.layout),
+    dtype: withStoredDetails(describeDtype(meta), stored),
+    layout: layoutOf(meta, storedLayoutOf.layout),
     chunks: meta.chunks,
     filters: dataset.filters.map((f): Filter => ({ id: f.id, name: f.name, cdValues: f.cd_values })),
-    attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }),
+    attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }, opened?.module),
     memoryBytes: elements * meta.size,
-    ...(stored.storageBytes !== undefined ? { storageBytes: stored.storageBytes } : {}),
+    ...(storedLayoutOf.storageBytes !== undefined ? { storageBytes: storedLayoutOf.storageBytes } : {}),
     ...externalSourcesOf(meta, filePath, path),
   };
 }
@@ -93,7 +99,8 @@ function externalSourcesOf(meta: Metadata, filePath: string | undefined, path: s
     if (source.file_name === '.' || sources.some((s) => s.file === source.file_name && s.dataset === source.dset_name)) continue;
     // HDF5 looks for a relative source beside the file; a missing one reads as fill values, without an error.
     const missing = filePath ? !existsSync(resolveSource(filePath, source.file_name)) : undefined;
-    sources.push({ kind: 'virtual-source', file: source.file_name, dataset: source.dset_name, ...(missing !== undefined ? { missing } : {}) });
+    const outside = filePath !== undefined && !mayOpen(resolveSource(filePath, source.file_name));
+    sources.push({ kind: 'virtual-source', file: source.file_name, dataset: source.dset_name, ...(missing !== undefined ? { missing } : {}), ...(outside ? { outside } : {}) });
   }
   if (filePath && !meta.chunks && !meta.virtual_sources?.length) {
     for (const file of externalStorageFiles(filePath, path)) sources.push({ kind: 'external-storage', file });
@@ -151,31 +158,121 @@ export function listChildren(file: H5File, module: H5Module, path: string): Chil
 }
 
 interface H5Attribute {
+  file_id: bigint;
+  path: string;
   name: string;
   shape: number[] | null;
   metadata: Metadata;
   json_value: unknown;
 }
 
-function readAttributes(owner: { attrs: Record<string, H5Attribute> }): Attribute[] {
-  const attrs = owner.attrs;
-  return Object.keys(attrs).map((name) => {
-    const attr = attrs[name];
+function readAttributes(owner: { attrs: Record<string, H5Attribute>; file_id?: bigint }, module?: H5Module): Attribute[] {
+  let names: string[];
+  try {
+    names = Object.keys(owner.attrs);
+  } catch (error) {
+    return [{ name: '(attributes)', shape: null, dtype: { class: 'unknown', size: 0, description: 'unknown' }, value: `<unreadable: ${firstLineOf(error)}>` }];
+  }
+  const describeReference = module && owner.file_id !== undefined ? referenceWords(module, owner.file_id) : undefined;
+  return names.map((name) => {
+    // One attribute h5wasm cannot read is shown as unreadable; its neighbours and the object still show.
+    let attr: H5Attribute;
+    let dtype: Attribute['dtype'];
+    try {
+      attr = owner.attrs[name];
+      dtype = describeDtype(attr.metadata);
+    } catch (error) {
+      return { name, shape: null, dtype: { class: 'unknown', size: 0, description: 'unknown' }, value: `<unreadable: ${firstLineOf(error)}>` };
+    }
     let value: AttributeValue;
     try {
-      value = toAttributeValue(attr.json_value);
+      value = toAttributeValue(attr.json_value, describeReference);
     } catch (error) {
-      value = `<unreadable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}>`;
+      const raw = module ? safely(() => rawNumericAttribute(module, attr)) : undefined;
+      value = raw ?? `<unreadable: ${firstLineOf(error)}>`;
     }
-    return { name, shape: attr.shape, dtype: describeDtype(attr.metadata), value };
+    const shape = safely(() => attr.shape) ?? null;
+    // A scalar reference comes back as a one-element list: a scalar is shown as one value.
+    if (shape !== null && shape.length === 0 && Array.isArray(value) && value.length === 1) value = value[0];
+    return { name, shape, dtype, value };
   });
 }
 
-function toAttributeValue(value: unknown): AttributeValue {
+/**
+ * Numbers h5wasm's value conversion does not take (float16, 128-bit integers),
+ * from the attribute's bytes as libhdf5 reads them (little-endian): float16
+ * widens to a number exactly; a 128-bit integer is a number when exact, else
+ * its decimal digits.
+ */
+function rawNumericAttribute(module: H5Module, attr: H5Attribute): AttributeValue | undefined {
+  const meta = attr.metadata;
+  const half = meta.type === 1 && meta.size === 2;
+  const wideInteger = meta.type === 0 && meta.size === 16;
+  if (!half && !wideInteger) return undefined;
+  const count = (attr.shape ?? []).reduce((a, b) => a * b, 1);
+  const bytes = count * meta.size;
+  const pointer = module._malloc(Math.max(1, bytes));
+  try {
+    module.get_attribute_data(attr.file_id, attr.path, attr.name, BigInt(pointer));
+    const view = new DataView(module.HEAPU8.slice(pointer, pointer + bytes).buffer);
+    const values: AttributeValue[] = [];
+    for (let i = 0; i < count; i++) {
+      if (half) {
+        values.push(halfToNumber(view.getUint16(2 * i, true)));
+      } else {
+        const low = view.getBigUint64(16 * i, true);
+        const high = meta.signed ? view.getBigInt64(16 * i + 8, true) : view.getBigUint64(16 * i + 8, true);
+        const value = (high << 64n) + low;
+        values.push(value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString());
+      }
+    }
+    return attr.shape === null || attr.shape.length === 0 ? values[0] : reshape(values, attr.shape);
+  } finally {
+    module._free(pointer);
+  }
+}
+
+function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+function reshape(values: AttributeValue[], shape: number[]): AttributeValue {
+  if (shape.length <= 1) return values;
+  const step = values.length / shape[0];
+  return Array.from({ length: shape[0] }, (_, i) => reshape(values.slice(i * step, (i + 1) * step), shape.slice(1)));
+}
+
+function firstLineOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+/** An object reference as h5dump names it: `DATASET "/dset"`, `GROUP "/g"`; a null reference as null. */
+function referenceWords(module: H5Module, fileId: bigint): (ref: { ref_data: Uint8Array }, region: boolean) => string | null {
+  return (ref, region) => {
+    if (ref.ref_data.every((byte) => byte === 0)) return null;
+    const name = safely(() => module.get_referenced_name(fileId, ref.ref_data, !region) as string | null);
+    if (!name) return '<unresolvable reference>';
+    const type = safely(() => module.get_type(fileId, name));
+    const kind = type === module.H5G_GROUP ? 'GROUP' : type === module.H5G_DATASET ? 'DATASET' : type === module.H5G_TYPE ? 'DATATYPE' : 'OBJECT';
+    return `${kind} ${JSON.stringify(name)}${region ? ' (region)' : ''}`;
+  };
+}
+
+function toAttributeValue(value: unknown, describeReference?: (ref: { ref_data: Uint8Array }, region: boolean) => string | null): AttributeValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toAttributeValue);
+  if (Array.isArray(value)) return value.map((item) => toAttributeValue(item, describeReference));
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, Number);
+  if (typeof value === 'object' && value !== null && (value as { ref_data?: unknown }).ref_data instanceof Uint8Array) {
+    // An object reference is an 8-byte address; a region reference (hdset_reg_ref_t) is 12 bytes.
+    const ref = value as { ref_data: Uint8Array };
+    return describeReference ? describeReference(ref, ref.ref_data.length !== 8) : '<object reference>';
+  }
   return String(value);
 }

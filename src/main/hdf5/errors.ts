@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { H5BlocksError, type ErrorCode } from '../../shared/errors';
 import { datasetFilterIds } from './chunkIndex';
+import { externalStorageFiles } from './layout';
 import { takeLibraryOutput } from './libraryOutput';
 
 /**
@@ -25,7 +26,7 @@ function rawText(raw: unknown): string {
 interface Known {
   pattern: RegExp;
   code: ErrorCode;
-  words: (match: RegExpMatchArray, object: string | undefined, compression: () => string | undefined) => string;
+  words: (match: RegExpMatchArray, object: string | undefined, compression: () => string | undefined, file: string) => string;
 }
 
 const count = (digits: string) => Number(digits).toLocaleString('en-US');
@@ -43,6 +44,15 @@ const KNOWN: Known[] = [
   },
   { pattern: /file signature not found|not an hdf5 file/i, code: 'not-hdf5', words: () => 'not an HDF5 file (no HDF5 signature in it)' },
   {
+    // Before the damaged-chunk case: the pipeline fails because a filter is missing, not because a chunk is bad.
+    pattern: /required filter (?:'([^']*)'|\(name unavailable\)) is not registered/,
+    code: 'hdf5',
+    words: (m, _object, compression) => {
+      const named = m[1] ? ` ("${m[1]}")` : '';
+      return `a filter it needs is not installed: ${compression() ?? 'an unknown filter'}${named}, which neither HDF5 nor the plugins h5blocks ships provide`;
+    },
+  },
+  {
     // A plugin filter that fails calls fprintf/errno, which the wasm build lacks, so it aborts instead of returning an error.
     // The second half: Node's zlib, which the pool's direct chunk path decodes with.
     pattern: /incorrect data check|incorrect header check|invalid (?:stored block lengths|distance too far back|block type|code lengths set|literal\/lengths set)|unexpected end of file|filter returned failure|data pipeline read failed|can't (?:apply|read through) filter|Aborted\(Assertion failed: undefined symbol '(?:fiprintf|__errno_location|fprintf|printf|puts)'/i,
@@ -52,6 +62,21 @@ const KNOWN: Known[] = [
       if (how === 'fletcher32') return 'a chunk is damaged (its fletcher32 checksum does not match)';
       return `a compressed chunk is damaged${how ? ` (${how})` : ''}`;
     },
+  },
+  {
+    pattern: /unable to open external raw data file/,
+    code: 'not-found',
+    words: (_m, object, _compression, file) => {
+      const names = object ? externalStorageFiles(file, object) : [];
+      const which = names.length > 0 ? `: ${names.map((n) => JSON.stringify(n)).join(', ')}` : '';
+      return `its values are stored in an external raw-data file that cannot be opened (missing, or not where HDF5 looks: the current folder unless HDF5_EXTFILE_PREFIX says otherwise)${which}`;
+    },
+  },
+  {
+    // HDF5 2.0 (h5wasm's) refuses types with many unused bits unless relaxed; h5py's older libhdf5 reads them.
+    pattern: /unusually large # of unused bits \(prec = (\d+) bits, size = (\d+) bytes\)/,
+    code: 'unsupported-dataset',
+    words: (m) => `its datatype uses ${m[1]} of its ${Number(m[2]) * 8} bits (a custom precision), which the HDF5 library h5blocks uses (2.0, through h5wasm) refuses to read as possibly damaged`,
   },
   {
     pattern: /Cannot enlarge memory|memory allocation failed|out of memory|unable to allocate/i,
@@ -101,7 +126,7 @@ export function explainHdf5(raw: unknown, file: string, object?: string): Explai
   for (const haystack of [innermost, everything]) {
     for (const known of KNOWN) {
       const match = haystack.match(known.pattern);
-      if (match) return { code: known.code, words: known.words(match, object, () => compressionOf(file, object)), detail };
+      if (match) return { code: known.code, words: known.words(match, object, () => compressionOf(file, object), file), detail };
     }
   }
   const words = innermost;

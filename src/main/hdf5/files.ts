@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { recoverFile } from '../transaction/recovery';
@@ -45,16 +45,41 @@ export async function createHdf5(path: string): Promise<H5File> {
 }
 
 export function checkReadableFile(path: string): void {
-  let size: number;
+  const refuse = (code: 'invalid-argument' | 'not-found' | 'forbidden', why: string) => new H5BlocksError(code, `${path}: ${why}`, { file: path });
+  let stat;
   try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new H5BlocksError('invalid-argument', `${path}: is a folder, not an HDF5 file`, { file: path });
-    size = stat.size;
+    stat = statSync(path);
   } catch (error) {
-    if (error instanceof H5BlocksError) throw error;
-    throw new H5BlocksError('not-found', `${path}: no such file`, { file: path });
+    throw refuse(...whyNotStatable(error));
   }
-  if (size === 0) throw new H5BlocksError('not-hdf5', `${basename(path)}: not an HDF5 file (it is empty, 0 bytes)`, { file: path });
+  if (stat.isDirectory()) throw refuse('invalid-argument', 'is a folder, not an HDF5 file');
+  // A device, pipe or socket has no bytes to seek in: /dev/zero would read forever.
+  if (!stat.isFile()) throw refuse('invalid-argument', `is not a regular file (${specialKind(stat)}), not an HDF5 file`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw refuse('forbidden', 'cannot be read: permission denied');
+  }
+  if (stat.size === 0) throw new H5BlocksError('not-hdf5', `${basename(path)}: not an HDF5 file (it is empty, 0 bytes)`, { file: path });
+}
+
+function whyNotStatable(error: unknown): ['not-found' | 'forbidden' | 'invalid-argument', string] {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ELOOP': return ['invalid-argument', 'cannot be opened: it is a symbolic link loop (links that point at each other)'];
+    case 'EACCES':
+    case 'EPERM': return ['forbidden', 'cannot be opened: permission denied (a folder on its path may not be entered)'];
+    case 'ENOTDIR': return ['not-found', 'no such file (a part of its path is not a folder)'];
+    case 'ENAMETOOLONG': return ['invalid-argument', 'cannot be opened: the name is too long'];
+    default: return ['not-found', 'no such file'];
+  }
+}
+
+function specialKind(stat: Stats): string {
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 /** The mark a libhdf5 writer has on the file's superblock (see writerMark.ts), if any. */

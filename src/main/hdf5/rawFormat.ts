@@ -152,6 +152,8 @@ export function findLink(file: ByteStore, sb: Superblock, groupHeader: number, n
 
 export interface HeaderMessage {
   type: number;
+  /** The message's flags; bit 1: the data is a reference to a shared message (a committed datatype, say). */
+  flags: number;
   /** Absolute address of the message's type field. */
   at: number;
   /** Absolute address of its data. */
@@ -190,7 +192,7 @@ export function readObjectHeader(file: ByteStore, sb: Superblock, address: numbe
         const headerBytes = 4 + (creationOrder ? 2 : 0);
         if (q + headerBytes + size > bytes.length) break; // the gap at the end of a chunk
         const data = bytes.subarray(q + headerBytes, q + headerBytes + size);
-        const message = { type, at: chunk.dataStart + q, dataAt: chunk.dataStart + q + headerBytes, data, chunk: { start: chunk.start, length: chunk.length, checksummed: true } };
+        const message = { type, flags: bytes[q + 3], at: chunk.dataStart + q, dataAt: chunk.dataStart + q + headerBytes, data, chunk: { start: chunk.start, length: chunk.length, checksummed: true } };
         messages.push(message);
         if (type === 0x10) {
           const start = sb.base + readUint(data, 0, sb.offsetSize);
@@ -214,7 +216,7 @@ export function readObjectHeader(file: ByteStore, sb: Superblock, address: numbe
         const type = bytes.readUInt16LE(q);
         const msgSize = bytes.readUInt16LE(q + 2);
         const data = bytes.subarray(q + 8, q + 8 + msgSize);
-        messages.push({ type, at: blocks[b].start + q, dataAt: blocks[b].start + q + 8, data, chunk: { start: blocks[b].start, length: blocks[b].length, checksummed: false } });
+        messages.push({ type, flags: bytes[q + 4], at: blocks[b].start + q, dataAt: blocks[b].start + q + 8, data, chunk: { start: blocks[b].start, length: blocks[b].length, checksummed: false } });
         if (type === 0x10) {
           blocks.push({ start: sb.base + readUint(data, 0, sb.offsetSize), length: readUint(data, sb.offsetSize, sb.lengthSize) });
         }

@@ -22,6 +22,8 @@ export interface IoThreadOptions {
   bigHeap?: { heapBytes: number; idleExitMs: number };
   /** Reads that fail while another program changes the file are retried (see HandleCache). */
   settleReads?: boolean;
+  /** Told what the thread did that the user should hear of (a recovery after a crash). */
+  onNotice?: (text: string) => void;
 }
 
 export interface CallOptions {
@@ -139,6 +141,10 @@ export class IoThread {
     if (worker !== this.worker) return;
     this.lastSign = Date.now();
     if (message.type === 'alive') return;
+    if (message.type === 'notice') {
+      this.options.onNotice?.(message.text);
+      return;
+    }
     const call = this.pending.get(message.id);
     if (!call) return;
     if (message.type === 'progress') {

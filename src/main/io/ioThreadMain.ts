@@ -17,6 +17,7 @@ import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
+import { onRecovery } from '../transaction/recovery';
 import { HEARTBEAT_MS, SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type ToThread } from './protocol';
 import { refusedError } from './refused';
 
@@ -30,6 +31,7 @@ setInterval(() => send({ type: 'alive' }), HEARTBEAT_MS);
 // A run's pool puts up to two blocks per worker in flight, each listening to the
 // run's abort signals: with 64 workers that passes Node's default of 10 listeners.
 setMaxListeners(4 * MAX_WORKERS + 16);
+onRecovery((text) => send({ type: 'notice', text }));
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'cancel') {

@@ -50,7 +50,9 @@ export type FromThread =
   | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean; heapBytes: number }
   | { type: 'progress'; id: number; progress: RunProgress }
   /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
-  | { type: 'alive' };
+  | { type: 'alive' }
+  /** Something the thread did that the user should hear of (a recovery after a crash), in one line. */
+  | { type: 'notice'; text: string };
 
 export const HEARTBEAT_MS = 250;
 

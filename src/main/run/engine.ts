@@ -72,13 +72,14 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   let writerOfRun: OrderedWriter | undefined;
   try {
     h5file = await transaction.openH5();
-    const input = usableInput(h5file, dataset);
+    const input = usableInput(module, h5file, dataset, transaction.store);
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
     removeUnusedShards(file, transaction.store, h5file);
     const workers = request.strategy === 'inline' ? 1 : request.workers;
     const rowBytes = input.columns * input.elementBytes;
-    const blockRows = request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers);
+    // A block larger than the dataset is the whole dataset: one block, never a bigger allocation.
+    const blockRows = Math.min(request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers), Math.max(1, input.rows));
     checkBlockBytes(blockRows * rowBytes, basename(file), input.dataset);
     const existing = describeExisting(h5file, output);
     if (existing && !request.overwrite) throw outputExists(basename(file), output, existing, file);
@@ -119,7 +120,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputHash(input.rows * OUTPUT_BYTES[outputType]));
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
+    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
     const contiguous = request.strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
     await RUNNERS[request.strategy]({
       storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
@@ -182,7 +183,8 @@ function makeShardFolder(file: string, output: string): string {
   return folder;
 }
 
-function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
+/** A block of a directly read chunked input: its stored chunks, for a worker to decode (exported for the tests that compare every reader with h5py). */
+export function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
   const { buffer, offsets } = readStoredChunks(file, chunks);
   return {
@@ -229,6 +231,9 @@ function asRunError(error: unknown, file: string, signal: AbortSignal): H5Blocks
   return new H5BlocksError(info.code, message, { file, object: info.object, detail: info.detail });
 }
 
+/** C0 and C1 control characters and DEL: they would cut or garble the lines that name an output. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 export function checkRequest(request: RunRequest): void {
   const bad = (message: string) => new H5BlocksError('invalid-argument', message, { file: request.file });
   if (!STRATEGIES.includes(request.strategy)) throw bad(`unknown strategy "${request.strategy}"; choose one of ${STRATEGIES.join(', ')}`);
@@ -237,6 +242,14 @@ export function checkRequest(request: RunRequest): void {
   }
   if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {
     throw bad(`block rows must be a whole number of at least 1, not ${request.blockRows}`);
+  }
+  if (typeof request.dataset !== 'string' || request.dataset.trim() === '') {
+    throw bad(`${basename(request.file)}: the dataset path is empty; name the dataset to read, e.g. /coords`);
+  }
+  if (request.output !== undefined) {
+    if (request.output.trim() === '') throw bad(`${basename(request.file)}: the output name ${JSON.stringify(request.output)} is empty or blank; name the output dataset, e.g. /distances, or leave the option out`);
+    const control = CONTROL_CHARACTER.exec(request.output);
+    if (control) throw bad(`${basename(request.file)}: the output name ${JSON.stringify(request.output)} holds a control character (${JSON.stringify(control[0]).slice(1, -1)}); output names are refused with control characters`);
   }
   if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
   if (request.scheduler !== undefined && !isSchedulerAddress(request.scheduler)) {

@@ -2,7 +2,10 @@ import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { describeDtype, numericKind } from '../hdf5/dtypes';
 import { normalizePath } from '../hdf5/entities';
-import { objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
+import { hdf5Error } from '../hdf5/errors';
+import { objectType, type H5Dataset, type H5File, type H5Module } from '../hdf5/h5wasm';
+import { readStoredType, whyNotExact } from '../hdf5/storedType';
+import type { ByteStore } from '../transaction/byteStore';
 import type { InputInfo } from '../strategies/context';
 import { checkSourcesPresent } from '../hdf5/virtual/sources';
 
@@ -18,8 +21,12 @@ const OBJECT_WORDS: Record<string, string> = {
   ExternalLink: 'an external link whose file or object cannot be opened',
 };
 
-/** The dataset a run reads, or a refusal that says why it cannot be used. */
-export function usableInput(file: H5File, path: string): UsableInput {
+/**
+ * The dataset a run reads, or a refusal that says why it cannot be used.
+ * `bytes`: where the file's own bytes are read from to check how its numbers
+ * are stored (a run's view of the file; by default the file on disk).
+ */
+export function usableInput(module: H5Module, file: H5File, path: string, bytes: ByteStore | string = file.filename): UsableInput {
   const dataset = normalizePath(path);
   const name = basename(file.filename);
   const refuse = (why: string) =>
@@ -33,9 +40,19 @@ export function usableInput(file: H5File, path: string): UsableInput {
   if (entity === null) throw new H5BlocksError('not-found', `${name}: ${dataset}: no such dataset`, { file: file.filename, object: dataset });
   const type = objectType(entity);
   if (type !== 'Dataset') throw refuse(`is ${OBJECT_WORDS[type ?? ''] ?? 'not a dataset'}, not a dataset`);
-  const meta = (entity as H5Dataset).metadata;
+  let meta;
+  try {
+    meta = (entity as H5Dataset).metadata;
+  } catch (error) {
+    throw hdf5Error(error, file.filename, dataset, 'cannot read its description');
+  }
   const kind = numericKind(meta);
   if (!kind) throw refuse(`its elements are ${describeDtype(meta).description}; the row norm needs integers or floats`);
+  // h5wasm hands over the stored bits without libhdf5's conversion: only types whose bits are the numbers are read.
+  const stored = readStoredType(bytes, module, file, dataset, meta);
+  if (!stored) throw refuse('h5blocks cannot read its datatype message from the file to check how its numbers are stored, so it does not read them');
+  const inexact = whyNotExact(stored);
+  if (inexact) throw refuse(inexact);
   const shape = meta.shape;
   if (shape === null) throw refuse('has no dataspace (null dataset)');
   if (shape.length !== 2) {

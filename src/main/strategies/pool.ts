@@ -1,6 +1,8 @@
 import { outputTypeFor } from '../../workers/compute/rowNorm';
 import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
 import { epochNow } from '../run/clock';
+import { toErrorInfo } from '../../shared/errors';
+import { hdf5Error } from '../hdf5/errors';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
 import { workerPool } from './workerPools';
@@ -29,7 +31,15 @@ export const runPool: StrategyRunner = async (context) => {
     }
     const sentAt = epochNow();
     const bytesIn = rows * input.columns * input.elementBytes;
-    const result: ComputeResult = await pool.run(task, { transferList: [transfer], signal });
+    let result: ComputeResult;
+    try {
+      result = await pool.run(task, { transferList: [transfer], signal });
+    } catch (error) {
+      // A worker's failure (a chunk it could not decode) names the file, the dataset and the rows, as the other strategies' do.
+      const info = toErrorInfo(error);
+      if (signal.aborted || info.code !== 'internal') throw error;
+      throw hdf5Error(info.detail ?? info.message, input.file, input.dataset, `cannot read rows ${plan.rowStart}..${plan.rowEnd}`);
+    }
     const receivedAt = epochNow();
     const lane = result.threadId;
     const values = outputTypeFor(input.kind) === 'float32' ? new Float32Array(result.values) : new Float64Array(result.values);

@@ -154,7 +154,13 @@ function removeStale(path: string, stale: HeldLock, options: LockOptions, depth:
 export function createWhole(path: string, text: string): boolean {
   const me = thisProcess();
   const pending = `${path}.${me.pid}-${me.start}-${randomBytes(4).toString('hex')}.pending`;
-  writeFileSync(pending, text, { flag: 'wx' });
+  try {
+    writeFileSync(pending, text, { flag: 'wx' });
+  } catch (error) {
+    // Made but not filled (the disk is full): it must not stay beside the file.
+    unlinkQuietly(pending);
+    throw error;
+  }
   try {
     linkSync(pending, path);
     return true;

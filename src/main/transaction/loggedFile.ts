@@ -208,6 +208,11 @@ export class LoggedFile implements ByteStore {
       operation();
     } catch (error) {
       this.failure ??= error as NodeJS.ErrnoException;
+      // A write the disk refused half-way (ENOSPC, EFBIG) has still lengthened the file: those bytes are ours,
+      // and the rollback must cut them, not take them for another program's.
+      const stat = fstatSync(this.fd, { bigint: true });
+      this.lastMtimeNs = stat.mtimeNs;
+      this.physicalSize = Math.max(this.physicalSize, Number(stat.size));
       throw error;
     }
     this.lastMtimeNs = fstatSync(this.fd, { bigint: true }).mtimeNs;

@@ -17,6 +17,16 @@ import { readLog, writeAll, type CommitRecord, type LogHeader } from './writeAhe
  * Synchronous and safe from any thread or process; a no-op while a live run
  * holds the file, and cheap when there is nothing to do.
  */
+let reportRecovery: ((text: string) => void) | undefined;
+
+/**
+ * Where a finished recovery is said, in one line (the CLI prints it; the I/O
+ * thread passes it on): a crash is never mended in silence.
+ */
+export function onRecovery(report: ((text: string) => void) | undefined): void {
+  reportRecovery = report;
+}
+
 export function recoverFile(file: string, options: LockOptions = {}): void {
   removeDeadScratch(options);
   let real: string;
@@ -115,11 +125,18 @@ function applyLog(real: string, header: LogHeader, commit: CommitRecord | undefi
     const stat = fstatSync(fd, { bigint: true });
     // Replaced since (moved over, restored from backup): the log is about another file.
     if (String(stat.dev) !== header.dev || String(stat.ino) !== header.ino) return;
+    const name = basename(real);
     if (commit) {
       putInPlace(fd, commit);
-    } else if (Number(stat.size) > header.originalSize) {
-      ftruncateSync(fd, header.originalSize);
-      fsyncSync(fd);
+      reportRecovery?.(`${name}: finished an interrupted run (${header.runId}) whose result had been saved: its result is now in place`);
+    } else {
+      const extra = Number(stat.size) - header.originalSize;
+      if (extra > 0) {
+        ftruncateSync(fd, header.originalSize);
+        fsyncSync(fd);
+      }
+      const cut = extra > 0 ? `, ${extra.toLocaleString('en-US')} bytes of its unfinished output cut` : '';
+      reportRecovery?.(`${name}: rolled back an interrupted run (${header.runId}): the file is as it was before that run${cut}`);
     }
   } finally {
     closeSync(fd);

@@ -275,6 +275,9 @@ function writeRefused(file: string, error: unknown, what: 'file' | 'folder', exp
 export function diskError(file: string, error: NodeJS.ErrnoException, expectedBytes: number): H5BlocksError {
   if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return diskFull(file, expectedBytes, freeBytes(dirname(file)));
   if (error.code === 'EROFS' || error.code === 'EACCES' || error.code === 'EPERM') return writeRefused(file, error, 'file', expectedBytes);
+  if (error.code === 'EFBIG') {
+    return new H5BlocksError('disk-full', `${basename(file)}: cannot write the result: the file would grow past the largest file size allowed here (a file-size limit); the file is as it was`, { file });
+  }
   return new H5BlocksError('internal', `${basename(file)}: cannot write: ${error.message.split('\n')[0]}; the file is as it was`, { file });
 }
 

@@ -121,11 +121,27 @@ function unfilter(stored: Uint8Array, filters: number[], mask: number, elementBy
   let data = stored;
   for (let i = filters.length - 1; i >= 0; i--) {
     if (mask & (1 << i)) continue;
-    if (filters[i] === DEFLATE) data = inflateSync(data, { chunkSize: Math.max(64, chunkBytes + INFLATE_SLACK_BYTES) });
+    if (filters[i] === DEFLATE) data = inflate(data, chunkBytes);
     else if (filters[i] === SHUFFLE) data = unshuffle(data, elementBytes, target && target.length >= data.length ? target : undefined);
     else throw new Error(`filter ${filters[i]} cannot be decoded here`);
   }
+  // HDF5 stores whole chunks: anything else is a damaged chunk, never zeros or a neighbour's bytes in its place.
+  if (data.length !== chunkBytes) {
+    throw new Error(`a compressed chunk is damaged: it decodes to ${data.length} bytes, not the ${chunkBytes} of a chunk`);
+  }
   return data;
+}
+
+/** A chunk's deflate stream, never allowed to grow past the chunk it must be (a damaged stream fails instead of filling memory). */
+function inflate(data: Uint8Array, chunkBytes: number): Buffer {
+  try {
+    return inflateSync(data, { chunkSize: Math.max(64, chunkBytes + INFLATE_SLACK_BYTES), maxOutputLength: chunkBytes + INFLATE_SLACK_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`a compressed chunk is damaged: it decodes to more than the ${chunkBytes} bytes of a chunk`);
+    }
+    throw error;
+  }
 }
 
 /** HDF5's shuffle stores byte 0 of every element, then byte 1, …; this puts them back. */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { mayOpen } from '../confinement';
 import { H5BlocksError } from '../../../shared/errors';
 import type { VirtualOutput } from '../../../shared/virtual';
 import { objectType, type H5Dataset, type H5File } from '../h5wasm';
@@ -84,6 +85,13 @@ export function missingSources(name: string, file: string, path: string, missing
 /** Refuses to read a virtual dataset whose sources are missing: its values would silently be fill values. */
 export function checkSourcesPresent(filePath: string, path: string, meta: H5Dataset['metadata']): void {
   const files = [...new Set((meta.virtual_sources ?? []).map((s) => s.file_name).filter((f) => f !== '.'))];
+  // Under `serve`, a source outside the served folders is refused by name before any read: HDF5 would
+  // give fill values in its place (and once it failed to open a source, it does not say so again).
+  const outside = files.filter((f) => !mayOpen(resolveSource(filePath, f)));
+  if (outside.length > 0) {
+    const shown = outside.slice(0, 3).map((f) => resolveSource(filePath, f)).join(', ') + (outside.length > 3 ? ` and ${outside.length - 3} more` : '');
+    throw new H5BlocksError('forbidden', `${basename(filePath)}: ${path}: its virtual dataset's source ${shown} lies outside the folders this server may open; its values were not read`, { file: filePath, object: path });
+  }
   const missing = files.filter((f) => !existsSync(resolveSource(filePath, f)));
   if (missing.length > 0) throw missingSources(basename(filePath), filePath, path, missing);
 }

@@ -45,7 +45,8 @@ const FILTER_WORDS: Record<number, string> = {
 export function describeFilter(filter: Filter): string {
   const name = FILTER_WORDS[filter.id] ?? filter.name ?? `filter ${filter.id}`;
   if (filter.id === 1 && filter.cdValues.length > 0) return `${name}, level ${filter.cdValues[0]}`;
-  return name;
+  // Every other filter's parameters as stored (h5dump's PARAMS): N-bit's precision and offset, scale-offset's factor…
+  return filter.cdValues.length > 0 ? `${name} (parameters ${filter.cdValues.join(' ')})` : name;
 }
 
 /** Compression and checksums slow reads down: filters that decompress make a dataset decompression-bound. */
