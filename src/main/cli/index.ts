@@ -76,14 +76,21 @@ export function buildProgram(): Command {
     .description('print the tree of an HDF5 file: shapes, dtypes, layout, filters and attributes')
     .argument('<file>', 'HDF5 file')
     .option('--json', 'print JSON instead of text')
-    .action(async (path: string, options: { json?: boolean }) => {
-      checkReadableFile(resolve(path));
-      const tree = await io.call({ kind: 'tree', file: resolve(path) }, { signal: abort.signal });
-      if (options.json) process.stdout.write(`${JSON.stringify({ file: resolve(path), root: tree }, null, 2)}\n`);
+    .option('--follow', 'then print a line whenever a dataset\'s shape changes, until Ctrl-C or the file\'s SWMR writer closes it')
+    .action(async (path: string, options: { json?: boolean; follow?: boolean }) => {
+      const file = resolve(path);
+      checkReadableFile(file);
+      const tree = await io.call({ kind: 'tree', file }, { signal: abort.signal });
+      if (options.json) process.stdout.write(`${JSON.stringify({ file, ...(tree.beingWritten ? { beingWritten: true } : {}), root: tree }, null, 2)}\n`);
       else {
         const out: string[] = [];
+        if (tree.beingWritten) out.push(`${basename(file)}: being written (SWMR): another program is appending to it; shown as it is now`);
         printTree(tree, 0, out);
         process.stdout.write(`${out.join('\n')}\n`);
+      }
+      if (options.follow) {
+        const { followTree } = await import('./followTree');
+        await followTree(io, file, tree, abort.signal, (line) => process.stdout.write(`${line}\n`));
       }
     });
 

@@ -12,6 +12,7 @@ import { publicError } from '../app/publicError';
 import { takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
 import { loadH5 } from '../hdf5/h5wasm';
+import { isBeingWrittenWithSwmr } from '../hdf5/files';
 import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
@@ -65,7 +66,7 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'check':
       return handles.use(request.file, () => null);
     case 'tree':
-      return handles.use(request.file, (file) => readTree(file));
+      return handles.use(request.file, async (file) => ({ ...await readTree(file), ...(isBeingWrittenWithSwmr(request.file) ? { beingWritten: true } : {}) }));
     case 'entity':
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':

@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
-import { checkReadableFile, closeQuietly } from '../hdf5/files';
+import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
 import { removeLink } from '../hdf5/unlink';
@@ -59,6 +59,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const { module } = await loadH5();
   checkReadableFile(file);
   const dataset = normalizePath(request.dataset);
+  refuseSwmrWrittenFile(file, dataset);
   const output = checkOutputPath(file, dataset, request.output);
   const runStart = epochNow();
   const startedAt = new Date(runStart).toISOString();
