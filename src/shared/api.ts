@@ -19,6 +19,8 @@ export interface OpenFile {
   path: string;
   name: string;
   sizeBytes: number;
+  /** Another program has the file open as a SWMR writer (its superblock says so): it may grow while it is shown. */
+  beingWritten?: boolean;
 }
 
 export interface BrowseEntry {

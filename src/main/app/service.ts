@@ -28,6 +28,7 @@ import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
 import { SearchIndex } from './searchIndex';
+import { SwmrWatch } from './swmrWatch';
 import { libraryVersions } from './versions';
 
 export interface AppServiceOptions {
@@ -56,6 +57,7 @@ export class AppService implements H5BlocksApi {
   private readonly events = new EventBus();
   private readonly warn: (message: string) => void;
   private disposed = false;
+  private readonly swmrWatch = new SwmrWatch(() => this.files.list(), () => this.announceFiles());
 
   constructor(options: AppServiceOptions) {
     this.host = options.host;
@@ -281,6 +283,7 @@ export class AppService implements H5BlocksApi {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.swmrWatch.stop();
     await this.runs.cancelAll();
     await this.files.closeAll();
   }

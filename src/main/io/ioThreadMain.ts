@@ -18,7 +18,7 @@ import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
-import { HEARTBEAT_MS, type FromThread, type IoRequest, type ToThread } from './protocol';
+import { HEARTBEAT_MS, type FromThread, type IoRequest, type ThreadResources, type ToThread } from './protocol';
 import { refusedError } from './refused';
 
 const port = parentPort;
@@ -90,6 +90,8 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'forget':
       handles.forget(request.file);
       return null;
+    case 'resources':
+      return threadResources();
     case 'run': {
       const controller = new AbortController();
       cancels.set(id, controller);
@@ -106,6 +108,14 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       }
     }
   }
+}
+
+async function threadResources(): Promise<ThreadResources> {
+  const { module } = await loadH5();
+  const withFs = module as unknown as { HEAPU8: Uint8Array; FS: { streams: unknown[] } };
+  // Streams 0-2 are Emscripten's standard input and output; the rest are files HDF5 opened.
+  const files = withFs.FS.streams.filter((stream) => stream && !String((stream as { path?: string }).path ?? '').startsWith('/dev/'));
+  return { wasmBytes: withFs.HEAPU8.length, openDescriptors: files.length };
 }
 
 /**
