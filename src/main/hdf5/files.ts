@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { recoverFile } from '../transaction/recovery';
+import { recoverLiveRun } from '../run/liveRun';
 import { hdf5Error } from './errors';
 import { loadH5, type H5File } from './h5wasm';
 import { readSuperblockStatus } from './superblockFlags';
@@ -19,6 +20,7 @@ export type OpenMode = 'read' | 'write';
 export async function openHdf5(path: string, mode: OpenMode = 'read'): Promise<H5File> {
   checkReadableFile(path);
   recoverFile(path);
+  await recoverLiveRun(path);
   const { h5 } = await loadH5();
   try {
     if (mode === 'read' && isBeingWrittenWithSwmr(path)) return new h5.File(path, 'Sr');

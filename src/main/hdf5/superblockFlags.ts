@@ -93,3 +93,106 @@ export function clearStaleStatusFlags(path: string): boolean {
     closeSync(fd);
   }
 }
+
+/** The superblock version SWMR writing needs (HDF5 1.10's format). */
+export const SWMR_SUPERBLOCK_VERSION = 3;
+
+const DEFAULT_GROUP_LEAF_K = 4;
+const DEFAULT_GROUP_INTERNAL_K = 16;
+const DEFAULT_CHUNK_BTREE_K = 32;
+
+/**
+ * Why a superblock cannot be rewritten as version 3 by upgradeSuperblock, or
+ * undefined when it can. Versions 0 and 1 hold what a version 3 superblock
+ * keeps in an extension (B-tree K values other than the defaults, a driver
+ * information block): those files are left alone.
+ */
+export function whyNotUpgradable(path: string): string | undefined {
+  const bytes = superblockBytes(path);
+  if (!bytes) return 'no HDF5 superblock was found';
+  const { head } = bytes;
+  const version = head[8];
+  if (version >= 2) return undefined;
+  const offsetSize = head[13];
+  if (offsetSize !== 8 && offsetSize !== 4) return `its addresses are ${offsetSize} bytes long`;
+  if (head.readUInt16LE(16) !== DEFAULT_GROUP_LEAF_K || head.readUInt16LE(18) !== DEFAULT_GROUP_INTERNAL_K) return 'its groups use B-tree sizes other than HDF5\'s defaults';
+  if (version === 1 && head.readUInt16LE(24) !== DEFAULT_CHUNK_BTREE_K) return 'its chunk index uses a B-tree size other than HDF5\'s default';
+  const p = 24 + (version === 1 ? 4 : 0);
+  const driverInfo = readAddress(head, p + 3 * offsetSize, offsetSize);
+  if (driverInfo !== undefined) return 'it has a file driver information block (a family or multi file)';
+  return undefined;
+}
+
+/**
+ * The superblock rewritten as version 3 (HDF5 1.10's format), which SWMR
+ * writing needs (libhdf5 never upgrades an existing file's superblock itself),
+ * with where to write it; undefined when it is version 3 already. From version
+ * 2 only the version byte and checksum change. From versions 0 and 1 the same
+ * addresses (base, end of file, the root group's object header, whose symbol
+ * table message holds what the old root entry cached) are put in the version 3
+ * layout, which is shorter, at the same place. HDF5 1.8 tools cannot open the
+ * file afterwards. The caller writes it (through a transaction) with the file
+ * closed in HDF5.
+ */
+export function upgradedSuperblock(path: string): { at: number; bytes: Uint8Array } | undefined {
+  const why = whyNotUpgradable(path);
+  if (why) throw new Error(`the superblock cannot be upgraded: ${why}`);
+  const { at, head } = superblockBytes(path)!;
+  const version = head[8];
+  if (version === SWMR_SUPERBLOCK_VERSION) return undefined;
+  let offsetSize: number;
+  let lengthSize: number;
+  let addresses: (number | undefined)[];
+  if (version === 2) {
+    offsetSize = head[9];
+    lengthSize = head[10];
+    addresses = [0, 1, 2, 3].map((i) => readAddress(head, 12 + i * offsetSize, offsetSize));
+  } else {
+    offsetSize = head[13];
+    lengthSize = head[14];
+    const p = 24 + (version === 1 ? 4 : 0);
+    const base = readAddress(head, p, offsetSize);
+    const endOfFile = readAddress(head, p + 2 * offsetSize, offsetSize);
+    // The root group's symbol table entry: link name offset, then its object header address.
+    const root = readAddress(head, p + 4 * offsetSize + offsetSize, offsetSize);
+    addresses = [base, undefined, endOfFile, root];
+  }
+  const length = 12 + 4 * offsetSize + 4;
+  const block = Buffer.alloc(length);
+  Buffer.from(SIGNATURE).copy(block, 0);
+  block[8] = SWMR_SUPERBLOCK_VERSION;
+  block[9] = offsetSize;
+  block[10] = lengthSize;
+  block[11] = 0;
+  addresses.forEach((address, i) => writeAddress(block, 12 + i * offsetSize, offsetSize, address));
+  block.writeUInt32LE(lookup3(block.subarray(0, length - 4)), length - 4);
+  return { at, bytes: block };
+}
+
+function superblockBytes(path: string): { at: number; head: Buffer } | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    for (let at = 0; at < 1 << 20; at = at === 0 ? 512 : at * 2) {
+      const head = Buffer.alloc(128);
+      if (readSync(fd, head, 0, head.length, at) < 48) return undefined;
+      if (SIGNATURE.every((byte, i) => head[i] === byte)) return { at, head };
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAddress(bytes: Buffer, at: number, size: number): number | undefined {
+  if (size === 8) {
+    const value = bytes.readBigUInt64LE(at);
+    return value === 0xffffffffffffffffn ? undefined : Number(value);
+  }
+  const value = bytes.readUInt32LE(at);
+  return value === 0xffffffff ? undefined : value;
+}
+
+function writeAddress(bytes: Buffer, at: number, size: number, address: number | undefined): void {
+  if (size === 8) bytes.writeBigUInt64LE(address === undefined ? 0xffffffffffffffffn : BigInt(address), at);
+  else bytes.writeUInt32LE(address === undefined ? 0xffffffff : address, at);
+}
