@@ -8,9 +8,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { IoThread } from '../src/main/io/ioThread';
 import { lines, runCli } from './support/cli';
 import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
-import { cliScript, projectRoot, systemPython } from './support/paths';
-
-const writerScript = join(projectRoot, 'test/support/swmr_writer.py');
+import { cliScript, projectRoot } from './support/paths';
+import { startSwmrWriter, type SwmrWriter } from './support/swmrWriter';
 const started: ChildProcessWithoutNullStreams[] = [];
 
 afterEach(() => {
@@ -18,29 +17,10 @@ afterEach(() => {
 });
 afterAll(() => removeTempFolders());
 
-interface Writer {
-  child: ChildProcessWithoutNullStreams;
-  /** Closes its standard input: it closes the file and exits. */
-  stop(): Promise<void>;
-  closed: Promise<void>;
-}
-
-/** Starts the h5py SWMR writer and waits until its file is in SWMR mode. */
-async function startWriter(file: string, rowsPerStep: number, intervalS: number, steps = 0): Promise<Writer> {
-  const child = spawn(systemPython, [writerScript, file, String(rowsPerStep), String(intervalS), String(steps)], { stdio: 'pipe' });
-  started.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
-  const closed = new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}: ${err}`)))));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      out += text;
-      if (out.includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`writer exited ${code} before it was ready: ${err}`)));
-  });
-  return { child, closed, stop: async () => { child.stdin.end(); await closed; } };
+async function startWriter(file: string, rowsPerStep: number, intervalS: number, steps = 0): Promise<SwmrWriter> {
+  const writer = await startSwmrWriter(file, rowsPerStep, intervalS, steps);
+  started.push(writer.child);
+  return writer;
 }
 
 describe('a file an h5py SWMR writer is appending to', () => {

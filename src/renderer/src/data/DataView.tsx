@@ -83,7 +83,7 @@ function H5WebData({ file, path }: { file: OpenFile; path: string }) {
   const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, version]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <>
-      {(file.beingWritten || live.on) && <LiveSwitch live={live} beingWritten={file.beingWritten === true} />}
+      {(file.beingWritten || live.on || live.tick > 0) && <LiveSwitch live={live} beingWritten={file.beingWritten === true} />}
       <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
         <DataProvider api={provider}>
           {/* Keyed by path: h5web's App takes the path it opens at only when it mounts. */}
