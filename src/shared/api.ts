@@ -72,6 +72,10 @@ export interface RunParams {
   overwrite?: boolean;
   /** dask: the scheduler's address; absent for a local cluster. */
   scheduler?: string;
+  /** Readable while running (SWMR): see RunRequest.live. */
+  live?: boolean;
+  /** live: upgrade an older file's format (the user agreed; HDF5 1.8 tools then cannot open it). */
+  upgradeFormat?: boolean;
 }
 
 export interface RunRecord extends RunResult {

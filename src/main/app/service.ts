@@ -241,6 +241,7 @@ export class AppService implements H5BlocksApi {
       file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
       ...(params.scheduler ? { scheduler: params.scheduler } : {}),
+      ...(params.live ? { live: true } : {}), ...(params.upgradeFormat ? { upgradeFormat: true } : {}),
     };
     checkRequest(request);
     const runId = this.runs.start(request, {
