@@ -5,20 +5,24 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempFolder, removeTempFolders } from './support/files';
+import { execFileSync } from 'node:child_process';
+import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
+import { systemPython } from './support/paths';
 import { canvasSignature, openFileInSidebar, startServedApp, treeNode, type ServedApp } from './support/servedApp';
 import { startSwmrWriter, type SwmrWriter } from './support/swmrWriter';
 
 let app: ServedApp;
 let page: Page;
 let writer: SwmrWriter;
+let oldFormat: string;
 const VIEWER = '[data-testid="h5web-viewer"]';
 
 beforeAll(async () => {
   const folder = makeTempFolder('e2e-swmr');
   const file = join(folder, 'growing.h5');
   writer = await startSwmrWriter(file, 20, 0.25);
-  app = await startServedApp([file]);
+  oldFormat = copyCorpus('coords_1k.h5', folder, 'old.h5');
+  app = await startServedApp([file, oldFormat]);
   page = app.page;
   await openFileInSidebar(page, 'growing.h5');
 }, 120_000);
@@ -65,4 +69,22 @@ describe('a file an h5py SWMR writer is appending to, in the served app', () => 
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 30_000 }).toContain('not being written');
     expect(await liveSwitch.isChecked()).toBe(false);
   }, 180_000);
+
+  it('the Run tab\'s "Readable while running (SWMR)" asks before upgrading an older file, then runs live', async () => {
+    await openFileInSidebar(page, 'old.h5');
+    await treeNode(page, '/coords').click();
+    await page.getByRole('tab', { name: 'Run', exact: true }).click();
+    await page.getByTestId('live-run').check();
+    await page.getByTestId('run-button').click();
+    const ask = page.getByTestId('upgrade-format-ask');
+    await expect.poll(() => ask.textContent(), { timeout: 60_000 }).toContain('HDF5 1.8 tools can no longer open the file');
+    await ask.getByRole('button', { name: 'Upgrade and run' }).click();
+    await expect.poll(() => treeNode(page, '/distances').getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+    const found = execFileSync(systemPython, ['-c', `
+import h5py, sys
+with h5py.File(sys.argv[1], 'r') as f:
+    print(f.id.get_create_plist().get_version()[0], f['distances'].shape[0], int(f['distances'].attrs['h5blocks_complete']), f['distances'].maxshape)
+`, oldFormat], { encoding: 'utf8' }).trim();
+    expect(found).toBe('3 1000 1 (None,)');
+  }, 120_000);
 });
