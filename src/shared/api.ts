@@ -19,6 +19,8 @@ export interface OpenFile {
   path: string;
   name: string;
   sizeBytes: number;
+  /** Another program has the file open as a SWMR writer (its superblock says so): it may grow while it is shown. */
+  beingWritten?: boolean;
 }
 
 export interface BrowseEntry {
@@ -70,6 +72,10 @@ export interface RunParams {
   overwrite?: boolean;
   /** dask: the scheduler's address; absent for a local cluster. */
   scheduler?: string;
+  /** Readable while running (SWMR): see RunRequest.live. */
+  live?: boolean;
+  /** live: upgrade an older file's format (the user agreed; HDF5 1.8 tools then cannot open it). */
+  upgradeFormat?: boolean;
 }
 
 export interface RunRecord extends RunResult {

@@ -33,6 +33,8 @@ const runParams = z.strictObject({
   overwrite: z.boolean().optional(),
   scheduler: z.string().max(MAX_PATH_CHARS, `must be at most ${MAX_PATH_CHARS} characters`).refine(noNul, 'must not contain a NUL character')
     .refine(isSchedulerAddress, 'must be a Dask scheduler address such as tcp://host:8786').optional(),
+  live: z.boolean().optional(),
+  upgradeFormat: z.boolean().optional(),
 });
 
 const none = z.tuple([]);

@@ -26,6 +26,14 @@ export interface RunRequest {
   scheduler?: string;
   /** dask: the Python interpreter to run the driver with (default H5BLOCKS_PYTHON, else python3). Never from the renderer. */
   python?: string;
+  /**
+   * Readable while running (SWMR): after the output is made and committed, the
+   * run becomes the file's SWMR writer and writes blocks in row order, flushing
+   * after each, so SWMR readers (h5py with swmr=True) see the rows fill in.
+   */
+  live?: boolean;
+  /** live: rewrite an older file's superblock as version 3 (HDF5 1.8 tools then cannot open the file). */
+  upgradeFormat?: boolean;
 }
 
 export const PHASES = [
@@ -38,6 +46,7 @@ export const PHASES = [
   'shard-write',
   'merge',
   'write',
+  'flush',
   'commit',
 ] as const;
 export type Phase = (typeof PHASES)[number];

@@ -6,7 +6,7 @@ import type { OpenFile } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { ConfinementRules } from '../hdf5/confinement';
-import { checkReadableFile } from '../hdf5/files';
+import { checkReadableFile, isBeingWrittenWithSwmr } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
 
 interface Entry {
@@ -214,7 +214,9 @@ export class OpenFiles {
 }
 
 function describe(entry: Entry): OpenFile {
-  return { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path) };
+  const file: OpenFile = { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path) };
+  if (isBeingWrittenWithSwmr(entry.path)) file.beingWritten = true;
+  return file;
 }
 
 function stampOf(path: string): FileStamp | undefined {

@@ -29,6 +29,7 @@ import { publicError } from './publicError';
 import { RecentFiles } from './recentFiles';
 import { RunHistory } from './runHistory';
 import { SearchIndex } from './searchIndex';
+import { SwmrWatch } from './swmrWatch';
 import { libraryVersions } from './versions';
 
 export interface AppServiceOptions {
@@ -59,6 +60,7 @@ export class AppService implements H5BlocksApi {
   private disposed = false;
   /** Files h5blocks itself is writing outside a run (materialize, Save As): their changes are not news. */
   private readonly writing = new Set<string>();
+  private readonly swmrWatch = new SwmrWatch(() => this.files.list(), () => this.announceFiles());
 
   constructor(options: AppServiceOptions) {
     this.host = options.host;
@@ -251,6 +253,7 @@ export class AppService implements H5BlocksApi {
       file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
       ...(params.scheduler ? { scheduler: params.scheduler } : {}),
+      ...(params.live ? { live: true } : {}), ...(params.upgradeFormat ? { upgradeFormat: true } : {}),
     };
     checkRequest(request);
     const runId = this.runs.start(request, {
@@ -297,6 +300,7 @@ export class AppService implements H5BlocksApi {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.swmrWatch.stop();
     await this.runs.cancelAll();
     await this.files.closeAll();
   }

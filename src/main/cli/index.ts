@@ -64,6 +64,18 @@ interface RunOptions {
   python?: string;
   json?: boolean;
   dryRun?: boolean;
+  live?: boolean;
+  upgradeFormat?: boolean;
+}
+
+/**
+ * What a killed live run left on the file (stale SWMR status flags, an
+ * unfinished output) is finished before any command reads it, and said in one line.
+ */
+async function finishInterruptedLiveRun(file: string): Promise<void> {
+  const { recoverLiveRun } = await import('../run/liveRun');
+  const note = await recoverLiveRun(file);
+  if (note) process.stderr.write(`h5blocks: ${note}\n`);
 }
 
 export function buildProgram(): Command {
@@ -77,14 +89,22 @@ export function buildProgram(): Command {
     .description('print the tree of an HDF5 file: shapes, dtypes, layout, filters and attributes')
     .argument('<file>', 'HDF5 file')
     .option('--json', 'print JSON instead of text')
-    .action(async (path: string, options: { json?: boolean }) => {
-      checkReadableFile(resolve(path));
-      const tree = await io.call({ kind: 'tree', file: resolve(path) }, { signal: abort.signal });
-      if (options.json) process.stdout.write(`${JSON.stringify({ file: resolve(path), root: tree }, null, 2)}\n`);
+    .option('--follow', 'then print a line whenever a dataset\'s shape changes, until Ctrl-C or the file\'s SWMR writer closes it')
+    .action(async (path: string, options: { json?: boolean; follow?: boolean }) => {
+      const file = resolve(path);
+      checkReadableFile(file);
+      await finishInterruptedLiveRun(file);
+      const tree = await io.call({ kind: 'tree', file }, { signal: abort.signal });
+      if (options.json) process.stdout.write(`${JSON.stringify({ file, ...(tree.beingWritten ? { beingWritten: true } : {}), root: tree }, null, 2)}\n`);
       else {
         const out: string[] = [];
+        if (tree.beingWritten) out.push(`${basename(file)}: being written (SWMR): another program is appending to it; shown as it is now`);
         printTree(tree, 0, out);
         process.stdout.write(`${out.join('\n')}\n`);
+      }
+      if (options.follow) {
+        const { followTree } = await import('./followTree');
+        await followTree(io, file, tree, abort.signal, (line) => process.stdout.write(`${line}\n`));
       }
     });
 
@@ -101,6 +121,8 @@ export function buildProgram(): Command {
     .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy (default: $H5BLOCKS_PYTHON, else python3)')
     .option('--json', 'print the run, with every block\'s timing, as one JSON object')
     .option('--dry-run', 'run nothing: print a Python script (h5py + dask.distributed) that performs this plan')
+    .option('--live', 'readable while running (SWMR): write the output in row order as the file\'s SWMR writer, flushing after each block, so h5py readers with swmr=True see it grow (inline or pool)')
+    .option('--upgrade-format', 'with --live: rewrite an older file\'s superblock in HDF5 1.10\'s format (version 3), which SWMR needs; HDF5 1.8 tools then cannot open the file')
     .action(async (path: string, options: RunOptions) => {
       if (options.dryRun) {
         const { exportScript, planOfRequest } = await import('../dask/exportScript');
@@ -115,8 +137,11 @@ export function buildProgram(): Command {
         file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
         scheduler: options.scheduler, python: options.python,
+        ...(options.live ? { live: true } : {}), ...(options.upgradeFormat ? { upgradeFormat: true } : {}),
       };
       checkRequest(request);
+      checkReadableFile(request.file);
+      await finishInterruptedLiveRun(request.file);
       const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
     });
@@ -128,6 +153,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (path: string, options: { dataset: string; json?: boolean }) => {
       checkReadableFile(resolve(path));
+      await finishInterruptedLiveRun(resolve(path));
       const result = await materializeOnThread(io, resolve(path), options.dataset, newRunId(), abort.signal);
       process.stdout.write(options.json
         ? `${JSON.stringify(result)}\n`

@@ -3,10 +3,12 @@ import { basename } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { recoverFile } from '../transaction/recovery';
 import { openOverlaid, type Overlay } from '../transaction/fsHook';
+import { recoverLiveRun } from '../run/liveRun';
 import { hdf5Error } from './errors';
 import { ByteFile } from './rawFormat';
 import { unmarkedSuperblock, writerMark, type WriterMark } from './writerMark';
 import { loadH5, type H5File } from './h5wasm';
+import { readSuperblockStatus } from './superblockFlags';
 
 export type OpenMode = 'read' | 'write';
 
@@ -14,10 +16,14 @@ export type OpenMode = 'read' | 'write';
  * Opens an existing HDF5 file: read-only unless a write is asked for, and never
  * in a truncating or creating mode, so opening can never destroy a file. A run
  * that was interrupted on it is finished or rolled back first (recovery.ts).
+ * A file another program is writing in SWMR mode (its superblock says so) is
+ * read as a SWMR reader: a plain read-only open is refused by HDF5 ("already
+ * open for write"), a SWMR reader sees every flushed state of the writer's.
  */
 export async function openHdf5(path: string, mode: OpenMode = 'read'): Promise<H5File> {
   checkReadableFile(path);
   recoverFile(path);
+  await recoverLiveRun(path);
   const { h5, module } = await loadH5();
   try {
     if (mode === 'write') return new h5.File(path, 'a');
@@ -42,6 +48,22 @@ export async function createHdf5(path: string): Promise<H5File> {
   } catch (error) {
     throw hdf5Error(error, path, undefined, 'cannot create');
   }
+}
+
+/** Whether a SWMR writer has the file open now (or one died without closing it): the superblock's SWMR-write flag. */
+export function isBeingWrittenWithSwmr(path: string): boolean {
+  return readSuperblockStatus(path)?.swmrWrite === true;
+}
+
+/**
+ * HDF5 allows one writer at a time: a file a SWMR writer has open is never
+ * written by h5blocks (a run, materialize) until that writer closes it.
+ */
+export function refuseSwmrWrittenFile(path: string, object?: string): void {
+  if (!isBeingWrittenWithSwmr(path)) return;
+  throw new H5BlocksError('busy',
+    `${basename(path)}: ${object ? `${object}: ` : ''}another program is writing this file in SWMR mode; HDF5 allows one writer at a time, so run again once it has closed the file`,
+    { file: path, object });
 }
 
 export function checkReadableFile(path: string): void {

@@ -12,13 +12,14 @@ import { publicError } from '../app/publicError';
 import { takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
 import { loadH5 } from '../hdf5/h5wasm';
+import { isBeingWrittenWithSwmr } from '../hdf5/files';
 import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
 import { HandleCache } from './handleCache';
 import { onRecovery } from '../transaction/recovery';
-import { HEARTBEAT_MS, SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type ToThread } from './protocol';
+import { HEARTBEAT_MS, SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type ThreadResources, type ToThread } from './protocol';
 import { refusedError } from './refused';
 
 const port = parentPort;
@@ -67,7 +68,7 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'check':
       return handles.use(request.file, () => null);
     case 'tree':
-      return handles.use(request.file, (file) => readTree(file));
+      return handles.use(request.file, async (file) => ({ ...await readTree(file), ...(isBeingWrittenWithSwmr(request.file) ? { beingWritten: true } : {}) }));
     case 'entity':
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':
@@ -91,6 +92,8 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'forget':
       handles.forget(request.file);
       return null;
+    case 'resources':
+      return threadResources();
     case 'run': {
       const controller = new AbortController();
       cancels.set(id, controller);
@@ -107,6 +110,14 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       }
     }
   }
+}
+
+async function threadResources(): Promise<ThreadResources> {
+  const { module } = await loadH5();
+  const withFs = module as unknown as { HEAPU8: Uint8Array; FS: { streams: unknown[] } };
+  // Streams 0-2 are Emscripten's standard input and output; the rest are files HDF5 opened.
+  const files = withFs.FS.streams.filter((stream) => stream && !String((stream as { path?: string }).path ?? '').startsWith('/dev/'));
+  return { wasmBytes: withFs.HEAPU8.length, openDescriptors: files.length };
 }
 
 /**

@@ -20,7 +20,9 @@ export type IoRequest =
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }
   /** Every virtual dataset of the file and its source files. */
-  | { kind: 'virtual-outputs'; file: string };
+  | { kind: 'virtual-outputs'; file: string }
+  /** What the thread holds now: its wasm memory and the files Emscripten has open (HDF5 keeps a file open while any id in it is). */
+  | { kind: 'resources'; file: string };
 
 export interface TreeNode extends Record<string, unknown> {
   children?: TreeNode[];
@@ -37,6 +39,12 @@ export interface IoResults {
   materialize: MaterializeResult;
   forget: null;
   'virtual-outputs': VirtualOutput[];
+  resources: ThreadResources;
+}
+
+export interface ThreadResources {
+  wasmBytes: number;
+  openDescriptors: number;
 }
 
 export type ToThread =

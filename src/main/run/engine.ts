@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
-import { checkReadableFile, closeQuietly } from '../hdf5/files';
+import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
-import { loadH5, type H5File } from '../hdf5/h5wasm';
+import { loadH5, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import { removeLink } from '../hdf5/unlink';
 import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
 import { findContiguousStorage, readContiguousRows } from '../hdf5/contiguousStorage';
@@ -32,6 +32,11 @@ import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, p
 import { summarise } from './summary';
 import { isOwnShard, pruneEmptyFolders, removeShards, shardFolderOf } from './shardFolder';
 import { checkVirtualRows, createVirtualOutput, finishVirtualOutput, removeUnusedShards, sourcesOf } from './virtualOutput';
+import type { FileLock } from '../transaction/fileLock';
+import {
+  acquireLiveLock, createLiveOutput, extendLiveOutput, LIVE_STRATEGIES, liveFormatCheck, openAsSwmrWriter, recoverLiveRun, removeLiveMarker,
+  removeLiveOutput, writeLiveMarker,
+} from './liveRun';
 
 const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
 /** Strategies whose workers write shards that the main thread merges. */
@@ -59,19 +64,40 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const { module } = await loadH5();
   checkReadableFile(file);
   const dataset = normalizePath(request.dataset);
+  // A live run of ours that was killed leaves status flags a SWMR writer would: finish it first.
+  await recoverLiveRun(file);
+  refuseSwmrWrittenFile(file, dataset);
   const output = checkOutputPath(file, dataset, request.output);
+  const live = request.live === true;
+  if (live && !(LIVE_STRATEGIES as readonly string[]).includes(request.strategy)) {
+    throw new H5BlocksError('invalid-argument', `${basename(file)}: a live run writes its blocks itself in row order; use --strategy ${LIVE_STRATEGIES.join(' or ')} with --live, not ${request.strategy}`, { file });
+  }
+  const upgrade = live ? liveFormatCheck(file, request.upgradeFormat === true) : undefined;
   const runStart = epochNow();
   const startedAt = new Date(runStart).toISOString();
   const runPhases: PhaseSpan[] = [];
   const rel = (t: number) => t - runStart;
-  const transaction = beginTransaction(file, runId);
+  // A live run holds the file's lock from its first transaction to its last, across the SWMR phase between them.
+  const heldLock: FileLock | undefined = live ? acquireLiveLock(file, runId) : undefined;
+  let transaction: Transaction;
+  try {
+    transaction = beginTransaction(file, runId, { heldLock });
+  } catch (error) {
+    heldLock?.release();
+    throw error;
+  }
   let h5file: H5File | undefined;
   const virtual = request.strategy === 'vds';
   const notes: RunNotes = {};
   let committed = false;
   let writerOfRun: OrderedWriter | undefined;
+  /** Live: the run's SWMR handle, and whether the empty output was committed (then a failure must remove it). */
+  let liveFile: H5File | undefined;
+  let liveOutputCommitted = false;
+  let liveDone = false;
   try {
-    h5file = await transaction.openH5();
+    if (upgrade) transaction.store.writeAt(upgrade.at, upgrade.bytes);
+    h5file = await transaction.openH5(live ? 'v110' : undefined);
     const input = usableInput(module, h5file, dataset, transaction.store);
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
@@ -91,19 +117,31 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     // An old virtual output's shards go once the new output is committed.
     const previousShards = existing ? sourcesOf(transaction.store, file, output).filter((shard) => isOwnShard(file, shard)) : [];
     // A virtual output is always made anew (h5wasm cannot make one in place).
-    if (existing && (virtual || whyNotReusable(h5file, output, input.rows, outputType) !== undefined)) {
+    if (existing && (virtual || live || whyNotReusable(h5file, output, input.rows, outputType) !== undefined)) {
       // An output of another shape or type cannot be rewritten in place and
       // h5wasm cannot delete links: remove the link from the group on disk
       // (through the transaction, like HDF5's own writes), with h5wasm closed.
       h5file.close();
       h5file = undefined;
       unlinkForOverwrite(transaction, output, basename(file), existing);
-      h5file = await transaction.openH5();
+      h5file = await transaction.openH5(live ? 'v110' : undefined);
     }
-    const target = h5file;
-    const outputDataset = virtual
+    let target = h5file;
+    let outputDataset = virtual
       ? createVirtualOutput(target, output, outputType, basename(file))
-      : prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
+      : live ? undefined : prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
+    if (live) {
+      createLiveOutput(target, output, input.rows, outputType, basename(file));
+      // Before the commit: a run killed from here on is finished by the next command (liveRun.ts).
+      writeLiveMarker(transaction.file, { runId, output, state: 'live' });
+      target.flush();
+      target.close();
+      h5file = undefined;
+      await transaction.commit();
+      liveOutputCommitted = true;
+      liveFile = await openAsSwmrWriter(file);
+      target = liveFile;
+    }
     const shardFolder = virtual ? makeShardFolder(file, output) : undefined;
     runPhases.push({ phase: 'log', lane: 'main', start: 0, end: rel(epochNow()) });
 
@@ -111,17 +149,23 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
     const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(request.strategy) ? 'merge' : 'write',
-      (rowStart, values) => virtual || writeRows(module, target, output, rowStart, values),
+      (rowStart, values) => {
+        if (virtual) return;
+        if (live) extendLiveOutput(target, output, rowStart + values.length);
+        writeRows(module, target, output, rowStart, values);
+      },
       (timing) => {
         timings.push(timing);
         for (const listener of writtenListeners) listener();
         hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
       },
-      outputHash(input.rows * OUTPUT_BYTES[outputType]));
+      outputHash(input.rows * OUTPUT_BYTES[outputType]),
+      live ? () => target.flush() : undefined);
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
-    const contiguous = request.strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
+    // (A live run's transaction has ended: it reads through its SWMR handle.)
+    const chunkLayout = request.strategy === 'pool' && !live ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
+    const contiguous = request.strategy === 'pool' && !live && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
     await RUNNERS[request.strategy]({
       storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
@@ -139,7 +183,16 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
 
     const commitStart = epochNow();
     const outputSha256 = await writer.digest();
-    writeProvenance(outputDataset, {
+    if (live) {
+      // Closing as the SWMR writer clears the file's status flags; the provenance goes in a transaction of its own.
+      liveFile!.close();
+      liveFile = undefined;
+      transaction = beginTransaction(file, runId, { heldLock });
+      h5file = await transaction.openH5('v110');
+      target = h5file;
+      outputDataset = h5file.get(output) as H5Dataset;
+    }
+    writeProvenance(outputDataset!, {
       request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
@@ -149,6 +202,11 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (virtual) finishVirtualOutput(transaction.store, file, output, input.rows, notes.shards ?? []);
     await transaction.commit();
     committed = true;
+    if (live) {
+      writeLiveMarker(transaction.file, { runId, output, state: 'complete' });
+      removeLiveMarker(transaction.file);
+      liveDone = true;
+    }
     const kept = new Set((notes.shards ?? []).map((shard) => shard.path));
     removeShards(file, previousShards.filter((shard) => !kept.has(shard)));
     if (shardFolder) pruneEmptyFolders(file, shardFolder);
@@ -165,10 +223,35 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   } finally {
     writerOfRun?.dispose();
     closeQuietly(h5file);
+    closeQuietly(liveFile);
     transaction.rollback();
+    if (live && !liveDone) await abandonLiveOutput(file, output, runId, heldLock!, liveOutputCommitted);
+    heldLock?.release();
     // Nothing refers to a failed run's shards.
     if (!committed && notes.shards) removeShards(file, notes.shards.map((shard) => shard.path));
     if (!committed && virtual) pruneEmptyFolders(file, shardFolderOf(file, output));
+  }
+}
+
+/**
+ * A live run that failed or was cancelled: its committed, unfinished output is
+ * removed and its marker with it. If that fails too, the marker stays and the
+ * next h5blocks command on the file finishes the job.
+ */
+async function abandonLiveOutput(file: string, output: string, runId: string, heldLock: FileLock, outputCommitted: boolean): Promise<void> {
+  try {
+    if (outputCommitted) await removeLiveOutput(file, output, runId, heldLock);
+    removeLiveMarker(resolveReal(file));
+  } catch {
+    // Left to recovery (the marker says what to do).
+  }
+}
+
+function resolveReal(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
   }
 }
 
@@ -251,6 +334,7 @@ export function checkRequest(request: RunRequest): void {
     const control = CONTROL_CHARACTER.exec(request.output);
     if (control) throw bad(`${basename(request.file)}: the output name ${JSON.stringify(request.output)} holds a control character (${JSON.stringify(control[0]).slice(1, -1)}); output names are refused with control characters`);
   }
+  if (request.upgradeFormat && !request.live) throw bad('upgrading the file\'s format (--upgrade-format) is only done for a live run (--live)');
   if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
   if (request.scheduler !== undefined && !isSchedulerAddress(request.scheduler)) {
     throw bad(`"${request.scheduler}" is not a Dask scheduler address; write it as tcp://host:port`);

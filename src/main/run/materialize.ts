@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import type { MaterializeResult } from '../../shared/virtual';
 import { normalizePath } from '../hdf5/entities';
-import { checkReadableFile, closeQuietly } from '../hdf5/files';
+import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Group, type H5Module } from '../hdf5/h5wasm';
 import { checkBlockBytes, readHyperslab, writeHyperslab } from '../hdf5/rows';
@@ -31,6 +31,7 @@ export async function materialize(filePath: string, datasetPath: string, runId: 
   checkReadableFile(file);
   const { module } = await loadH5();
   const path = normalizePath(datasetPath);
+  refuseSwmrWrittenFile(file, path);
   const transaction = beginTransaction(file, runId);
   let h5file: H5File | undefined;
   try {

@@ -30,6 +30,8 @@ export class OrderedWriter {
     private readonly write: (rowStart: number, values: Float32Array | Float64Array) => void,
     private readonly onWritten: (timing: BlockTiming) => void,
     private readonly hash: OutputHash,
+    /** A live run's flush after each block (the rows become visible to SWMR readers), timed as its own 'flush' phase. */
+    private readonly flushEach?: () => void,
   ) {}
 
   get written(): number {
@@ -63,9 +65,13 @@ export class OrderedWriter {
     this.hash.update(values);
     block.after?.();
     const end = epochNow();
-    const phases = this.writePhase === null
-      ? block.phases
+    const phases: PhaseSpan[] = this.writePhase === null
+      ? [...block.phases]
       : [...block.phases, { phase: this.writePhase, lane: 'main' as const, start: start - this.runStart, end: end - this.runStart }];
+    if (this.flushEach) {
+      this.flushEach();
+      phases.push({ phase: 'flush', lane: 'main', start: end - this.runStart, end: epochNow() - this.runStart });
+    }
     this.onWritten({
       index: block.plan.index,
       rowStart: block.plan.rowStart,

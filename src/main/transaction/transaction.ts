@@ -31,8 +31,11 @@ export interface Transaction {
   readonly file: string;
   /** The file's bytes as the transaction sees them; raw-format editors write through it. */
   readonly store: ByteStore;
-  /** Opens the file in h5wasm for writing, through the log; close it before commit (or commit closes it). */
-  openH5(): Promise<H5File>;
+  /**
+   * Opens the file in h5wasm for writing, through the log; close it before commit (or commit closes it).
+   * `libver` 'v110': objects it creates use HDF5 1.10's formats, which a SWMR writer needs.
+   */
+  openH5(libver?: 'v110'): Promise<H5File>;
   /** A folder for the run's intermediate files, removed when the transaction ends (or, after a crash, by the next run). */
   scratchDir(): string;
   /**
@@ -48,7 +51,13 @@ export interface Transaction {
   rollback(): void;
 }
 
-export type TransactionOptions = LockOptions;
+export interface TransactionOptions extends LockOptions {
+  /**
+   * The file's lock, already held by the caller (a live run holds it across
+   * its transactions and its SWMR phase): taken as it is and not released.
+   */
+  heldLock?: FileLock;
+}
 
 type State = 'open' | 'committing' | 'committed' | 'ended';
 
@@ -63,7 +72,7 @@ export function beginTransaction(file: string, runId: string, options: Transacti
   let expectedBytes = 0;
   let lock: FileLock;
   try {
-    lock = acquireLock(real, runId, options);
+    lock = options.heldLock ? { ...options.heldLock, release: () => undefined } : acquireLock(real, runId, options);
   } catch (error) {
     if (error instanceof H5BlocksError) throw error;
     throw writeRefused(real, error, 'folder', expectedBytes);
@@ -140,11 +149,11 @@ export function beginTransaction(file: string, runId: string, options: Transacti
       if (state !== 'ended' && changedByAnother()) return interference(real, logged.wroteToFile);
       return logged.failure && diskError(real, logged.failure, expectedBytes);
     },
-    async openH5() {
+    async openH5(libver) {
       if (state !== 'open') throw new Error('the transaction has ended');
       const { h5, module } = await loadH5();
       try {
-        const { result: handle, routed } = openRouted(module, real, logged, () => new h5.File(real, 'a'));
+        const { result: handle, routed } = openRouted(module, real, logged, () => libver ? new h5.File(real, 'a', { libver: ['v110', 'latest'] }) : new h5.File(real, 'a'));
         if (!routed) {
           // h5wasm leaks an object id when an HDF5 read fails, and HDF5 then keeps
           // the file open after close: a later open reuses that stale state.

@@ -11,6 +11,8 @@ import { ObjectStatus } from '../inspect/ObjectStatus';
 import { formatBytes, formatInteger, formatShape } from '../format/units';
 import { useSelectedObject } from '../workspace/workspace';
 import { DatasetTable } from './DatasetTable';
+import { LiveSwitch } from './LiveSwitch';
+import { useLiveRefresh } from './useLiveRefresh';
 
 /**
  * Element types h5web draws from the values this API sends: numbers (matrix,
@@ -74,15 +76,21 @@ function LargeDataGate({ file, path, dataset, generation }: { file: OpenFile; pa
 function H5WebData({ file, path, generation }: { file: OpenFile; path: string; generation: number }) {
   const { api } = useApi();
   const { theme } = useTheme();
-  // One provider per file (and per size, which changes when a run adds an output, and per reload, after another program changed it), so h5web's caches last while the user moves around the file and never outlive its contents.
-  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, file.sizeBytes, generation]); // eslint-disable-line react-hooks/exhaustive-deps
+  const live = useLiveRefresh(file, path);
+  // A file being written grows all the time: its views read it again only at the Live switch's pace.
+  const version = file.beingWritten || live.tick > 0 ? `live-${live.tick}` : file.sizeBytes;
+  // One provider per file (and per size, which changes when a run adds an output; per reload, after another program changed it; per Live tick), so h5web's caches last while the user moves around the file and never outlive its contents.
+  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, version, generation]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
-    <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
-      <DataProvider api={provider}>
-        {/* Keyed by path: h5web's App takes the path it opens at only when it mounts. */}
-        <H5WebApp key={path} initialPath={path} sidebarOpen={false} disableDarkMode />
-      </DataProvider>
-    </div>
+    <>
+      {(file.beingWritten || live.on || live.tick > 0) && <LiveSwitch live={live} beingWritten={file.beingWritten === true} />}
+      <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
+        <DataProvider api={provider}>
+          {/* Keyed by path: h5web's App takes the path it opens at only when it mounts. */}
+          <H5WebApp key={path} initialPath={path} sidebarOpen={false} disableDarkMode />
+        </DataProvider>
+      </div>
+    </>
   );
 }
 

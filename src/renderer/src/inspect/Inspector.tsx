@@ -11,6 +11,9 @@ import { EntityIcon, kindLabel } from '../ui/EntityIcon';
 import { useAction } from '../ui/useAction';
 import { useSelectedObject, useWorkspace } from '../workspace/workspace';
 import { ObjectStatus } from './ObjectStatus';
+import type { OpenFile } from '../../../shared/api';
+import { LiveSwitch } from '../data/LiveSwitch';
+import { useLiveRefresh } from '../data/useLiveRefresh';
 import { VirtualSources } from './VirtualSources';
 
 export function Inspector() {
@@ -24,6 +27,7 @@ export function Inspector() {
         <h2 className="object-title">{entity.name === '/' ? file.name : entity.name}</h2>
         <span className="badge">{kindLabel(entity.kind)}</span>
       </header>
+      {entity.kind === 'dataset' && file.beingWritten && <InspectorLive file={file} path={entity.path} />}
       <dl className="properties">
         <Property label="Path"><code data-testid="inspector-path">{entity.path}</code></Property>
         <Property label="File"><span title={file.path}>{file.name}</span></Property>
@@ -32,6 +36,12 @@ export function Inspector() {
       {'attributes' in entity && <Attributes attributes={entity.attributes} />}
     </div>
   );
+}
+
+/** The inspector's Live switch, for a dataset of a file a SWMR writer has open (its shape and size follow the writer). */
+function InspectorLive({ file, path }: { file: OpenFile; path: string }) {
+  const live = useLiveRefresh(file, path);
+  return <LiveSwitch live={live} beingWritten={file.beingWritten === true} />;
 }
 
 function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }) {

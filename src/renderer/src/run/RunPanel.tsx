@@ -70,6 +70,10 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const [starting, setStarting] = useState(false);
   // The file is held by another program (or marked open by one): said at the Run button, with a Retry, never in a dialog.
   const [blocked, setBlocked] = useState<{ message: string; params: RunParams } | null>(null);
+  /** Readable while running (SWMR), and the format upgrade a live run on an older file asks for. */
+  const [live, setLive] = useState(false);
+  const [upgradeAsk, setUpgradeAsk] = useState<{ params: RunParams; message: string } | null>(null);
+  const liveStrategy = strategy === 'inline' || strategy === 'pool';
   const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId() };
   const scheduler = strategy === 'dask' ? settings.schedulerText.trim() : '';
   const schedulerError = scheduler !== '' && !isSchedulerAddress(scheduler) ? 'A Dask scheduler address, such as tcp://host:8786 (or blank for a local cluster).' : null;
@@ -128,7 +132,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     setStarting(true);
     let runId: string;
     try {
-      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict', 'busy'] });
+      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict', 'busy', ...(params.live ? ['invalid-argument' as const] : [])] });
     } catch (failure) {
       return explainFailure(params, failure, true);
     } finally {
@@ -145,7 +149,9 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
       await askAbout({ ...params, overwrite: false }, found, info.code === 'output-conflict' ? conflictReason(info.message) : undefined);
     } else if (info.code === 'busy') {
       setBlocked({ message: info.message, params });
-    } else if (announce && info.code !== 'aborted') {
+    } else if (params.live && info.code === 'invalid-argument' && /HDF5 1\.8 tools/.test(info.message)) {
+      setUpgradeAsk({ params, message: info.message });
+    } else if ((announce || (params.live && info.code === 'invalid-argument')) && info.code !== 'aborted') {
       notifyError(info, 'Starting the run');
     }
   }
@@ -154,7 +160,9 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     const params: RunParams = {
       fileId, dataset: dataset.path, strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
       ...(scheduler ? { scheduler } : {}),
+      ...(live && liveStrategy ? { live: true } : {}),
     };
+    setUpgradeAsk(null);
     if (ifExists === 'overwrite') return launch({ ...params, overwrite: true });
     const found = await api.getEntity(fileId, output).catch(() => null);
     if (!found) return launch(params);
@@ -254,6 +262,23 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
             ))}
           </div>
         </div>
+
+        <div className="live-run-choice">
+          <label title="h5blocks becomes the file's SWMR writer for the run and flushes after each block, so h5py (swmr=True) and other SWMR readers see the output fill in">
+            <input type="checkbox" checked={live} onChange={(event) => setLive(event.target.checked)} data-testid="live-run" />
+            {' '}Readable while running (SWMR)
+          </label>
+          {live && !liveStrategy && <span className="muted small"> — only inline and pool write their blocks in row order; this run will not be live</span>}
+        </div>
+        {upgradeAsk && (
+          <div className="callout" role="alertdialog" aria-label="Upgrade the file's format?" data-testid="upgrade-format-ask">
+            <p>{upgradeAsk.message.replace(/; run again with --upgrade-format.*$/, '.')}</p>
+            <div className="button-row">
+              <button type="button" className="primary" onClick={() => { const { params } = upgradeAsk; setUpgradeAsk(null); void launch({ ...params, upgradeFormat: true }); }}>Upgrade and run</button>
+              <button type="button" onClick={() => setUpgradeAsk(null)}>Cancel</button>
+            </div>
+          </div>
+        )}
 
         <div className="button-row">
           <button type="submit" className="primary" disabled={invalid || running || starting} data-testid="run-button">

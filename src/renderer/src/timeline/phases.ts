@@ -11,6 +11,7 @@ export const PHASE_COLORS: Record<Phase, string> = {
   'shard-write': '#edc948',
   merge: '#76b7b2',
   write: '#e15759',
+  flush: '#ff9da7',
   commit: '#9c755f',
 };
 
@@ -24,5 +25,6 @@ export const PHASE_HELP: Record<Phase, string> = {
   'shard-write': 'writing the block result to a shard file',
   merge: 'copying a shard into the output, in block order',
   write: 'writing the block result to the output, in block order',
+  flush: 'a live (SWMR) run making the block visible to readers: HDF5 writes the output\'s metadata to the file',
   commit: 'writing provenance, syncing the output, then the log\'s commit record, and putting the logged bytes in place',
 };

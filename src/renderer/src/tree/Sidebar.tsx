@@ -44,6 +44,11 @@ export function Sidebar() {
               >
                 <span className="file-name">{file.name}</span>
                 <span className="muted small">{formatBytes(file.sizeBytes)}</span>
+                {file.beingWritten && (
+                  <span className="swmr-mark small" data-testid="swmr-mark" title="Another program has this file open as a SWMR writer: it may grow; views show it as it is now">
+                    being written (SWMR)
+                  </span>
+                )}
               </button>
               <button type="button" className="icon-button" aria-label={`Close ${file.name}`} onClick={() => void actions.close(file.id)}>×</button>
             </li>
