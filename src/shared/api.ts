@@ -9,6 +9,7 @@
 // Electron it must come from a drop or the recent list, in serve it must lie
 // under the folders named on the command line.
 
+import type { Overview, OverviewRequest } from './overview';
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult } from './run';
@@ -191,6 +192,12 @@ export interface H5BlocksApi {
    */
   getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice>;
   /**
+   * A whole numeric dataset reduced to what a plot needs (per-bin min and max
+   * of a line, a row sample of points, block means of an image), computed in the
+   * file's I/O thread block by block. Numbers travel as getValue's do.
+   */
+  getOverview(fileId: string, path: string, request: OverviewRequest): Promise<Overview>;
+  /**
    * Objects of every open file whose path contains `query` (case-insensitive),
    * in every group whether the tree has expanded it or not. Large files are
    * indexed in the background: `indexing` names them until they are done.
@@ -223,7 +230,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
+  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

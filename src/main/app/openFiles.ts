@@ -1,3 +1,4 @@
+import type { Overview, OverviewRequest } from '../../shared/overview';
 import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -107,6 +108,11 @@ export class OpenFiles {
   valueJson(id: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
     const entry = this.entry(id);
     return this.use(entry).call({ kind: 'valueJson', file: entry.path, path, ranges });
+  }
+
+  overview(id: string, path: string, request: OverviewRequest): Promise<Overview> {
+    const entry = this.entry(id);
+    return this.use(entry).call({ kind: 'overview', file: entry.path, path, request });
   }
 
   children(id: string, paths: string[]): Promise<ChildSummary[][]> {

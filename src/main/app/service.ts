@@ -1,3 +1,4 @@
+import type { Overview, OverviewRequest } from '../../shared/overview';
 import { constants, copyFileSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -211,6 +212,10 @@ export class AppService implements H5BlocksApi {
    */
   async getValueJson(fileId: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
     return this.files.valueJson(fileId, path, ranges);
+  }
+
+  async getOverview(fileId: string, path: string, request: OverviewRequest): Promise<Overview> {
+    return this.files.overview(fileId, path, request);
   }
 
   async search(query: string): Promise<SearchResult> {
