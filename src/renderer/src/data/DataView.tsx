@@ -5,67 +5,65 @@ import type { OpenFile } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { useApi } from '../app/apiContext';
 import { useTheme } from '../app/theme';
-import { complexParts } from '../h5web/entities';
 import { H5BlocksProvider } from '../h5web/provider';
 import { ObjectStatus } from '../inspect/ObjectStatus';
-import { formatBytes, formatInteger, formatShape } from '../format/units';
+import { formatShape } from '../format/units';
 import { useSelectedObject } from '../workspace/workspace';
 import { DatasetTable } from './DatasetTable';
+import { firstView, h5webShows, sliceValues, VIEW_VALUE_LIMIT, type ViewKind } from './firstView';
+import { ImageOverviewView, LineOverviewView, PointsView } from './OverviewViews';
 
-/**
- * Element types h5web draws from the values this API sends: numbers (matrix,
- * line, heatmap, RGB), strings (matrix), complex pairs. Compounds, sequences,
- * references and the like arrive as display text, which h5blocks' own table shows.
- */
-export function h5webShows(entity: Entity): boolean {
-  if (entity.kind !== 'dataset') return true;
-  const { dtype } = entity;
-  return ['integer', 'float', 'enum', 'string'].includes(dtype.class) || complexParts(dtype) !== undefined;
-}
+export { h5webShows } from './firstView';
 
 export function DataView() {
   const selected = useSelectedObject();
   if (!selected?.entity) return <ObjectStatus selected={selected} hint="Select a dataset in the tree to see its values." />;
   const { entity, file } = selected;
-  if (entity.kind === 'dataset' && !h5webShows(entity)) return <TextData key={`${file.id}:${entity.path}`} fileId={file.id} dataset={entity} />;
-  const large = entity.kind === 'dataset' ? firstViewValues(entity) > PLOT_WITHOUT_ASKING : false;
-  return large && entity.kind === 'dataset'
-    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.sizeBytes}`} file={file} path={selected.path} dataset={entity} />
-    : <H5WebData file={file} path={selected.path} />;
+  if (entity.kind === 'dataset') return <DatasetViews key={`${file.id}:${entity.path}:${file.sizeBytes}`} file={file} path={selected.path} dataset={entity} />;
+  if (entity.kind === 'group' && !isNexus(entity)) {
+    return <div className="empty-state" data-testid="group-hint"><p>{entity.path} is a {entity.kind}: it holds no values of its own. Select one of its datasets in the tree to see them.</p></div>;
+  }
+  return <H5WebData file={file} path={selected.path} />;
 }
 
-/**
- * Values h5web reads to draw a dataset's first view: all of a 1-D or 2-D
- * dataset, one 2-D slice of higher ones (its dimension mapper slices the rest).
- */
-export function firstViewValues(dataset: DatasetEntity): number {
-  const shape = dataset.shape ?? [];
-  return shape.slice(-2).reduce((a, b) => a * b, 1);
+/** A NeXus group (NX_class) has plots of its own in h5web's viewer; other groups show nothing there. */
+function isNexus(entity: Entity): boolean {
+  return 'attributes' in entity && entity.attributes.some((attribute) => attribute.name === 'NX_class');
 }
 
-/**
- * Up to this many values h5web plots as soon as a dataset is selected (well
- * under a second to fetch and draw). Beyond it the user asks first, so that
- * selecting a run's 5 M-row output never holds the page on their behalf.
- */
-export const PLOT_WITHOUT_ASKING = 2_000_000;
+const VIEW_LABELS: Record<ViewKind, string> = { line: 'Line', points: 'Points', image: 'Image', table: 'Table', h5web: 'Plot' };
 
-function LargeDataGate({ file, path, dataset }: { file: OpenFile; path: string; dataset: DatasetEntity }) {
-  const [confirmed, setConfirmed] = useState(false);
-  if (confirmed) return <H5WebData file={file} path={path} />;
-  const values = firstViewValues(dataset);
+/**
+ * One dataset: opened at the view its shape and size call for (firstView),
+ * with its table and, within the size gate, h5web's full viewer a tab away.
+ */
+function DatasetViews({ file, path, dataset }: { file: OpenFile; path: string; dataset: DatasetEntity }) {
+  const first = useMemo(() => firstView(dataset), [dataset]);
+  const [view, setView] = useState<ViewKind>(first);
+  if (first === 'h5web') return <H5WebData file={file} path={path} />;
+  const choices: ViewKind[] = [first];
+  if (first !== 'table') choices.push('table');
+  if (first !== 'table' && h5webShows(dataset) && sliceValues(dataset) <= VIEW_VALUE_LIMIT) choices.push('h5web');
   return (
-    <div className="data-view" data-testid="large-data-gate">
+    <div className="data-view" data-testid="dataset-view" data-view={view} data-path={path}>
       <div className="data-header">
         <h2 className="object-title"><code>{dataset.path}</code></h2>
         <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
+        {choices.length > 1 && (
+          <div className="view-tabs" role="tablist" aria-label="View">
+            {choices.map((choice) => (
+              <button key={choice} type="button" role="tab" aria-selected={view === choice} onClick={() => setView(choice)}>
+                {choice === 'h5web' ? 'h5web viewer' : VIEW_LABELS[choice]}
+              </button>
+            ))}
+          </div>
+        )}
       </div>
-      <div className="callout">
-        <p>Plotting reads {formatInteger(values)} values ({formatBytes(values * dataset.dtype.size)}) into this page, which takes a few seconds.</p>
-        <div className="button-row">
-          <button type="button" className="primary" onClick={() => setConfirmed(true)}>Plot {formatInteger(values)} values</button>
-        </div>
-      </div>
+      {view === 'line' && <LineOverviewView fileId={file.id} dataset={dataset} />}
+      {view === 'points' && <PointsView fileId={file.id} dataset={dataset} />}
+      {view === 'image' && <ImageOverviewView fileId={file.id} dataset={dataset} />}
+      {view === 'table' && <DatasetTable fileId={file.id} dataset={dataset} />}
+      {view === 'h5web' && <H5WebData file={file} path={path} />}
     </div>
   );
 }
@@ -76,6 +74,8 @@ function H5WebData({ file, path }: { file: OpenFile; path: string }) {
   const { theme } = useTheme();
   // One provider per file (and per size, which changes when a run adds an output), so h5web's caches last while the user moves around the file.
   const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, file.sizeBytes]); // eslint-disable-line react-hooks/exhaustive-deps
+  // h5web reopens every dataset at the last view chosen anywhere (a 3-D stack as a line after a 1-D dataset): each object starts at its own primary view instead.
+  useMemo(() => forgetPreferredVis(), [path]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
       <DataProvider api={provider}>
@@ -86,14 +86,10 @@ function H5WebData({ file, path }: { file: OpenFile; path: string }) {
   );
 }
 
-function TextData({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
-  return (
-    <div className="data-view">
-      <div className="data-header">
-        <h2 className="object-title"><code>{dataset.path}</code></h2>
-        <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
-      </div>
-      <DatasetTable fileId={fileId} dataset={dataset} />
-    </div>
-  );
+function forgetPreferredVis(): void {
+  try {
+    window.localStorage.removeItem('h5web:preferredVis');
+  } catch {
+    // No storage (a sandboxed page): h5web has nothing remembered either.
+  }
 }

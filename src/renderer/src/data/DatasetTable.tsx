@@ -20,12 +20,12 @@ export function formatCell(value: number | string | null | undefined, isFloat: b
   return isFloat ? formatNumber(value, precise ? 15 : 7) : String(value);
 }
 
-export function DatasetTable({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
+export function DatasetTable({ fileId, dataset, height }: { fileId: string; dataset: DatasetEntity; height?: number }) {
   const shape = dataset.shape;
   if (shape === null) return <p className="muted">This dataset has no dataspace (a null dataset), so it holds no values.</p>;
   if (shape.length === 0) return <ScalarValue fileId={fileId} dataset={dataset} />;
   if (shape.some((n) => n === 0)) return <p className="muted" data-testid="empty-dataset">This dataset is empty (shape {shape.join(' × ')}).</p>;
-  return <ArrayTable fileId={fileId} dataset={dataset} shape={shape} />;
+  return <ArrayTable fileId={fileId} dataset={dataset} shape={shape} height={height} />;
 }
 
 function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
@@ -40,7 +40,7 @@ function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEnti
   );
 }
 
-function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: DatasetEntity; shape: number[] }) {
+function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; dataset: DatasetEntity; shape: number[]; height?: number }) {
   const { api } = useApi();
   const rank = shape.length;
   const totalRows = rank === 1 ? shape[0] : shape[rank - 2];
@@ -118,6 +118,7 @@ function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: Datas
         cell={(row, column) => formatCell(valueAt(row, column, columnCount), isFloat, precise)}
         onVisibleRows={ensureRows}
         align={isNumeric ? 'right' : 'left'}
+        height={height}
         ariaLabel={`Values of ${dataset.path}`}
       />
     </div>
