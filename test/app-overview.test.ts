@@ -22,6 +22,9 @@ with h5py.File(sys.argv[1], 'w') as f:
     f.create_dataset('points', data=rng.normal(size=(1_200_000, 3)).astype('f8'), chunks=(100000, 3), compression='gzip')
     f.create_dataset('wide', data=np.arange(3 * 70 * 20_000, dtype='u2').reshape(3, 70, 20_000) % 1000)
     f.create_dataset('names', data=[b'a', b'b'])
+    pos = np.dtype([('u', 'i4'), ('v', 'i4')])
+    rec = np.dtype([('x', 'f8'), ('label', h5py.string_dtype()), ('pos', pos)])
+    f.create_dataset('records', data=np.array([(0.5, 'first', (1, 2)), (-1.25, 'second', (3, 4))], rec))
 `;
 
 /** numpy's answer for the same reduction, as JSON. */
@@ -86,5 +89,13 @@ print(json.dumps([[float(np.nanmin(d[a:b])), float(np.nanmax(d[a:b]))] for a, b 
   it('refuses what it cannot reduce in one line naming the object', async () => {
     expect((await rejection(service.getOverview(file.id, '/names', { kind: 'line', bins: 10 }))).message).toMatch(/overview\.h5: \/names: holds no numbers/);
     expect((await rejection(service.getOverview(file.id, '/wide', { kind: 'image', index: [3], maxSide: 100 }))).message).toMatch(/index 3 is outside dimension 0/);
+  });
+
+  it('reads a compound one field at a time when asked, nested fields named with dots', async () => {
+    const slice = await service.getValue(file.id, '/records', [[0, 2]], { fields: true });
+    expect(slice.fields).toEqual(['x', 'label', 'pos.u', 'pos.v']);
+    expect(slice.values).toEqual(['0.5', 'first', '1', '2', '-1.25', 'second', '3', '4']);
+    // Without the option a record stays one text, as before.
+    expect((await service.getValue(file.id, '/records', [[0, 1]])).values).toEqual(['{x: 0.5, label: "first", pos: {u: 1, v: 2}}']);
   });
 });

@@ -99,6 +99,28 @@ for (const [width, height] of [[1280, 800], [1024, 700]] as const) {
       await page.screenshot({ path: join(ARTIFACTS, `e2e-views-wide-${width}.png`) });
     }, 90_000);
 
+    it('shows a compound table with one column per field, nested fields dotted, and a column whose edge can be dragged', async () => {
+      await select(page, '/table');
+      const table = page.getByTestId('data-table');
+      await table.waitFor({ timeout: 20_000 });
+      expect(await table.getByRole('columnheader').allTextContents()).toEqual(['index', 'x', 'y', 'label', 'pos.u', 'pos.v']);
+      const row = table.locator('[role="row"][aria-rowindex="3"] [role="gridcell"]');
+      await expect.poll(() => row.allTextContents(), { timeout: 20_000 }).toEqual(['0.5', '-1.25', 'point 1', '1', '2']);
+      // Every field is on screen or a scroll inside the table away; the last one's header is within the table's box.
+      const header = table.getByRole('columnheader', { name: 'pos.v' });
+      await header.scrollIntoViewIfNeeded();
+      expect(await header.isVisible()).toBe(true);
+      const before = (await header.boundingBox())!.width;
+      const handle = table.getByRole('separator', { name: 'Resize column pos.v' });
+      const box = (await handle.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 80, box.y + box.height / 2, { steps: 4 });
+      await page.mouse.up();
+      await expect.poll(async () => (await header.boundingBox())!.width).toBeGreaterThan(before + 40);
+      await page.screenshot({ path: join(ARTIFACTS, `e2e-views-compound-${width}.png`) });
+    }, 60_000);
+
     it('says in words where a group has no values to show', async () => {
       await select(page, '/');
       expect(await page.getByTestId('group-hint').textContent({ timeout: 10_000 })).toMatch(/\/ is a group: it holds no values of its own. Select one of its datasets in the tree/);

@@ -188,9 +188,11 @@ export interface H5BlocksApi {
    * NaN and ±Infinity travel as the strings 'NaN', 'Infinity', '-Infinity' so
    * that JSON keeps them; the typed client (createApiClient) turns them back into
    * numbers. A 'text' slice (strings, compounds, references, variable-length
-   * data) holds one display string per element.
+   * data) holds one display string per element; with `fields`, a compound
+   * dataset's slice holds one string per field of each element instead (nested
+   * compounds flattened, named with dots in `fields`).
    */
-  getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice>;
+  getValue(fileId: string, path: string, ranges: [number, number][], options?: ValueOptions): Promise<ValueSlice>;
   /**
    * A whole numeric dataset reduced to what a plot needs (per-bin min and max
    * of a line, a row sample of points, block means of an image), computed in the
@@ -223,6 +225,12 @@ export interface H5BlocksApi {
   clearRuns(): Promise<void>;
   /** The run's plan as a self-contained Python script for a Dask cluster ('not-found' for an unknown run). */
   exportScript(runId: string): Promise<ExportedScript>;
+}
+
+/** How getValue returns a slice. */
+export interface ValueOptions {
+  /** A compound's values one field at a time (a table column per field) instead of one text per element. */
+  fields?: boolean;
 }
 
 export type ApiMethod = keyof H5BlocksApi;

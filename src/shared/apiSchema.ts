@@ -56,7 +56,7 @@ export const API_ARGS = {
   listVirtualOutputs: z.tuple([id]),
   materialize: z.tuple([id, objectPath]),
   getEntity: z.tuple([id, objectPath]),
-  getValue: z.tuple([id, objectPath, z.array(range).max(MAX_RANK, `must have at most ${MAX_RANK} dimensions`)]),
+  getValue: z.tuple([id, objectPath, z.array(range).max(MAX_RANK, `must have at most ${MAX_RANK} dimensions`), z.strictObject({ fields: z.boolean().optional() }).optional()]),
   getOverview: z.tuple([id, objectPath, z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('line'), bins: z.int().min(1).max(MAX_OVERVIEW_BINS), start: index.optional(), stop: index.optional(), column: index.optional() }),
     z.strictObject({ kind: z.literal('points'), maxPoints: z.int().min(1).max(MAX_OVERVIEW_POINTS) }),

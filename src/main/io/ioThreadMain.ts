@@ -70,9 +70,9 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'entity':
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':
-      return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges));
+      return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges, request.options));
     case 'valueJson':
-      return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges))));
+      return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges, request.options))));
     case 'overview':
       return handles.use(request.file, (file) => readOverview(file, request.path, request.request));
     case 'children': {

@@ -1,3 +1,4 @@
+import type { ValueOptions } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { Overview, OverviewRequest } from '../../shared/overview';
 import type { ErrorInfo } from '../../shared/errors';
@@ -11,9 +12,9 @@ export type IoRequest =
   | { kind: 'check'; file: string }
   | { kind: 'tree'; file: string }
   | { kind: 'entity'; file: string; path: string }
-  | { kind: 'value'; file: string; path: string; ranges: [number, number][] }
+  | { kind: 'value'; file: string; path: string; ranges: [number, number][]; options?: ValueOptions }
   /** The same slice as JSON text in UTF-8, made in the thread and handed over without a copy (serve sends it on as it is). */
-  | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][] }
+  | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][]; options?: ValueOptions }
   | { kind: 'overview'; file: string; path: string; request: OverviewRequest }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { DatasetEntity } from '../../../shared/entities';
+import type { DatasetEntity, Dtype } from '../../../shared/entities';
+import { complexParts } from '../h5web/entities';
 import { useApi } from '../app/apiContext';
 import { formatInteger, formatNumber } from '../format/units';
 import { useAsync } from '../ui/useAsync';
@@ -43,13 +44,16 @@ function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEnti
 function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; dataset: DatasetEntity; shape: number[]; height?: number }) {
   const { api } = useApi();
   const rank = shape.length;
+  // A 1-D compound (a table of records) shows one column per field.
+  const fields = useMemo(() => (rank === 1 ? compoundFieldNames(dataset.dtype) : []), [rank, dataset.dtype]);
+  const byField = fields.length > 0;
   const totalRows = rank === 1 ? shape[0] : shape[rank - 2];
-  const totalColumns = rank === 1 ? 1 : shape[rank - 1];
+  const totalColumns = byField ? fields.length : rank === 1 ? 1 : shape[rank - 1];
   // Dimensions before the last two are fixed at one index each: the table shows a 2-D slice.
   const [leading, setLeading] = useState<number[]>(() => shape.slice(0, Math.max(0, rank - 2)).map(() => 0));
   const [firstColumn, setFirstColumn] = useState(0);
   const [firstRow, setFirstRow] = useState(0);
-  const columnCount = Math.min(MAX_COLUMNS, totalColumns - firstColumn);
+  const columnCount = byField ? totalColumns : Math.min(MAX_COLUMNS, totalColumns - firstColumn);
   const rowCount = Math.min(MAX_SCROLL_ROWS, totalRows - firstRow);
   const pageRows = Math.max(1, Math.floor(PAGE_ELEMENTS / columnCount));
   const identity = `${dataset.path}|${leading.join(',')}|${firstColumn}|${firstRow}`;
@@ -63,10 +67,10 @@ function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; datase
     ];
   }, [rank, leading, firstRow, firstColumn, columnCount]);
 
-  const { ensureRows, valueAt, error } = useValuePages(api, fileId, dataset.path, pageRows, rangesFor, rowCount, identity);
+  const { ensureRows, valueAt, error } = useValuePages(api, fileId, dataset.path, pageRows, rangesFor, rowCount, identity, byField ? FIELDS : undefined);
   const columnLabels = useMemo(
-    () => (rank === 1 ? [dataset.name] : Array.from({ length: columnCount }, (_, i) => `column ${formatInteger(firstColumn + i)}`)),
-    [rank, dataset.name, columnCount, firstColumn],
+    () => (byField ? fields : rank === 1 ? [dataset.name] : Array.from({ length: columnCount }, (_, i) => `column ${formatInteger(firstColumn + i)}`)),
+    [byField, fields, rank, dataset.name, columnCount, firstColumn],
   );
   const isFloat = dataset.dtype.class === 'float';
   const isNumeric = isFloat || dataset.dtype.class === 'integer';
@@ -76,7 +80,7 @@ function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; datase
     <div className="table-view">
       <div className="table-controls">
         <span className="muted small" data-testid="table-extent">
-          {formatInteger(totalRows)} rows × {formatInteger(totalColumns)} column{totalColumns === 1 ? '' : 's'}
+          {formatInteger(totalRows)} rows × {formatInteger(totalColumns)} {byField ? 'field' : 'column'}{totalColumns === 1 ? '' : 's'}
           {rank > 2 && ` in each of ${formatInteger(shape.slice(0, rank - 2).reduce((a, b) => a * b, 1))} slices`}
         </span>
         {leading.map((index, dim) => (
@@ -123,6 +127,18 @@ function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; datase
       />
     </div>
   );
+}
+
+const FIELDS = { fields: true } as const;
+
+/** A compound's leaf fields as the main process names them (getValue's `fields`): nested compounds flattened with dots. */
+export function compoundFieldNames(dtype: Dtype, prefix = ''): string[] {
+  if (dtype.class !== 'compound' || !dtype.members || complexParts(dtype)) return [];
+  return dtype.members.flatMap((member) => {
+    const name = `${prefix}${member.name}`;
+    const inner = compoundFieldNames(member.dtype, `${name}.`);
+    return inner.length > 0 ? inner : [name];
+  });
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -24,7 +24,7 @@ export interface LiveRun {
 }
 
 export interface StartOptions {
-  /** After the run, announce it and select the output in the tree (a run matrix does not). */
+  /** After the run, announce it and show the output in the tree, leaving the input selected (a run matrix does not). */
   openOutput: boolean;
   /** Failures with these codes are the caller's to explain (the collision dialog); others become a toast. */
   handledErrors?: ErrorCode[];
@@ -119,9 +119,9 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     void ws.refresh(request.params.fileId, [parentPath(result.output), result.output]);
     if (request.options.openOutput) {
       say(`${result.fileName} ${result.output}: ${formatInteger(result.rows)} rows in ${formatDuration(result.wallMs)} (${result.strategy})`, 'success');
-      // The output is selected in the tree and shown in whatever tab the user is on; the tab stays
-      // theirs (a plot of millions of values is theirs to ask for, see DataView's large-data gate).
-      ws.select(request.params.fileId, result.output);
+      // The selection stays on the input, so the Run tab keeps its form ready for the next run; the
+      // tree shows the new output (its groups opened), and the Run tab links to it.
+      ws.reveal(request.params.fileId, result.output);
     }
   }, []);
 
