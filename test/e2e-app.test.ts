@@ -87,7 +87,7 @@ afterAll(async () => {
 
 describe('h5blocks in the browser', () => {
   it('starts on /coords of the first file, inspected, and reads its tree', async () => {
-    await expect.poll(() => page.getByTestId('open-files').textContent()).toContain('coords_with_distances.h5');
+    await expect.poll(() => page.getByTestId('open-files').textContent(), { timeout: 20_000 }).toContain('coords_with_distances.h5');
     // First start: the first file's first usable dataset is selected and open, ready to run.
     await expect.poll(() => treeNode('/coords').getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('1,000 × 2');

@@ -138,7 +138,9 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     setStarting(true);
     let runId: string;
     try {
-      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict'] });
+      const planned = planSummary(dataset, params.strategy, params.workers, params.blockRows);
+      const plan = { blocks: planned.blocks, rows: dataset.shape?.[0] ?? 0, blockRows: planned.blockRows, workers: params.strategy === 'inline' ? 1 : params.workers };
+      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict'], plan });
     } catch (failure) {
       return explainFailure(params, failure, true);
     } finally {

@@ -21,6 +21,17 @@ export interface LiveRun {
   status: LiveStatus;
   error?: ErrorInfo;
   result?: RunRecord;
+  /** When this page started the run (Date.now()), for a clock that ticks before the first block ends. */
+  startedAtMs: number;
+  /** What the run will do, as the form planned it with the engine's own rule; null when not known. */
+  plan: LivePlan | null;
+}
+
+export interface LivePlan {
+  blocks: number;
+  rows: number;
+  blockRows: number;
+  workers: number;
 }
 
 export interface StartOptions {
@@ -28,6 +39,8 @@ export interface StartOptions {
   openOutput: boolean;
   /** Failures with these codes are the caller's to explain (the collision dialog); others become a toast. */
   handledErrors?: ErrorCode[];
+  /** The block plan, so the progress and the Timeline say what happens from the first moment. */
+  plan?: LivePlan;
 }
 
 interface Runs {
@@ -172,9 +185,12 @@ export function RunsProvider({ children }: { children: ReactNode }) {
   }, [api, subscribe, reload, notifyError, schedulePublish, settle]);
 
   const start = useCallback(async (params: RunParams, fileName: string, startOptions: StartOptions) => {
+    const requestedAt = Date.now();
     const { runId } = await api.startRun(params);
     started.current.set(runId, { params, options: startOptions });
-    liveRef.current = { runId, params, fileName, progress: null, blocks: [], status: 'running' };
+    liveRef.current = { runId, params, fileName, progress: null, blocks: [], status: 'running', startedAtMs: requestedAt, plan: startOptions.plan ?? null };
+    // The Timeline switches to the new run at once, whatever run it showed.
+    latest.current.navigation.followLiveRun();
     schedulePublish(true);
     afterFinished(runId);
     return runId;
