@@ -42,6 +42,28 @@ for (const [width, height] of [[1280, 800], [1024, 700]] as const) {
       await app?.close();
     });
 
+    it('has a sidebar that can be dragged wider and hidden, giving the main area the room', async () => {
+      const sidebar = page.locator('aside.sidebar');
+      const before = (await sidebar.boundingBox())!.width;
+      const handle = page.getByRole('separator', { name: 'Resize the sidebar' });
+      const box = (await handle.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + 200);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 100, box.y + 200, { steps: 5 });
+      await page.mouse.up();
+      await expect.poll(async () => (await sidebar.boundingBox())!.width).toBeGreaterThan(before + 60);
+      const main = (await page.locator('main').boundingBox())!.width;
+      await page.getByRole('button', { name: 'Hide the sidebar' }).click();
+      expect(await sidebar.count()).toBe(0);
+      expect((await page.locator('main').boundingBox())!.width).toBeGreaterThan(main + 200);
+      await page.getByRole('button', { name: 'Show the sidebar' }).click();
+      await sidebar.waitFor();
+      // Back to where it was for the other tests.
+      await handle.focus();
+      for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+      await treeNode(page, '/coords').waitFor();
+    });
+
     it('runs, stays on the input with a link to the output, and runs again with one click', async () => {
       await treeNode(page, '/coords').click();
       await page.getByRole('tab', { name: 'Run', exact: true }).click();
