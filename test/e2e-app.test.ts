@@ -207,7 +207,10 @@ describe('h5blocks in the browser', () => {
   it('says clearly that a file is not HDF5, inside the Open dialog, and keeps working', async () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     const browserDialog = page.getByTestId('file-browser');
+    // A click selects, a double click opens.
     await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).click();
+    expect(await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).getAttribute('aria-pressed')).toBe('true');
+    await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).dblclick();
     const error = browserDialog.getByTestId('dialog-error');
     await expect.poll(() => error.textContent()).toContain('not_hdf5.h5');
     const text = (await error.textContent()) ?? '';

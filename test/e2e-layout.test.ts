@@ -174,7 +174,7 @@ describe('the served app at 1280 × 800', () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     const dialog = page.getByTestId('file-browser');
     for (const name of ['not_hdf5.h5', 'truncated.h5']) {
-      await dialog.getByTestId('browser-entry').filter({ hasText: name }).click();
+      await dialog.getByTestId('browser-entry').filter({ hasText: name }).dblclick();
       const error = dialog.getByTestId('dialog-error');
       await expect.poll(() => error.textContent()).toContain(name);
       expect(await error.textContent()).not.toMatch(/\n\s+at |Error:|\.ts:\d+/);
@@ -183,7 +183,9 @@ describe('the served app at 1280 × 800', () => {
     }
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-layout-open-error.png') });
     // The dialog still works: a good file opens.
+    // Selected with a click, opened with Enter.
     await dialog.getByTestId('browser-entry').filter({ hasText: /^coords_1k\.h5/ }).click();
+    await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => page.getByTestId('open-files').textContent()).toContain('coords_1k.h5');
   });
