@@ -80,8 +80,12 @@ async function run(strategy: string, workers: number) {
   if (strategy !== 'inline') await page.getByLabel('Workers').fill(String(workers));
   await page.getByLabel('Block rows').fill('250');
   await page.getByLabel('Overwrite', { exact: true }).check();
+  const runTab = page.getByRole('tab', { name: 'Run', exact: true });
+  const before = await runTab.getAttribute('data-run-id');
   await page.getByTestId('run-button').click();
-  await expect.poll(() => treeNode(page, '/distances').getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+  // The run names its output in the Run tab; the input stays selected.
+  await expect.poll(async () => (await runTab.getAttribute('data-run-id')) !== before && (await runTab.getAttribute('data-run-status')) === 'finished', { timeout: 60_000 }).toBe(true);
+  await treeNode(page, '/distances').waitFor();
 }
 
 beforeAll(async () => {
@@ -176,7 +180,7 @@ describe('the served app at 1280 × 800', () => {
     for (const name of ['not_hdf5.h5', 'truncated.h5']) {
       await dialog.getByTestId('browser-entry').filter({ hasText: name }).dblclick();
       const error = dialog.getByTestId('dialog-error');
-      await expect.poll(() => error.textContent()).toContain(name);
+      await expect.poll(() => error.textContent(), { timeout: 15_000 }).toContain(name);
       expect(await error.textContent()).not.toMatch(/\n\s+at |Error:|\.ts:\d+/);
       expect(await page.getByTestId('notice').filter({ hasText: name }).count()).toBe(0);
       await expectBesideButtons(error, dialog);
