@@ -144,8 +144,13 @@ export function blockDuration(block: BlockTiming): number {
   return Math.max(...work.map((s) => s.end)) - Math.min(...work.map((s) => s.start));
 }
 
+/**
+ * Where the block's bars start: its first real work (queue wait, drawn as the
+ * thin line under the lane, excluded), the same span blockDuration measures.
+ */
 export function blockStart(block: BlockTiming): number {
-  return Math.min(...block.phases.map((s) => s.start));
+  const work = block.phases.filter((span) => span.phase !== 'queue');
+  return Math.min(...(work.length > 0 ? work : block.phases).map((s) => s.start));
 }
 
 export function blockEnd(block: BlockTiming): number {
