@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useTheme } from '../app/theme';
 import { EChart } from '../charts/EChart';
 import type { CustomSeriesRenderItem, EChartsOption } from '../charts/echarts';
@@ -19,8 +19,14 @@ export function MatrixResults({ outcome }: { outcome: MatrixOutcome }) {
   const selected = useSelectedObject();
   const current = selected !== null && selected.file.id === outcome.fileId && selected.path === outcome.dataset;
   const subject = `${outcome.fileName} ${outcome.dataset}`;
+  // A matrix ends while the user is at its form further down: its results come into view.
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const element = section.current;
+    if (element && typeof element.scrollIntoView === 'function') element.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [outcome]);
   return (
-    <section aria-label="Run matrix results" data-testid="matrix-results" data-current={current}>
+    <section ref={section} aria-label="Run matrix results" data-testid="matrix-results" data-current={current}>
       <div className={`callout verdict${current ? '' : ' stale'}`} data-testid="matrix-verdict" data-winner={outcome.ranked[0].key}>
         <p data-testid="matrix-verdict-label" className="small muted">
           {current ? (outcome.repeats === 1
