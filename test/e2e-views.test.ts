@@ -63,6 +63,7 @@ for (const [width, height] of [[1280, 800], [1024, 700]] as const) {
       // The matrix of the first rows: row 1 is (t cos t, t sin t) at t = 40π/1999999, as h5py wrote it.
       await expect.poll(() => page.getByTestId('data-table').locator('[role="row"][aria-rowindex="3"] [role="gridcell"]').first().textContent(), { timeout: 20_000 }).toMatch(/^6\.28/);
       await page.screenshot({ path: join(ARTIFACTS, `e2e-views-points-${width}.png`) });
+      if (width === 1280) await page.screenshot({ path: join(projectRoot, 'resources/screenshot-points.png') });
     }, 90_000);
 
     it('draws a 2 M-value line whole from min/max per pixel, then the exact values when zoomed in', async () => {
