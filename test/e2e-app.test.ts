@@ -38,15 +38,19 @@ async function shot(name: string) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-/** Runs the row norm from the Run tab and waits until the output is selected in the tree. */
+/** Runs the row norm from the Run tab and waits until it names its output, which the tree then shows; the input stays selected. */
 async function runFromPanel(strategy: string, workers: number, blockRows: number, ifExists: 'Ask me' | 'Overwrite', output = '/distances') {
   await page.getByRole('tab', { name: 'Run' }).click();
   await page.getByLabel(strategy, { exact: true }).check();
   await page.getByLabel('Workers').fill(String(workers));
   await page.getByLabel('Block rows').fill(String(blockRows));
   await page.getByLabel(ifExists, { exact: true }).check();
+  const finished = page.getByTestId('run-finished');
+  const before = await finished.count() > 0 ? await finished.textContent() : null;
   await page.getByTestId('run-button').click();
-  await expect.poll(() => treeNode(output).getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+  await expect.poll(async () => (await finished.count() > 0 ? await finished.textContent() : null), { timeout: 60_000 }).not.toBe(before);
+  await expect.poll(() => page.getByTestId('run-output-link').textContent(), { timeout: 60_000 }).toBe(output);
+  await treeNode(output).waitFor();
 }
 
 /** A download started by `click`, read as text. */
@@ -83,7 +87,7 @@ afterAll(async () => {
 
 describe('h5blocks in the browser', () => {
   it('starts on /coords of the first file, inspected, and reads its tree', async () => {
-    await expect.poll(() => page.getByTestId('open-files').textContent()).toContain('coords_with_distances.h5');
+    await expect.poll(() => page.getByTestId('open-files').textContent(), { timeout: 20_000 }).toContain('coords_with_distances.h5');
     // First start: the first file's first usable dataset is selected and open, ready to run.
     await expect.poll(() => treeNode('/coords').getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.getByTestId('inspector-shape').textContent()).toBe('1,000 × 2');
@@ -94,13 +98,13 @@ describe('h5blocks in the browser', () => {
     await shot('e2e-1-inspector');
   });
 
-  it('runs pool, then shard with 4 workers and 200-row blocks, each output selected in the tree', async () => {
+  it('runs pool, then shard with 4 workers and 200-row blocks, the second run one click after the first ends', async () => {
     await runFromPanel('pool', 4, 200, 'Ask me');
-    await treeNode('/distances').waitFor();
-    expect(await treeNode('/distances').getAttribute('aria-selected')).toBe('true');
+    // The input stays selected with its form: the next run needs no search for it.
+    expect(await treeNode('/coords').getAttribute('aria-selected')).toBe('true');
+    expect(await treeNode('/distances').getAttribute('aria-selected')).toBe('false');
     await shot('e2e-2-pool-output');
 
-    await treeNode('/coords').click();
     await runFromPanel('shard', 4, 200, 'Overwrite');
     await shot('e2e-3-shard-output');
   });
@@ -191,14 +195,22 @@ describe('h5blocks in the browser', () => {
     expect(await dialog.getByTestId('new-name-problem').textContent()).toContain('/coords is the input dataset');
     await dialog.getByLabel('New output name').fill('distances_2');
     await dialog.getByRole('button', { name: 'New name', exact: true }).click();
-    await expect.poll(() => treeNode('/distances_2').getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+    await expect.poll(() => page.getByTestId('run-output-link').textContent(), { timeout: 60_000 }).toBe('/distances_2');
+    await treeNode('/distances_2').waitFor();
     expect(await treeNode('/distances').count()).toBe(1);
+    // The output link opens it in the Data tab.
+    await page.getByTestId('run-output-link').click();
+    await expect.poll(() => treeNode('/distances_2').getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('tab', { name: 'Data', exact: true }).getAttribute('aria-selected')).toBe('true');
   });
 
   it('says clearly that a file is not HDF5, inside the Open dialog, and keeps working', async () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     const browserDialog = page.getByTestId('file-browser');
+    // A click selects, a double click opens.
     await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).click();
+    expect(await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).getAttribute('aria-pressed')).toBe('true');
+    await browserDialog.getByTestId('browser-entry').filter({ hasText: 'not_hdf5.h5' }).dblclick();
     const error = browserDialog.getByTestId('dialog-error');
     await expect.poll(() => error.textContent()).toContain('not_hdf5.h5');
     const text = (await error.textContent()) ?? '';

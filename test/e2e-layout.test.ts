@@ -80,8 +80,12 @@ async function run(strategy: string, workers: number) {
   if (strategy !== 'inline') await page.getByLabel('Workers').fill(String(workers));
   await page.getByLabel('Block rows').fill('250');
   await page.getByLabel('Overwrite', { exact: true }).check();
+  const runTab = page.getByRole('tab', { name: 'Run', exact: true });
+  const before = await runTab.getAttribute('data-run-id');
   await page.getByTestId('run-button').click();
-  await expect.poll(() => treeNode(page, '/distances').getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+  // The run names its output in the Run tab; the input stays selected.
+  await expect.poll(async () => (await runTab.getAttribute('data-run-id')) !== before && (await runTab.getAttribute('data-run-status')) === 'finished', { timeout: 60_000 }).toBe(true);
+  await treeNode(page, '/distances').waitFor();
 }
 
 beforeAll(async () => {
@@ -174,16 +178,18 @@ describe('the served app at 1280 × 800', () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     const dialog = page.getByTestId('file-browser');
     for (const name of ['not_hdf5.h5', 'truncated.h5']) {
-      await dialog.getByTestId('browser-entry').filter({ hasText: name }).click();
+      await dialog.getByTestId('browser-entry').filter({ hasText: name }).dblclick();
       const error = dialog.getByTestId('dialog-error');
-      await expect.poll(() => error.textContent()).toContain(name);
+      await expect.poll(() => error.textContent(), { timeout: 15_000 }).toContain(name);
       expect(await error.textContent()).not.toMatch(/\n\s+at |Error:|\.ts:\d+/);
       expect(await page.getByTestId('notice').filter({ hasText: name }).count()).toBe(0);
       await expectBesideButtons(error, dialog);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-layout-open-error.png') });
     // The dialog still works: a good file opens.
+    // Selected with a click, opened with Enter.
     await dialog.getByTestId('browser-entry').filter({ hasText: /^coords_1k\.h5/ }).click();
+    await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => page.getByTestId('open-files').textContent()).toContain('coords_1k.h5');
   });

@@ -142,8 +142,8 @@ describe('compare view', () => {
     const start = await screen.findByTestId('matrix-start', {}, { timeout: 10_000 });
     // inline once, pool and shard with 1 and 2 workers, each 3 times by default.
     expect(start.textContent).toBe('Run matrix (5 configurations × 3 = 15 runs)');
-    fireEvent.change(screen.getByLabelText('Repeats'), { target: { value: '2' } });
-    expect(screen.getByText(/Repeats must be a whole number from 3 to 20/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Repeats'), { target: { value: '0' } });
+    expect(screen.getByText(/Repeats must be a whole number from 1 to 20/)).toBeTruthy();
     expect((start as HTMLButtonElement).disabled).toBe(true);
     fireEvent.change(screen.getByLabelText('Repeats'), { target: { value: '3' } });
     fireEvent.click(start);

@@ -83,17 +83,29 @@ describe('data views', () => {
     await waitFor(() => expect(valueRequests(fake).some(([[start]]) => start >= 4_000_000)).toBe(true));
   });
 
-  it('hands numeric and string datasets to h5web, and asks before plotting millions of values', async () => {
-    const fake = new FakeApi({ files: [{ name: 'layouts.h5', entities: withRows(5_000_000) }] });
-    await showData(fake, '/gzip');
-    expect((await screen.findByTestId('h5web-viewer', {}, { timeout: 10_000 })).dataset.path).toBe('/gzip');
+  it('opens each dataset at the view its shape calls for, reading an overview instead of millions of values', async () => {
+    const entities = withRows(5_000_000);
+    const chunked = entities.get('/chunked') as DatasetEntity;
+    entities.set('/line', { ...chunked, path: '/line', name: 'line', shape: [5_000_000], maxShape: [5_000_000] });
+    entities.set('/image', { ...chunked, path: '/image', name: 'image', shape: [3, 200, 300], maxShape: [3, 200, 300] });
+    const root = entities.get('/') as Entity & { kind: 'group' };
+    entities.set('/', { ...root, children: [...root.children, { name: 'line', path: '/line', kind: 'dataset' }, { name: 'image', path: '/image', kind: 'dataset' }] });
+    const fake = new FakeApi({ files: [{ name: 'layouts.h5', entities }] });
 
-    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/chunked')!);
-    const gate = await screen.findByTestId('large-data-gate');
-    expect(gate.textContent).toContain('Plotting reads 10,000,000 values (40 MB)');
-    // Nothing is read until the user asks.
-    expect(fake.calls.filter((c) => c.method === 'getValue' && c.args[1] === '/chunked')).toHaveLength(0);
-    fireEvent.click(screen.getByRole('button', { name: 'Plot 10,000,000 values' }));
-    expect((await screen.findByTestId('h5web-viewer')).dataset.path).toBe('/chunked');
+    // N × 2 rows are points: a sample read in the main process, no whole read here.
+    await showData(fake, '/chunked');
+    await waitFor(() => expect(screen.getByTestId('dataset-view').dataset.view).toBe('points'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.method === 'getOverview').map((c) => c.args.slice(1))).toEqual([['/chunked', { kind: 'points', maxPoints: 50_000 }]]));
+    expect(screen.getByTestId('overview-caption').textContent).toContain('all 5,000,000 points');
+    // Without WebGL the plot says so in words where it would be.
+    expect(screen.getByTestId('scatter-plot-unavailable').textContent).toMatch(/cannot draw plots/);
+    expect(valueRequests(fake).every(([[start, stop]]) => stop - start <= 10_000)).toBe(true);
+
+    // A 1-D dataset is a line of min/max per bin; a small stack goes to h5web at its own first view.
+    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/line')!);
+    await waitFor(() => expect(screen.getByTestId('dataset-view').dataset.view).toBe('line'));
+    await waitFor(() => expect(fake.calls.some((c) => c.method === 'getOverview' && c.args[1] === '/line' && (c.args[2] as { kind: string }).kind === 'line')).toBe(true));
+    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/image')!);
+    expect((await screen.findByTestId('h5web-viewer', {}, { timeout: 10_000 })).dataset.path).toBe('/image');
   });
 });

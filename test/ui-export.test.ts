@@ -207,7 +207,8 @@ describe('comparison numbers', () => {
     expect(matrixSchedule(configs, 3).map(({ config, repeat }) => `${config.strategy}#${repeat}`))
       .toEqual(['inline#1', 'pool#1', 'inline#2', 'pool#2', 'inline#3', 'pool#3']);
     expect(parseRepeats('5')).toBe(5);
-    for (const bad of ['2', '1', '0', '2.5', 'x', '21']) expect(parseRepeats(bad)).toMatch(/^Repeats must be a whole number from 3 to 20/);
+    for (const bad of ['0', '2.5', 'x', '21']) expect(parseRepeats(bad)).toMatch(/^Repeats must be a whole number from 1 to 20/);
+    expect(parseRepeats('1')).toBe(1);
   });
 });
 

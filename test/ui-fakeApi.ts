@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { ApiEvents, AppInfo, H5BlocksApi, OpenFile, RunParams, RunRecord } from '../src/shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../src/shared/entities';
 import type { ErrorInfo } from '../src/shared/errors';
+import type { Overview } from '../src/shared/overview';
 import type { RunResult, Strategy } from '../src/shared/run';
 import type { ApiClient } from '../src/renderer/src/app/apiContext';
 import { copyCorpus, makeTempFolder } from './support/files';
@@ -168,6 +169,12 @@ export class FakeApi {
       const shape = ranges.map(([start, stop]) => stop - start);
       const count = shape.reduce((a, b) => a * b, 1);
       return { path, ranges, shape, kind: 'numbers', values: Array.from({ length: count }, (_, i) => i / 8) };
+    }),
+    // A flat line at 0 (bins of min 0, max 1), as a test of the Data tab needs no more.
+    getOverview: (fileId, path, request) => this.record('getOverview', [fileId, path, request], (): Overview => {
+      if (request.kind === 'line') return { kind: 'line', length: 10, start: 0, stop: 10, exact: true, binWidth: 1, min: [0, 1, 2], max: [0, 1, 2] };
+      if (request.kind === 'points') return { kind: 'points', rows: 3, columns: 2, step: 1, sampled: 3, values: [0, 0, 1, 1, 2, 2] };
+      return { kind: 'image', height: 2, width: 2, factor: 1, shape: [2, 2], values: [0, 1, 2, 3] };
     }),
     search: (query) => this.record('search', [query], () => {
       const needle = query.trim().toLowerCase();

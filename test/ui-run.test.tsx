@@ -154,7 +154,7 @@ describe('run panel', () => {
     expect(within(dialog).getByRole('button', { name: 'New name' })).toBeTruthy();
   });
 
-  it('shows progress from run events, then the output selected in the tree without leaving the tab', async () => {
+  it('shows progress from run events, then the output in the tree and a link to it, with the input still selected and its form ready', async () => {
     const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
     await openRunTab(fake, '/coords');
     fireEvent.change(await screen.findByLabelText('Block rows'), { target: { value: '200' } });
@@ -178,6 +178,7 @@ describe('run panel', () => {
     fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/')!);
     fireEvent.click(screen.getByTestId('cancel-button'));
     await waitFor(() => expect(fake.calls.filter((c) => c.method === 'cancelRun').map((c) => c.args[0])).toEqual([runId]));
+    fireEvent.click(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords')!);
 
     // The run wrote /distances: the file now has it, and the finish event says so.
     const distances: Entity = {
@@ -193,9 +194,17 @@ describe('run panel', () => {
     act(() => fake.emit('run', { type: 'finished', result: record }));
 
     await waitFor(() => expect(screen.getAllByTestId('tree-node').some((n) => n.dataset.path === '/distances')).toBe(true));
-    // The output is selected where the user is looking: the tab stays the Run tab, no plot starts on its own.
-    await waitFor(() => expect(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/distances')?.getAttribute('aria-selected')).toBe('true'));
+    // The user stays where they were: the Run tab, on the input with its form, and no plot starts on its own.
+    const link = await screen.findByTestId('run-output-link');
+    expect(link.textContent).toBe('/distances');
     expect(screen.getByRole('tab', { name: 'Run' }).getAttribute('aria-selected')).toBe('true');
-    expect(fake.calls.some((c) => c.method === 'getValue' && c.args[1] === '/distances')).toBe(false);
+    expect(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/distances')?.getAttribute('aria-selected')).not.toBe('true');
+    expect(screen.getByTestId('run-dataset').textContent).toContain('/coords');
+    expect((screen.getByTestId('run-button') as HTMLButtonElement).disabled).toBe(false);
+    expect(fake.calls.some((c) => (c.method === 'getValue' || c.method === 'getOverview') && c.args[1] === '/distances')).toBe(false);
+    // The link opens the output in the Data tab.
+    fireEvent.click(link);
+    await waitFor(() => expect(screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/distances')?.getAttribute('aria-selected')).toBe('true'));
+    expect(screen.getByRole('tab', { name: 'Data' }).getAttribute('aria-selected')).toBe('true');
   });
 });

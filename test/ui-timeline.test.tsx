@@ -118,4 +118,36 @@ describe('timeline', () => {
     expect(screen.getByTestId('timeline-live-note')).toBeTruthy();
     expect(screen.getByTestId('timeline-run-picker').textContent).toContain('(running)');
   });
+
+  it('shows a new run from its first moment: every worker lane, work in progress, a ticking clock and what happens, even over a run picked before', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2, runs: asRecords([pool]) });
+    render(<App client={fake.client} />);
+    fireEvent.click(await waitFor(() => {
+      const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords');
+      if (!row) throw new Error('no /coords row yet');
+      return row;
+    }));
+    // The user looked at an earlier run's timeline.
+    fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+    fireEvent.change(await screen.findByTestId('timeline-run-picker', {}, { timeout: 10_000 }), { target: { value: pool.id } });
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    fireEvent.change(await screen.findByLabelText('Block rows'), { target: { value: '200' } });
+    fireEvent.click(screen.getByLabelText('shard'));
+    fireEvent.click(screen.getByTestId('run-button'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    // Before any block reports, the progress card already says what happens and what is planned.
+    await waitFor(() => expect(screen.getByTestId('run-stage').textContent).toBe('starting 2 workers for 5 blocks…'));
+    expect(screen.getByTestId('run-stats').textContent).toContain('0 / 5 blocks');
+    expect(screen.getByTestId('run-stats').textContent).toContain('0 / 1,000 rows');
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+    const chart = await screen.findByTestId('timeline-chart');
+    expect(chart.dataset.lanes).toBe('main,worker 1,worker 2');
+    expect(screen.getByTestId('timeline-run-picker').textContent).toContain('(running)');
+    expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^starting 2 workers for 5 blocks… · /);
+    // The clock moves on its own while no block has reported, and the workers' rows show work under way.
+    const first = screen.getByTestId('timeline-clock').textContent;
+    await waitFor(() => expect(screen.getByTestId('timeline-clock').textContent).not.toBe(first), { timeout: 5_000 });
+    await waitFor(() => expect(Number(screen.getByTestId('timeline-chart').dataset.pending)).toBe(2), { timeout: 5_000 });
+  });
 });

@@ -9,6 +9,7 @@
 // Electron it must come from a drop or the recent list, in serve it must lie
 // under the folders named on the command line.
 
+import type { Overview, OverviewRequest } from './overview';
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult } from './run';
@@ -197,9 +198,17 @@ export interface H5BlocksApi {
    * NaN and ±Infinity travel as the strings 'NaN', 'Infinity', '-Infinity' so
    * that JSON keeps them; the typed client (createApiClient) turns them back into
    * numbers. A 'text' slice (strings, compounds, references, variable-length
-   * data) holds one display string per element.
+   * data) holds one display string per element; with `fields`, a compound
+   * dataset's slice holds one string per field of each element instead (nested
+   * compounds flattened, named with dots in `fields`).
    */
-  getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice>;
+  getValue(fileId: string, path: string, ranges: [number, number][], options?: ValueOptions): Promise<ValueSlice>;
+  /**
+   * A whole numeric dataset reduced to what a plot needs (per-bin min and max
+   * of a line, a row sample of points, block means of an image), computed in the
+   * file's I/O thread block by block. Numbers travel as getValue's do.
+   */
+  getOverview(fileId: string, path: string, request: OverviewRequest): Promise<Overview>;
   /**
    * Objects of every open file whose path contains `query` (case-insensitive),
    * in every group whether the tree has expanded it or not. Large files are
@@ -228,12 +237,18 @@ export interface H5BlocksApi {
   exportScript(runId: string): Promise<ExportedScript>;
 }
 
+/** How getValue returns a slice. */
+export interface ValueOptions {
+  /** A compound's values one field at a time (a table column per field) instead of one text per element. */
+  fields?: boolean;
+}
+
 export type ApiMethod = keyof H5BlocksApi;
 
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
+  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

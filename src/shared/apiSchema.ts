@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { API_METHODS, type ApiMethod, type H5BlocksApi } from './api';
 import { H5BlocksError } from './errors';
+import { MAX_OVERVIEW_BINS, MAX_OVERVIEW_POINTS } from './overview';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress } from './run';
 
 /** Paths longer than this are not real paths (PATH_MAX is 4096 on Linux). */
@@ -57,7 +58,12 @@ export const API_ARGS = {
   listVirtualOutputs: z.tuple([id]),
   materialize: z.tuple([id, objectPath]),
   getEntity: z.tuple([id, objectPath]),
-  getValue: z.tuple([id, objectPath, z.array(range).max(MAX_RANK, `must have at most ${MAX_RANK} dimensions`)]),
+  getValue: z.tuple([id, objectPath, z.array(range).max(MAX_RANK, `must have at most ${MAX_RANK} dimensions`), z.strictObject({ fields: z.boolean().optional() }).optional()]),
+  getOverview: z.tuple([id, objectPath, z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('line'), bins: z.int().min(1).max(MAX_OVERVIEW_BINS), start: index.optional(), stop: index.optional(), column: index.optional() }),
+    z.strictObject({ kind: z.literal('points'), maxPoints: z.int().min(1).max(MAX_OVERVIEW_POINTS) }),
+    z.strictObject({ kind: z.literal('image'), index: z.array(index).max(MAX_RANK), maxSide: z.int().min(1).max(MAX_OVERVIEW_BINS) }),
+  ])]),
   search: z.tuple([z.string().max(1000, 'must be at most 1000 characters').refine(noNul, 'must not contain a NUL character')]),
   openLinkTarget: z.tuple([id, objectPath]),
   startRun: z.tuple([runParams]),

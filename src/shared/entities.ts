@@ -164,4 +164,6 @@ export interface ValueSlice {
   values: (number | string | null)[];
   /** Complex data (a compound of two floats named r, i or real, imag): `values` holds real, imaginary pairs, two numbers per element. */
   complex?: boolean;
+  /** A compound read by field (getValue's `fields` option): the flattened field names; `values` holds one string per field of each element. */
+  fields?: string[];
 }

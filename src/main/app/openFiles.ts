@@ -1,8 +1,9 @@
+import type { Overview, OverviewRequest } from '../../shared/overview';
 import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { VirtualOutput } from '../../shared/virtual';
-import type { OpenFile } from '../../shared/api';
+import type { OpenFile, ValueOptions } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { ConfinementRules } from '../hdf5/confinement';
@@ -118,15 +119,20 @@ export class OpenFiles {
     return this.use(entry).call({ kind: 'entity', file: entry.path, path });
   }
 
-  value(id: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
+  value(id: string, path: string, ranges: [number, number][], options?: ValueOptions): Promise<ValueSlice> {
     const entry = this.entry(id);
-    return this.use(entry).call({ kind: 'value', file: entry.path, path, ranges });
+    return this.use(entry).call({ kind: 'value', file: entry.path, path, ranges, options });
   }
 
   /** The slice as UTF-8 JSON text, serialised in the file's thread: a million values never become objects on this one. */
-  valueJson(id: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
+  valueJson(id: string, path: string, ranges: [number, number][], options?: ValueOptions): Promise<Uint8Array> {
     const entry = this.entry(id);
-    return this.use(entry).call({ kind: 'valueJson', file: entry.path, path, ranges });
+    return this.use(entry).call({ kind: 'valueJson', file: entry.path, path, ranges, options });
+  }
+
+  overview(id: string, path: string, request: OverviewRequest): Promise<Overview> {
+    const entry = this.entry(id);
+    return this.use(entry).call({ kind: 'overview', file: entry.path, path, request });
   }
 
   children(id: string, paths: string[]): Promise<ChildSummary[][]> {

@@ -1,9 +1,11 @@
+import type { Overview, OverviewRequest } from '../../shared/overview';
 import { constants, copyFileSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
   AppInfo, MenuCommand, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult,
+  ValueOptions,
 } from '../../shared/api';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
@@ -214,8 +216,8 @@ export class AppService implements H5BlocksApi {
     return this.files.entity(fileId, path);
   }
 
-  async getValue(fileId: string, path: string, ranges: [number, number][]): Promise<ValueSlice> {
-    return this.files.value(fileId, path, ranges);
+  async getValue(fileId: string, path: string, ranges: [number, number][], options?: ValueOptions): Promise<ValueSlice> {
+    return this.files.value(fileId, path, ranges, options);
   }
 
   /**
@@ -223,8 +225,12 @@ export class AppService implements H5BlocksApi {
    * a large slice never exists as objects on the main thread, which keeps both
    * its event loop and its memory free of it.
    */
-  async getValueJson(fileId: string, path: string, ranges: [number, number][]): Promise<Uint8Array> {
-    return this.files.valueJson(fileId, path, ranges);
+  async getValueJson(fileId: string, path: string, ranges: [number, number][], options?: ValueOptions): Promise<Uint8Array> {
+    return this.files.valueJson(fileId, path, ranges, options);
+  }
+
+  async getOverview(fileId: string, path: string, request: OverviewRequest): Promise<Overview> {
+    return this.files.overview(fileId, path, request);
   }
 
   async search(query: string): Promise<SearchResult> {

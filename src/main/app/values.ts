@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Metadata } from 'h5wasm';
+import type { ValueOptions } from '../../shared/api';
 import type { ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import { encodeNumber } from '../../shared/wireValues';
@@ -28,7 +29,7 @@ const ARRAY = 10;
  * numbers (non-finite ones encoded for JSON, see wireValues.ts); everything
  * else as one display string per element, so a table can show any dataset.
  */
-export async function readValueSlice(file: H5File, path: string, ranges: [number, number][]): Promise<ValueSlice> {
+export async function readValueSlice(file: H5File, path: string, ranges: [number, number][], options: ValueOptions = {}): Promise<ValueSlice> {
   const objectPath = normalizePath(path);
   const where = `${basename(file.filename)}: ${objectPath}`;
   const dataset = datasetAt(file, objectPath, where);
@@ -42,10 +43,17 @@ export async function readValueSlice(file: H5File, path: string, ranges: [number
   const count = shape.reduce((a, b) => a * b, 1);
   const numeric = meta.type === INTEGER || meta.type === FLOAT || meta.type === ENUM;
   const complex = isComplex(meta);
-  const slice = { path: objectPath, ranges, shape, kind: numeric || complex ? 'numbers' : 'text', ...(complex ? { complex: true } : {}) } as const;
+  const fields = options.fields && meta.type === COMPOUND && !complex ? compoundFields(meta) : undefined;
+  const slice = {
+    path: objectPath, ranges, shape, kind: numeric || complex ? 'numbers' : 'text',
+    ...(complex ? { complex: true } : {}), ...(fields ? { fields: fields.map((field) => field.name) } : {}),
+  } as const;
   if (count === 0) return { ...slice, values: [] };
   try {
-    const values = complex ? readComplex(dataset, ranges) : numeric ? await readNumbers(file, dataset, objectPath, meta, ranges) : readText(dataset, meta, ranges);
+    const values = complex ? readComplex(dataset, ranges)
+      : numeric ? await readNumbers(file, dataset, objectPath, meta, ranges)
+        : fields ? readFields(dataset, fields, ranges)
+          : readText(dataset, meta, ranges);
     return { ...slice, values };
   } catch (error) {
     throw hdf5Error(error, file.filename, objectPath, 'cannot read values');
@@ -118,6 +126,38 @@ function numberValue(element: unknown): number | string {
   if (typeof element === 'number') return encodeNumber(element);
   if (typeof element === 'boolean') return element ? 1 : 0;
   return String(element);
+}
+
+interface Field {
+  /** Dotted for a nested compound's members: `pos.u`. */
+  name: string;
+  /** Where the field sits in h5wasm's nested arrays of member values. */
+  at: number[];
+  meta: Metadata;
+}
+
+/** A compound's leaf fields in order, nested compounds flattened with dotted names. */
+export function compoundFields(meta: Metadata, prefix = '', at: number[] = []): Field[] {
+  return (meta.compound_type?.members ?? []).flatMap((member, index) => {
+    const name = `${prefix}${member.name}`;
+    const where = [...at, index];
+    return member.type === COMPOUND && !isComplex(member) ? compoundFields(member, `${name}.`, where) : [{ name, at: where, meta: member }];
+  });
+}
+
+/** One text per field of each element, row-major: the cells of a table with a column per field. */
+function readFields(dataset: H5Dataset, fields: Field[], ranges: [number, number][]): string[] {
+  const raw = ranges.length === 0 ? [dataset.value] : dataset.slice(ranges);
+  const elements: unknown[] = Array.isArray(raw) ? raw : [raw];
+  const cells: string[] = [];
+  for (const element of elements) {
+    for (const field of fields) {
+      let value: unknown = element;
+      for (const index of field.at) value = Array.isArray(value) ? value[index] : undefined;
+      cells.push(field.meta.type === STRING ? String(value) : formatElement(value, field.meta, dataset));
+    }
+  }
+  return cells;
 }
 
 function readText(dataset: H5Dataset, meta: Metadata, ranges: [number, number][]): string[] {

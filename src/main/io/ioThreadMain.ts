@@ -7,6 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
 import { MAX_WORKERS } from '../../shared/run';
+import { readOverview } from '../app/overview';
 import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
 import { takeRefusals } from '../hdf5/confinement';
@@ -50,7 +51,7 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // A refused open reads nothing: describing a group whose external link leads
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
-    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run' || request.kind === 'materialize')) throw refusedError(request, refused);
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'overview' || request.kind === 'run' || request.kind === 'materialize')) throw refusedError(request, refused);
     const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
     send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
@@ -72,9 +73,11 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'entity':
       return handles.use(request.file, (file) => getEntity(file, request.path));
     case 'value':
-      return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges));
+      return handles.use(request.file, (file) => readValueSlice(file, request.path, request.ranges, request.options));
     case 'valueJson':
-      return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges))));
+      return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges, request.options))));
+    case 'overview':
+      return handles.use(request.file, (file) => readOverview(file, request.path, request.request));
     case 'children': {
       const { module } = await loadH5();
       return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));

@@ -1,4 +1,6 @@
+import type { ValueOptions } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
+import type { Overview, OverviewRequest } from '../../shared/overview';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
@@ -10,9 +12,10 @@ export type IoRequest =
   | { kind: 'check'; file: string }
   | { kind: 'tree'; file: string }
   | { kind: 'entity'; file: string; path: string }
-  | { kind: 'value'; file: string; path: string; ranges: [number, number][] }
+  | { kind: 'value'; file: string; path: string; ranges: [number, number][]; options?: ValueOptions }
   /** The same slice as JSON text in UTF-8, made in the thread and handed over without a copy (serve sends it on as it is). */
-  | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][] }
+  | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][]; options?: ValueOptions }
+  | { kind: 'overview'; file: string; path: string; request: OverviewRequest }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   | { kind: 'run'; request: RunRequest; runId: string }
@@ -34,6 +37,7 @@ export interface IoResults {
   entity: Entity;
   value: ValueSlice;
   valueJson: Uint8Array;
+  overview: Overview;
   children: ChildSummary[][];
   run: RunResult;
   materialize: MaterializeResult;

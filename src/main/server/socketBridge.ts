@@ -109,8 +109,8 @@ export function bridgeSocket(socket: WebSocket, service: AppService, slots: Serv
 /** getValue's reply as JSON text made in the file's I/O thread, or the failure as any call's. */
 async function valueJson(service: AppService, args: unknown): Promise<Uint8Array | CallOutcome> {
   try {
-    const [fileId, path, ranges] = validateCall('getValue', args).args as Parameters<AppService['getValue']>;
-    return await service.getValueJson(fileId, path, ranges);
+    const [fileId, path, ranges, options] = validateCall('getValue', args).args as Parameters<AppService['getValue']>;
+    return await service.getValueJson(fileId, path, ranges, options);
   } catch (error) {
     return { ok: false, error: publicError(error) };
   }

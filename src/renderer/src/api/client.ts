@@ -1,5 +1,6 @@
 import { API_METHODS, type ApiMethod, type ApiTransport, type H5BlocksApi } from '../../../shared/api';
 import type { ValueSlice } from '../../../shared/entities';
+import { decodeOverview, type Overview } from '../../../shared/overview';
 import { decodeValueSlice } from '../../../shared/wireValues';
 
 const KNOWN = new Set<string>(API_METHODS);
@@ -20,7 +21,8 @@ export function createApiClient(transport: ApiTransport): H5BlocksApi {
         const name = property as ApiMethod;
         method = async (...args: unknown[]) => {
           const result = await transport.call(name, args);
-          return name === 'getValue' ? decodeValueSlice(result as ValueSlice) : result;
+          if (name === 'getValue') return decodeValueSlice(result as ValueSlice);
+          return name === 'getOverview' ? decodeOverview(result as Overview) : result;
         };
         methods.set(property, method);
       }

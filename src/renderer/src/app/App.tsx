@@ -3,6 +3,7 @@ import { Toolbar } from '../files/Toolbar';
 import { useFileDrop } from '../files/useFileDrop';
 import { Inspector } from '../inspect/Inspector';
 import { RunPanel } from '../run/RunPanel';
+import { SIDEBAR_MAX, SIDEBAR_MIN, useSidebarLayout } from '../tree/useSidebarLayout';
 import { MatrixProvider } from '../compare/matrixRunner';
 import { RunsProvider } from '../run/runsStore';
 import { RunSettingsProvider } from '../run/runSettings';
@@ -79,15 +80,50 @@ function Layout() {
   usePreloadedViews();
   const Panel = PANELS[tab];
   const dragging = useFileDrop();
+  const sidebar = useSidebarLayout();
+  const startResize = (event: React.PointerEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    const handle = event.currentTarget;
+    handle.setPointerCapture?.(event.pointerId);
+    const from = event.clientX;
+    const initial = sidebar.collapsed ? 0 : sidebar.width;
+    const move = (e: PointerEvent) => sidebar.setWidth(initial + e.clientX - from);
+    const end = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', end);
+      handle.removeEventListener('pointercancel', end);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', end);
+    handle.addEventListener('pointercancel', end);
+  };
   return (
     <div className="app">
       {dragging && <div className="drop-hint" data-testid="drop-hint">Drop HDF5 files to open them</div>}
       <Toolbar />
       <ConnectionBanner />
-      <div className="workspace">
-        <Sidebar />
+      <div className="workspace" style={{ gridTemplateColumns: `${sidebar.collapsed ? 0 : sidebar.width}px 6px minmax(0, 1fr)` }} data-sidebar={sidebar.collapsed ? 'collapsed' : 'open'}>
+        {sidebar.collapsed ? <div /> : <Sidebar />}
+        <div
+          className="sidebar-resizer" role="separator" aria-orientation="vertical" aria-label="Resize the sidebar" tabIndex={0}
+          aria-valuemin={SIDEBAR_MIN} aria-valuemax={SIDEBAR_MAX} aria-valuenow={sidebar.collapsed ? 0 : sidebar.width}
+          onPointerDown={startResize}
+          onKeyDown={(event) => {
+            const step = event.shiftKey ? 60 : 20;
+            if (event.key === 'ArrowLeft') sidebar.setWidth(sidebar.width - step);
+            else if (event.key === 'ArrowRight') sidebar.setWidth(sidebar.width + step);
+            else return;
+            event.preventDefault();
+          }}
+        />
         <main className="main-area">
-          <TabStrip />
+          <div className="main-top">
+            <button
+              type="button" className="sidebar-toggle" onClick={sidebar.toggle} aria-expanded={!sidebar.collapsed}
+              aria-label={sidebar.collapsed ? 'Show the sidebar' : 'Hide the sidebar'} title={sidebar.collapsed ? 'Show the sidebar' : 'Hide the sidebar'}
+            >{sidebar.collapsed ? '»' : '«'}</button>
+            <TabStrip />
+          </div>
           <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={-1}>
             <Suspense fallback={<p className="suspense-note">Loading…</p>}>
               <Panel />

@@ -1,9 +1,11 @@
 import { useRef, type KeyboardEvent } from 'react';
+import { useRuns } from '../run/runsStore';
 import { TABS, useNavigation, type TabId } from './navigation';
 
 /** The main area's tab strip: arrow keys, Home and End move between tabs, as in the WAI-ARIA tabs pattern. */
 export function TabStrip() {
   const { tab, showTab } = useNavigation();
+  const { live } = useRuns();
   const list = useRef<HTMLDivElement>(null);
 
   function onKeyDown(event: KeyboardEvent) {
@@ -29,8 +31,11 @@ export function TabStrip() {
           tabIndex={tab === t.id ? 0 : -1}
           className={tab === t.id ? 'active' : ''}
           onClick={() => showTab(t.id as TabId)}
+          {...(t.id === 'run' && live ? { 'data-run-status': live.status, 'data-run-id': live.runId } : {})}
         >
           {t.label}
+          {/* A run in progress shows on its tab wherever the user is. */}
+          {t.id === 'run' && live?.status === 'running' && <span className="tab-badge" aria-hidden="true" title="running"> ●</span>}
         </button>
       ))}
     </div>

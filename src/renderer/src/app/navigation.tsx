@@ -16,6 +16,8 @@ interface Navigation {
   /** The run the Timeline tab shows; null follows the live or latest run. */
   timelineRunId: string | null;
   showTimeline(runId: string | null): void;
+  /** The Timeline follows the live run again (a new run starts), without changing tab. */
+  followLiveRun(): void;
 }
 
 const NavigationContext = createContext<Navigation | null>(null);
@@ -28,6 +30,9 @@ export function NavigationProvider({ children, initialTab = 'inspect' }: { child
     showTimeline(runId) {
       setTimelineRunId(runId);
       showTab('timeline');
+    },
+    followLiveRun() {
+      setTimelineRunId(null);
     },
   }), [tab, timelineRunId]);
   return <NavigationContext.Provider value={value}>{children}</NavigationContext.Provider>;

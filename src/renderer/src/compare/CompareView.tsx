@@ -1,3 +1,4 @@
+import { useWorkspace } from '../workspace/workspace';
 import { useMemo, useState } from 'react';
 import { PHASES, type Strategy } from '../../../shared/run';
 import { toErrorInfo } from '../../../shared/errors';
@@ -31,7 +32,13 @@ function TradeOffs({ strategies }: { strategies: Strategy[] }) {
 }
 
 export function CompareView() {
-  const { records, clear } = useRuns();
+  const { records: allRecords, clear } = useRuns();
+  const { state: workspace } = useWorkspace();
+  // Runs of files not open (from earlier sessions) are kept but left out unless asked for.
+  const [showAll, setShowAll] = useState(false);
+  const openPaths = useMemo(() => new Set(workspace.files.map((f) => f.path)), [workspace.files]);
+  const records = useMemo(() => (showAll ? allRecords : allRecords.filter((r) => openPaths.has(r.file))), [showAll, allRecords, openPaths]);
+  const hiddenRuns = allRecords.length - records.length;
   const { api } = useApi();
   const { notifyError } = useNotifier();
   const { showTimeline } = useNavigation();
@@ -73,7 +80,13 @@ export function CompareView() {
   return (
     <div className="compare-view" data-testid="compare-view">
       <div className="view-header">
-        <h2 className="object-title">Runs <span className="muted">({records.length})</span></h2>
+        <h2 className="object-title">Runs <span className="muted">({records.length}{records.length !== allRecords.length ? ` of ${allRecords.length}` : ''})</span></h2>
+        {(hiddenRuns > 0 || showAll) && (
+          <label className="inline-field small" data-testid="show-all-runs">
+            <input type="checkbox" checked={showAll} onChange={(event) => setShowAll(event.target.checked)} />
+            Show runs of files not open{hiddenRuns > 0 ? ` (${hiddenRuns})` : ''}
+          </label>
+        )}
         <span className="toolbar-spacer" />
         <button type="button" disabled={records.length === 0} data-testid="export-csv"
           onClick={() => downloadText(`${exportName('h5blocks-runs', String(exported.length))}.csv`, runsToCsv(exported), 'text/csv')}>
@@ -83,7 +96,7 @@ export function CompareView() {
           onClick={() => downloadText(`${exportName('h5blocks-runs', String(exported.length))}.json`, runsToJson(exported), 'application/json')}>
           Export JSON{chosen.length > 0 ? ` (${chosen.length})` : ''}
         </button>
-        <button type="button" className="danger-quiet" disabled={records.length === 0} onClick={() => {
+        <button type="button" className="danger-quiet" disabled={allRecords.length === 0} onClick={() => {
           if (window.confirm('Forget every run in the history? Output datasets in your files stay.')) {
             setSelected(new Set());
             forgetMatrix();
@@ -94,11 +107,11 @@ export function CompareView() {
         </button>
       </div>
 
+      {matrix && <MatrixResults outcome={matrix} />}
       {records.length === 0 ? (
-        <p className="muted">No runs yet. Run a computation in the <strong>Run</strong> tab, or a matrix of them below.</p>
+        <p className="muted">{allRecords.length > 0 ? 'No runs of the open files yet (earlier runs of other files are hidden).' : 'No runs yet.'} Run a computation in the <strong>Run</strong> tab, or a matrix of them below.</p>
       ) : (
         <>
-          {matrix && <MatrixResults outcome={matrix} />}
           {missingBaseline.length > 0 && (
             <p className="muted small" data-testid="baseline-hint">
               Speedup needs an inline run as its baseline: run <strong>inline</strong> once on {missingBaseline.map((g) => g.label).join(', ')}.

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useTheme } from '../app/theme';
 import { EChart } from '../charts/EChart';
 import type { CustomSeriesRenderItem, EChartsOption } from '../charts/echarts';
@@ -19,11 +19,19 @@ export function MatrixResults({ outcome }: { outcome: MatrixOutcome }) {
   const selected = useSelectedObject();
   const current = selected !== null && selected.file.id === outcome.fileId && selected.path === outcome.dataset;
   const subject = `${outcome.fileName} ${outcome.dataset}`;
+  // A matrix ends while the user is at its form further down: its results come into view.
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const element = section.current;
+    if (element && typeof element.scrollIntoView === 'function') element.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [outcome]);
   return (
-    <section aria-label="Run matrix results" data-testid="matrix-results" data-current={current}>
+    <section ref={section} aria-label="Run matrix results" data-testid="matrix-results" data-current={current}>
       <div className={`callout verdict${current ? '' : ' stale'}`} data-testid="matrix-verdict" data-winner={outcome.ranked[0].key}>
         <p data-testid="matrix-verdict-label" className="small muted">
-          {current ? `Run matrix on ${subject}, ${outcome.repeats} runs per configuration, ranked by median`
+          {current ? (outcome.repeats === 1
+            ? `Run matrix on ${subject}, one run per configuration: no spread to show (repeat 3 or more times to see how much runs vary)`
+            : `Run matrix on ${subject}, ${outcome.repeats} runs per configuration, ranked by median`)
             : `Earlier run matrix, on ${subject}: not the dataset selected now`}
         </p>
         <p>{outcome.sentence}</p>
@@ -45,12 +53,19 @@ function MatrixChart({ outcome }: { outcome: MatrixOutcome }) {
       const high = api.coord([api.value(2), api.value(0)]);
       const half = ((api.size?.([0, 1]) as number[])[1] ?? 20) * 0.15;
       const style = { stroke: whiskerColor, lineWidth: 1.5 };
+      const config = ranked[params.dataIndex];
+      const end = api.coord([Math.max(config.maxRowsPerSecond, config.medianRowsPerSecond), api.value(0)]);
+      // The median's figure sits past the whisker's end, so no line ever crosses it.
+      const label = { type: 'text' as const, style: { text: formatCompact(config.medianRowsPerSecond), x: end[0] + 8, y: end[1], verticalAlign: 'middle' as const, fill: whiskerColor, font: '12px sans-serif' } };
+      // One run has no spread: no whisker to draw.
+      if (config.runs.length < 2 || config.minRowsPerSecond === config.maxRowsPerSecond) return { type: 'group', children: [label] };
       return {
         type: 'group',
         children: [
           { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style },
           { type: 'line', shape: { x1: low[0], y1: low[1] - half, x2: low[0], y2: low[1] + half }, style },
           { type: 'line', shape: { x1: high[0], y1: high[1] - half, x2: high[0], y2: high[1] + half }, style },
+          label,
         ],
       };
     };
@@ -64,7 +79,6 @@ function MatrixChart({ outcome }: { outcome: MatrixOutcome }) {
         {
           type: 'bar', name: 'median rows/s',
           data: ranked.map((c, i) => ({ value: c.medianRowsPerSecond, itemStyle: { color: i === 0 ? WINNER_COLOR : OTHER_COLOR } })),
-          label: { show: true, position: 'right', distance: 40, formatter: (p: { value: unknown }) => formatCompact(Number(p.value)) },
           tooltip: { valueFormatter: (v) => formatRate(Number(v), 'rows/s') },
         },
         {
@@ -107,7 +121,7 @@ function MatrixTable({ ranked }: { ranked: RankedConfig[] }) {
               <td className="numeric">{i === 0 ? <span className="fastest-mark" title="Fastest by median">★ 1</span> : i + 1}</td>
               <td>{describeRanked(c)}</td>
               <td className="numeric" data-testid="matrix-median">{formatRate(c.medianRowsPerSecond, 'rows/s')}</td>
-              <td className="numeric" data-testid="matrix-range">{formatCompact(c.minRowsPerSecond)}–{formatCompact(c.maxRowsPerSecond)}</td>
+              <td className="numeric" data-testid="matrix-range">{c.runs.length < 2 ? '— (one run)' : `${formatCompact(c.minRowsPerSecond)}–${formatCompact(c.maxRowsPerSecond)}`}</td>
               <td className="numeric">{formatDuration(c.medianWallMs)}</td>
               <td className="numeric">{formatInteger(c.runs.length)}</td>
             </tr>

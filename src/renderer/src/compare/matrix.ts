@@ -59,15 +59,15 @@ export function defaultWorkerCounts(cores: number): number[] {
   return counts;
 }
 
-/** Runs per configuration: at least 3, so the median is not one noisy run; at most MAX_REPEATS. */
-export const MIN_REPEATS = 3;
+/** Runs per configuration: one for a quick look (no spread to show), 3 or more for a median that is not one noisy run; at most MAX_REPEATS. */
+export const MIN_REPEATS = 1;
 export const MAX_REPEATS = 20;
 export const DEFAULT_REPEATS = 3;
 
 export function parseRepeats(text: string): number | string {
   const n = Number(text.trim());
   if (!Number.isInteger(n) || n < MIN_REPEATS || n > MAX_REPEATS) {
-    return `Repeats must be a whole number from ${MIN_REPEATS} to ${MAX_REPEATS}: each configuration runs several times and is ranked by its median.`;
+    return `Repeats must be a whole number from ${MIN_REPEATS} to ${MAX_REPEATS}: each configuration runs that many times and is ranked by its median (3 or more show its spread).`;
   }
   return n;
 }

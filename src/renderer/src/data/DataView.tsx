@@ -5,103 +5,126 @@ import type { OpenFile } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { useApi } from '../app/apiContext';
 import { useTheme } from '../app/theme';
-import { complexParts } from '../h5web/entities';
 import { H5BlocksProvider } from '../h5web/provider';
 import { ObjectStatus } from '../inspect/ObjectStatus';
-import { formatBytes, formatInteger, formatShape } from '../format/units';
+import { formatShape } from '../format/units';
 import { useSelectedObject } from '../workspace/workspace';
 import { DatasetTable } from './DatasetTable';
 import { LiveSwitch } from './LiveSwitch';
-import { useLiveRefresh } from './useLiveRefresh';
+import { useLiveRefresh, type LiveRefresh } from './useLiveRefresh';
+import { firstView, h5webShows, sliceValues, VIEW_VALUE_LIMIT, type ViewKind } from './firstView';
+import { ImageOverviewView, LineOverviewView, PointsView } from './OverviewViews';
 
-/**
- * Element types h5web draws from the values this API sends: numbers (matrix,
- * line, heatmap, RGB), strings (matrix), complex pairs. Compounds, sequences,
- * references and the like arrive as display text, which h5blocks' own table shows.
- */
-export function h5webShows(entity: Entity): boolean {
-  if (entity.kind !== 'dataset') return true;
-  const { dtype } = entity;
-  return ['integer', 'float', 'enum', 'string'].includes(dtype.class) || complexParts(dtype) !== undefined;
-}
+export { h5webShows } from './firstView';
 
 export function DataView() {
   const selected = useSelectedObject();
   if (!selected?.entity) return <ObjectStatus selected={selected} hint="Select a dataset in the tree to see its values." />;
   const { entity, file, generation } = selected;
-  if (entity.kind === 'dataset' && !h5webShows(entity)) return <TextData key={`${file.id}:${entity.path}:${generation}`} fileId={file.id} dataset={entity} />;
-  const large = entity.kind === 'dataset' ? firstViewValues(entity) > PLOT_WITHOUT_ASKING : false;
-  return large && entity.kind === 'dataset'
-    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.sizeBytes}:${generation}`} file={file} path={selected.path} dataset={entity} generation={generation} />
-    : <H5WebData file={file} path={selected.path} generation={generation} />;
+  // Keyed by reload (another program changed the file), not by size: a file a SWMR writer grows keeps its views and Live switch.
+  if (entity.kind === 'dataset') return <DatasetViews key={`${file.id}:${entity.path}:${generation}`} file={file} path={selected.path} dataset={entity} generation={generation} />;
+  if (entity.kind === 'group' && !isNexus(entity)) {
+    return <div className="empty-state" data-testid="group-hint"><p>{entity.path} is a {entity.kind}: it holds no values of its own. Select one of its datasets in the tree to see them.</p></div>;
+  }
+  return <LiveH5WebData file={file} path={selected.path} generation={generation} />;
 }
 
 /**
- * Values h5web reads to draw a dataset's first view: all of a 1-D or 2-D
- * dataset, one 2-D slice of higher ones (its dimension mapper slices the rest).
+ * What the views read again at: the file's size (a run added an output), or,
+ * for a file being written, only each Live refresh (it grows all the time).
  */
-export function firstViewValues(dataset: DatasetEntity): number {
-  const shape = dataset.shape ?? [];
-  return shape.slice(-2).reduce((a, b) => a * b, 1);
+function dataVersion(file: OpenFile, live: LiveRefresh): string {
+  return file.beingWritten || live.tick > 0 ? `live-${live.tick}` : String(file.sizeBytes);
 }
 
-/**
- * Up to this many values h5web plots as soon as a dataset is selected (well
- * under a second to fetch and draw). Beyond it the user asks first, so that
- * selecting a run's 5 M-row output never holds the page on their behalf.
- */
-export const PLOT_WITHOUT_ASKING = 2_000_000;
+function LiveControl({ file, live }: { file: OpenFile; live: LiveRefresh }) {
+  return file.beingWritten || live.on || live.tick > 0 ? <LiveSwitch live={live} beingWritten={file.beingWritten === true} /> : null;
+}
 
-function LargeDataGate({ file, path, dataset, generation }: { file: OpenFile; path: string; dataset: DatasetEntity; generation: number }) {
-  const [confirmed, setConfirmed] = useState(false);
-  if (confirmed) return <H5WebData file={file} path={path} generation={generation} />;
-  const values = firstViewValues(dataset);
+function LiveH5WebData({ file, path, generation }: { file: OpenFile; path: string; generation: number }) {
+  const live = useLiveRefresh(file, path);
   return (
-    <div className="data-view" data-testid="large-data-gate">
+    <>
+      <LiveControl file={file} live={live} />
+      <H5WebData file={file} path={path} version={`${dataVersion(file, live)}:${generation}`} />
+    </>
+  );
+}
+
+/** A NeXus group (NX_class) has plots of its own in h5web's viewer; other groups show nothing there. */
+function isNexus(entity: Entity): boolean {
+  return 'attributes' in entity && entity.attributes.some((attribute) => attribute.name === 'NX_class');
+}
+
+const VIEW_LABELS: Record<ViewKind, string> = { line: 'Line', points: 'Points', image: 'Image', table: 'Table', h5web: 'Plot' };
+
+/**
+ * One dataset: opened at the view its shape and size call for (firstView),
+ * with its table and, within the size gate, h5web's full viewer a tab away.
+ */
+function DatasetViews({ file, path, dataset, generation }: { file: OpenFile; path: string; dataset: DatasetEntity; generation: number }) {
+  const first = useMemo(() => firstView(dataset), [dataset]);
+  const [view, setView] = useState<ViewKind>(first);
+  const live = useLiveRefresh(file, path);
+  const version = `${dataVersion(file, live)}:${generation}`;
+  if (first === 'h5web') {
+    return (
+      <>
+        <LiveControl file={file} live={live} />
+        <H5WebData file={file} path={path} version={version} />
+      </>
+    );
+  }
+  const choices: ViewKind[] = [first];
+  if (first !== 'table') choices.push('table');
+  if (first !== 'table' && h5webShows(dataset) && sliceValues(dataset) <= VIEW_VALUE_LIMIT) choices.push('h5web');
+  return (
+    <div className="data-view" data-testid="dataset-view" data-view={view} data-path={path}>
       <div className="data-header">
         <h2 className="object-title"><code>{dataset.path}</code></h2>
         <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
+        {choices.length > 1 && (
+          <div className="view-tabs" role="tablist" aria-label="View">
+            {choices.map((choice) => (
+              <button key={choice} type="button" role="tab" aria-selected={view === choice} onClick={() => setView(choice)}>
+                {choice === 'h5web' ? 'h5web viewer' : VIEW_LABELS[choice]}
+              </button>
+            ))}
+          </div>
+        )}
       </div>
-      <div className="callout">
-        <p>Plotting reads {formatInteger(values)} values ({formatBytes(values * dataset.dtype.size)}) into this page, which takes a few seconds.</p>
-        <div className="button-row">
-          <button type="button" className="primary" onClick={() => setConfirmed(true)}>Plot {formatInteger(values)} values</button>
-        </div>
-      </div>
+      <LiveControl file={file} live={live} />
+      {view === 'line' && <LineOverviewView key={version} fileId={file.id} dataset={dataset} />}
+      {view === 'points' && <PointsView key={version} fileId={file.id} dataset={dataset} />}
+      {view === 'image' && <ImageOverviewView key={version} fileId={file.id} dataset={dataset} />}
+      {view === 'table' && <DatasetTable key={version} fileId={file.id} dataset={dataset} />}
+      {view === 'h5web' && <H5WebData file={file} path={path} version={version} />}
     </div>
   );
 }
 
 /** h5web's viewer for one file, opened at the object selected in h5blocks' tree. */
-function H5WebData({ file, path, generation }: { file: OpenFile; path: string; generation: number }) {
+function H5WebData({ file, path, version }: { file: OpenFile; path: string; version: string }) {
   const { api } = useApi();
   const { theme } = useTheme();
-  const live = useLiveRefresh(file, path);
-  // A file being written grows all the time: its views read it again only at the Live switch's pace.
-  const version = file.beingWritten || live.tick > 0 ? `live-${live.tick}` : file.sizeBytes;
-  // One provider per file (and per size, which changes when a run adds an output; per reload, after another program changed it; per Live tick), so h5web's caches last while the user moves around the file and never outlive its contents.
-  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, version, generation]); // eslint-disable-line react-hooks/exhaustive-deps
+  // One provider per file and data version (see dataVersion; and per reload), so h5web's caches last while the user moves around the file and never outlive its contents.
+  const provider = useMemo(() => new H5BlocksProvider(api, file), [api, file.id, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  // h5web reopens every dataset at the last view chosen anywhere (a 3-D stack as a line after a 1-D dataset): each object starts at its own primary view instead.
+  useMemo(() => forgetPreferredVis(), [path]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
-    <>
-      {(file.beingWritten || live.on || live.tick > 0) && <LiveSwitch live={live} beingWritten={file.beingWritten === true} />}
-      <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
-        <DataProvider api={provider}>
-          {/* Keyed by path: h5web's App takes the path it opens at only when it mounts. */}
-          <H5WebApp key={path} initialPath={path} sidebarOpen={false} disableDarkMode />
-        </DataProvider>
-      </div>
-    </>
+    <div className="h5web-frame" data-testid="h5web-viewer" data-theme={theme} data-path={path}>
+      <DataProvider api={provider}>
+        {/* Keyed by path: h5web's App takes the path it opens at only when it mounts. */}
+        <H5WebApp key={path} initialPath={path} sidebarOpen={false} disableDarkMode />
+      </DataProvider>
+    </div>
   );
 }
 
-function TextData({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
-  return (
-    <div className="data-view">
-      <div className="data-header">
-        <h2 className="object-title"><code>{dataset.path}</code></h2>
-        <span className="muted small">{formatShape(dataset.shape)} · {dataset.dtype.description}</span>
-      </div>
-      <DatasetTable fileId={fileId} dataset={dataset} />
-    </div>
-  );
+function forgetPreferredVis(): void {
+  try {
+    window.localStorage.removeItem('h5web:preferredVis');
+  } catch {
+    // No storage (a sandboxed page): h5web has nothing remembered either.
+  }
 }

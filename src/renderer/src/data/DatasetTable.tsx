@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { DatasetEntity } from '../../../shared/entities';
+import type { DatasetEntity, Dtype } from '../../../shared/entities';
+import { complexParts } from '../h5web/entities';
 import { useApi } from '../app/apiContext';
 import { formatInteger, formatNumber } from '../format/units';
 import { useAsync } from '../ui/useAsync';
@@ -20,12 +21,12 @@ export function formatCell(value: number | string | null | undefined, isFloat: b
   return isFloat ? formatNumber(value, precise ? 15 : 7) : String(value);
 }
 
-export function DatasetTable({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
+export function DatasetTable({ fileId, dataset, height }: { fileId: string; dataset: DatasetEntity; height?: number }) {
   const shape = dataset.shape;
   if (shape === null) return <p className="muted">This dataset has no dataspace (a null dataset), so it holds no values.</p>;
   if (shape.length === 0) return <ScalarValue fileId={fileId} dataset={dataset} />;
   if (shape.some((n) => n === 0)) return <p className="muted" data-testid="empty-dataset">This dataset is empty (shape {shape.join(' × ')}).</p>;
-  return <ArrayTable fileId={fileId} dataset={dataset} shape={shape} />;
+  return <ArrayTable fileId={fileId} dataset={dataset} shape={shape} height={height} />;
 }
 
 function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
@@ -40,16 +41,19 @@ function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEnti
   );
 }
 
-function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: DatasetEntity; shape: number[] }) {
+function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; dataset: DatasetEntity; shape: number[]; height?: number }) {
   const { api } = useApi();
   const rank = shape.length;
+  // A 1-D compound (a table of records) shows one column per field.
+  const fields = useMemo(() => (rank === 1 ? compoundFieldNames(dataset.dtype) : []), [rank, dataset.dtype]);
+  const byField = fields.length > 0;
   const totalRows = rank === 1 ? shape[0] : shape[rank - 2];
-  const totalColumns = rank === 1 ? 1 : shape[rank - 1];
+  const totalColumns = byField ? fields.length : rank === 1 ? 1 : shape[rank - 1];
   // Dimensions before the last two are fixed at one index each: the table shows a 2-D slice.
   const [leading, setLeading] = useState<number[]>(() => shape.slice(0, Math.max(0, rank - 2)).map(() => 0));
   const [firstColumn, setFirstColumn] = useState(0);
   const [firstRow, setFirstRow] = useState(0);
-  const columnCount = Math.min(MAX_COLUMNS, totalColumns - firstColumn);
+  const columnCount = byField ? totalColumns : Math.min(MAX_COLUMNS, totalColumns - firstColumn);
   const rowCount = Math.min(MAX_SCROLL_ROWS, totalRows - firstRow);
   const pageRows = Math.max(1, Math.floor(PAGE_ELEMENTS / columnCount));
   const identity = `${dataset.path}|${leading.join(',')}|${firstColumn}|${firstRow}`;
@@ -63,10 +67,10 @@ function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: Datas
     ];
   }, [rank, leading, firstRow, firstColumn, columnCount]);
 
-  const { ensureRows, valueAt, error } = useValuePages(api, fileId, dataset.path, pageRows, rangesFor, rowCount, identity);
+  const { ensureRows, valueAt, error } = useValuePages(api, fileId, dataset.path, pageRows, rangesFor, rowCount, identity, byField ? FIELDS : undefined);
   const columnLabels = useMemo(
-    () => (rank === 1 ? [dataset.name] : Array.from({ length: columnCount }, (_, i) => `column ${formatInteger(firstColumn + i)}`)),
-    [rank, dataset.name, columnCount, firstColumn],
+    () => (byField ? fields : rank === 1 ? [dataset.name] : Array.from({ length: columnCount }, (_, i) => `column ${formatInteger(firstColumn + i)}`)),
+    [byField, fields, rank, dataset.name, columnCount, firstColumn],
   );
   const isFloat = dataset.dtype.class === 'float';
   const isNumeric = isFloat || dataset.dtype.class === 'integer';
@@ -76,7 +80,7 @@ function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: Datas
     <div className="table-view">
       <div className="table-controls">
         <span className="muted small" data-testid="table-extent">
-          {formatInteger(totalRows)} rows × {formatInteger(totalColumns)} column{totalColumns === 1 ? '' : 's'}
+          {formatInteger(totalRows)} rows × {formatInteger(totalColumns)} {byField ? 'field' : 'column'}{totalColumns === 1 ? '' : 's'}
           {rank > 2 && ` in each of ${formatInteger(shape.slice(0, rank - 2).reduce((a, b) => a * b, 1))} slices`}
         </span>
         {leading.map((index, dim) => (
@@ -118,10 +122,23 @@ function ArrayTable({ fileId, dataset, shape }: { fileId: string; dataset: Datas
         cell={(row, column) => formatCell(valueAt(row, column, columnCount), isFloat, precise)}
         onVisibleRows={ensureRows}
         align={isNumeric ? 'right' : 'left'}
+        height={height}
         ariaLabel={`Values of ${dataset.path}`}
       />
     </div>
   );
+}
+
+const FIELDS = { fields: true } as const;
+
+/** A compound's leaf fields as the main process names them (getValue's `fields`): nested compounds flattened with dots. */
+export function compoundFieldNames(dtype: Dtype, prefix = ''): string[] {
+  if (dtype.class !== 'compound' || !dtype.members || complexParts(dtype)) return [];
+  return dtype.members.flatMap((member) => {
+    const name = `${prefix}${member.name}`;
+    const inner = compoundFieldNames(member.dtype, `${name}.`);
+    return inner.length > 0 ? inner : [name];
+  });
 }
 
 function clamp(value: number, min: number, max: number): number {

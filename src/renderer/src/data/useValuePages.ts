@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { H5BlocksApi } from '../../../shared/api';
+import type { H5BlocksApi, ValueOptions } from '../../../shared/api';
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 
 type Page = { status: 'loading' } | { status: 'done'; values: (number | string | null)[] } | { status: 'failed'; error: ErrorInfo };
@@ -14,7 +14,7 @@ const MAX_PAGES = 60;
  */
 export function useValuePages(
   api: H5BlocksApi, fileId: string, path: string, pageRows: number, rangesFor: (start: number, stop: number) => [number, number][],
-  rowCount: number, identity: string,
+  rowCount: number, identity: string, options?: ValueOptions,
 ) {
   const pages = useRef(new Map<number, Page>());
   const [, setVersion] = useState(0);
@@ -35,7 +35,7 @@ export function useValuePages(
       cache.set(page, { status: 'loading' });
       const start = page * pageRows;
       const stop = Math.min(rowCount, start + pageRows);
-      api.getValue(fileId, path, rangesFor(start, stop)).then(
+      (options ? api.getValue(fileId, path, rangesFor(start, stop), options) : api.getValue(fileId, path, rangesFor(start, stop))).then(
         (slice) => {
           if (pages.current !== cache) return;
           cache.set(page, { status: 'done', values: slice.values });
@@ -54,7 +54,7 @@ export function useValuePages(
       const far = [...cache.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
       for (const page of far.slice(0, cache.size - MAX_PAGES)) cache.delete(page);
     }
-  }, [api, fileId, path, pageRows, rangesFor, rowCount, identity]);
+  }, [api, fileId, path, pageRows, rangesFor, rowCount, identity, options]);
 
   /** The value at a row and a column within the window, or undefined while its page is read. */
   const valueAt = useCallback((row: number, column: number, columns: number): number | string | null | undefined => {

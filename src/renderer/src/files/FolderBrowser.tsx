@@ -33,13 +33,21 @@ export function useFolderListing(start: string | null) {
  * browser has no native dialog: Up, Top, where one is, and the folder's
  * contents (folders first); choosing a folder goes into it.
  */
-export function FolderBrowser({ listing, browse, onFile, busyPath, disabled = false }: {
+export function FolderBrowser({ listing, browse, onFile, onSelect, selectedPath, show, busyPath, disabled = false }: {
   listing: BrowseListing | null;
   browse: (folder: string | null) => void;
+  /** A file chosen: clicked, or (with onSelect) double-clicked or Enter. */
   onFile: (entry: BrowseEntry) => void;
+  /** When given, a click selects a file and a double click or Enter chooses it, as in a desktop Open dialog. */
+  onSelect?: (entry: BrowseEntry) => void;
+  selectedPath?: string | null;
+  /** Which files to list (folders are always listed). */
+  show?: (entry: BrowseEntry) => boolean;
   busyPath?: string | null;
   disabled?: boolean;
 }) {
+  const entries = listing?.entries.filter((entry) => entry.kind === 'folder' || !show || show(entry));
+  const hidden = (listing?.entries.length ?? 0) - (entries?.length ?? 0);
   return (
     <>
       <div className="browser-location">
@@ -48,15 +56,22 @@ export function FolderBrowser({ listing, browse, onFile, busyPath, disabled = fa
         <code className="browser-folder" data-testid="browser-folder">{listing?.folder || 'Allowed folders'}</code>
       </div>
       <ul className="browser-list" aria-label="Folder contents">
-        {listing?.entries.map((entry) => (
+        {entries?.map((entry) => (
           <li key={entry.path}>
             <button
               type="button"
-              className="browser-entry"
+              className={`browser-entry${selectedPath === entry.path ? ' selected' : ''}`}
               data-testid="browser-entry"
               data-kind={entry.kind}
+              aria-pressed={onSelect && entry.kind === 'file' ? selectedPath === entry.path : undefined}
               disabled={disabled}
-              onClick={() => (entry.kind === 'folder' ? browse(entry.path) : onFile(entry))}
+              onClick={() => (entry.kind === 'folder' ? browse(entry.path) : onSelect ? onSelect(entry) : onFile(entry))}
+              onDoubleClick={() => entry.kind === 'file' && onSelect && onFile(entry)}
+              onKeyDown={(event) => {
+                if (event.key !== 'Enter' || entry.kind !== 'file' || !onSelect) return;
+                event.preventDefault();
+                onFile(entry);
+              }}
             >
               <FsIcon kind={entry.kind} />
               <span className="browser-name">{entry.name}</span>
@@ -66,6 +81,7 @@ export function FolderBrowser({ listing, browse, onFile, busyPath, disabled = fa
           </li>
         ))}
         {listing && listing.entries.length === 0 && <li className="muted">This folder is empty.</li>}
+        {hidden > 0 && <li className="muted small" data-testid="browser-hidden">{hidden} other file{hidden === 1 ? '' : 's'} not shown (choose “All files” to see them)</li>}
       </ul>
     </>
   );

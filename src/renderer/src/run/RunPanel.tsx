@@ -9,7 +9,7 @@ import { useNotifier } from '../app/notifications';
 import { formatBytes, formatInteger, formatShape } from '../format/units';
 import { ObjectStatus } from '../inspect/ObjectStatus';
 import { baseName, parentPath, resolveOutputPath } from '../workspace/paths';
-import { useSelectedObject } from '../workspace/workspace';
+import { useSelectedObject, useWorkspace } from '../workspace/workspace';
 import { CollisionDialog, type Collision } from './CollisionDialog';
 import { runRefusal } from './eligibility';
 import { outputNameProblem } from './outputName';
@@ -28,15 +28,28 @@ export function RunPanel() {
       {!dataset ? <ObjectStatus selected={selected} hint="Select a 2-D numeric dataset in the tree to run the computation on it." />
         : <RunForm key={`${selected.file.id}:${dataset.path}`} fileId={selected.file.id} fileName={selected.file.name} entity={dataset} />}
       {live && <RunProgressBar live={live} />}
-      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} />}
+      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} fileId={live.params.fileId} output={live.result.output} rows={live.result.rows} />}
     </div>
   );
 }
 
-function FinishedActions({ runId }: { runId: string }) {
+/** After a run: its output, a link away (the form above stays on the input for the next run). */
+function FinishedActions({ runId, fileId, output, rows }: { runId: string; fileId: string; output: string; rows: number }) {
   const { showTimeline, showTab } = useNavigation();
+  const { actions } = useWorkspace();
   return (
-    <div className="button-row">
+    <div className="button-row" data-testid="run-finished">
+      <span>
+        Wrote {formatInteger(rows)} rows to{' '}
+        <a
+          href="#" data-testid="run-output-link"
+          onClick={(event) => {
+            event.preventDefault();
+            actions.select(fileId, output);
+            showTab('data');
+          }}
+        ><code>{output}</code></a>
+      </span>
       <button type="button" onClick={() => showTimeline(runId)}>Show timeline</button>
       <button type="button" onClick={() => showTab('compare')}>Compare runs</button>
     </div>
@@ -132,7 +145,9 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     setStarting(true);
     let runId: string;
     try {
-      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict', 'busy', ...(params.live ? ['invalid-argument' as const] : [])] });
+      const planned = planSummary(dataset, params.strategy, params.workers, params.blockRows);
+      const plan = { blocks: planned.blocks, rows: dataset.shape?.[0] ?? 0, blockRows: planned.blockRows, workers: params.strategy === 'inline' ? 1 : params.workers };
+      runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict', 'busy', ...(params.live ? ['invalid-argument' as const] : [])], plan });
     } catch (failure) {
       return explainFailure(params, failure, true);
     } finally {

@@ -1,13 +1,36 @@
 import { formatDuration, formatInteger, formatRate } from '../format/units';
+import { useNow } from '../ui/useNow';
 import { describeEta } from './runPlan';
 import { useRuns, type LiveRun } from './runsStore';
+
+/**
+ * What a running run is doing, in words: until its first block reports,
+ * starting its workers (or the cluster); then how far the blocks are.
+ */
+export function liveStage(live: LiveRun): string {
+  const { strategy } = live.params;
+  const workers = live.plan?.workers ?? live.params.workers;
+  const total = live.progress?.blocksTotal ?? live.plan?.blocks;
+  const blocks = total === undefined ? 'its blocks' : `${formatInteger(total)} block${total === 1 ? '' : 's'}`;
+  if (!live.progress) {
+    if (strategy === 'inline') return `reading and computing ${blocks} on the main thread…`;
+    if (strategy === 'dask') return live.params.scheduler ? `sending ${blocks} to the Dask cluster…` : `starting a local Dask cluster of ${workers} worker${workers === 1 ? '' : 's'}…`;
+    return `starting ${workers} worker${workers === 1 ? '' : 's'} for ${blocks}…`;
+  }
+  const { blocksDone, blocksTotal } = live.progress;
+  return blocksDone >= blocksTotal ? 'all blocks written; committing the file…' : `${formatInteger(blocksDone)} of ${formatInteger(blocksTotal)} blocks done`;
+}
 
 /** The current (or last) run: progress, rates, and its Cancel button, whatever is selected in the tree meanwhile. */
 export function RunProgressBar({ live }: { live: LiveRun }) {
   const { cancel } = useRuns();
   const progress = live.progress;
   const done = progress?.blocksDone ?? 0;
-  const total = progress?.blocksTotal ?? 0;
+  const total = progress?.blocksTotal ?? live.plan?.blocks ?? 0;
+  const rowsTotal = progress?.rowsTotal ?? live.plan?.rows ?? 0;
+  // The elapsed time ticks on its own: the first block can take seconds to report.
+  const now = useNow(250, live.status === 'running');
+  const elapsedMs = live.result?.wallMs ?? (live.status === 'running' ? Math.max(progress?.elapsedMs ?? 0, now - live.startedAtMs) : progress?.elapsedMs ?? 0);
   const fraction = live.status === 'finished' ? 1 : total > 0 ? done / total : 0;
   const label = `${live.fileName} ${live.params.dataset} · ${live.params.strategy}`;
   return (
@@ -15,7 +38,7 @@ export function RunProgressBar({ live }: { live: LiveRun }) {
       <div className="run-progress-label">
         <strong>{label}</strong>
         <span className="muted small run-progress-state">
-          {live.status === 'running' && (progress ? describeEta(progress.etaMs) : 'starting…')}
+          {live.status === 'running' && <span data-testid="run-stage">{liveStage(live)}{progress ? ` · ${describeEta(progress.etaMs)}` : ''}</span>}
           {live.status === 'finished' && live.result && `finished in ${formatDuration(live.result.wallMs)}`}
           {live.status === 'failed' && (live.error?.code === 'aborted' ? 'cancelled' : 'failed')}
           {live.status === 'running' && (
@@ -36,9 +59,9 @@ export function RunProgressBar({ live }: { live: LiveRun }) {
       </div>
       <div className="run-progress-stats small" data-testid="run-stats">
         <span>{formatInteger(done)} / {formatInteger(total)} blocks</span>
-        <span>{formatInteger(progress?.rowsDone ?? 0)} / {formatInteger(progress?.rowsTotal ?? 0)} rows</span>
+        <span>{formatInteger(progress?.rowsDone ?? 0)} / {formatInteger(rowsTotal)} rows</span>
         <span>{formatRate(live.result?.summary.rowsPerSecond ?? progress?.rowsPerSecond ?? 0, 'rows/s')}</span>
-        <span>{formatDuration(live.result?.wallMs ?? progress?.elapsedMs ?? 0)} elapsed</span>
+        <span data-testid="run-elapsed">{formatDuration(elapsedMs)} elapsed</span>
       </div>
       {live.status === 'failed' && live.error && live.error.code !== 'aborted' && (
         <p className="inline-error" role="alert">{live.error.message}</p>

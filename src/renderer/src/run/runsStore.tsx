@@ -21,13 +21,26 @@ export interface LiveRun {
   status: LiveStatus;
   error?: ErrorInfo;
   result?: RunRecord;
+  /** When this page started the run (Date.now()), for a clock that ticks before the first block ends. */
+  startedAtMs: number;
+  /** What the run will do, as the form planned it with the engine's own rule; null when not known. */
+  plan: LivePlan | null;
+}
+
+export interface LivePlan {
+  blocks: number;
+  rows: number;
+  blockRows: number;
+  workers: number;
 }
 
 export interface StartOptions {
-  /** After the run, announce it and select the output in the tree (a run matrix does not). */
+  /** After the run, announce it and show the output in the tree, leaving the input selected (a run matrix does not). */
   openOutput: boolean;
   /** Failures with these codes are the caller's to explain (the collision dialog); others become a toast. */
   handledErrors?: ErrorCode[];
+  /** The block plan, so the progress and the Timeline say what happens from the first moment. */
+  plan?: LivePlan;
 }
 
 interface Runs {
@@ -119,9 +132,9 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     void ws.refresh(request.params.fileId, [parentPath(result.output), result.output]);
     if (request.options.openOutput) {
       say(`${result.fileName} ${result.output}: ${formatInteger(result.rows)} rows in ${formatDuration(result.wallMs)} (${result.strategy})`, 'success');
-      // The output is selected in the tree and shown in whatever tab the user is on; the tab stays
-      // theirs (a plot of millions of values is theirs to ask for, see DataView's large-data gate).
-      ws.select(request.params.fileId, result.output);
+      // The selection stays on the input, so the Run tab keeps its form ready for the next run; the
+      // tree shows the new output (its groups opened), and the Run tab links to it.
+      ws.reveal(request.params.fileId, result.output);
     }
   }, []);
 
@@ -172,9 +185,12 @@ export function RunsProvider({ children }: { children: ReactNode }) {
   }, [api, subscribe, reload, notifyError, schedulePublish, settle]);
 
   const start = useCallback(async (params: RunParams, fileName: string, startOptions: StartOptions) => {
+    const requestedAt = Date.now();
     const { runId } = await api.startRun(params);
     started.current.set(runId, { params, options: startOptions });
-    liveRef.current = { runId, params, fileName, progress: null, blocks: [], status: 'running' };
+    liveRef.current = { runId, params, fileName, progress: null, blocks: [], status: 'running', startedAtMs: requestedAt, plan: startOptions.plan ?? null };
+    // The Timeline switches to the new run at once, whatever run it showed.
+    latest.current.navigation.followLiveRun();
     schedulePublish(true);
     afterFinished(runId);
     return runId;

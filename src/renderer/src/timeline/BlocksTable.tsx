@@ -60,7 +60,7 @@ export function BlocksTable({ run, lanes }: { run: TimelineRun; lanes: LaneRow[]
             <SortHeader label="Block" sort={sort.ariaSort('index')} onSort={() => sort.toggle('index')} numeric />
             <SortHeader label="Rows" sort={sort.ariaSort('rows')} onSort={() => sort.toggle('rows')} numeric />
             <SortHeader label="Worker" sort={sort.ariaSort('lane')} onSort={() => sort.toggle('lane')} title="The lane that computed the block" />
-            <SortHeader label="Start" sort={sort.ariaSort('start')} onSort={() => sort.toggle('start')} numeric />
+            <SortHeader label="Start" sort={sort.ariaSort('start')} onSort={() => sort.toggle('start')} numeric title="Where the block's bars start: its first work, queue wait excluded" />
             <SortHeader label="Duration" sort={sort.ariaSort('duration')} onSort={() => sort.toggle('duration')} numeric title="First work on the block (queue wait excluded) to its last phase" />
             <SortHeader label="Input" sort={sort.ariaSort('bytes')} onSort={() => sort.toggle('bytes')} numeric />
             {phases.map((phase) => (

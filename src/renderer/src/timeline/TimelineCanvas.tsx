@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { niceTicks } from '../charts/niceTicks';
 import { formatDuration } from '../format/units';
-import type { Bar, LaneRow } from './model';
+import type { Bar, LaneRow, PendingBar } from './model';
 import { PHASE_COLORS } from './phases';
 
 /**
@@ -11,8 +11,10 @@ import { PHASE_COLORS } from './phases';
  * dragging pans, a double click shows the whole run again; hovering a bar
  * describes it.
  */
-export function TimelineCanvas({ bars, lanes, xMax, height, compact, ariaLabel, describe }: {
+export function TimelineCanvas({ bars, pending = [], lanes, xMax, height, compact, ariaLabel, describe }: {
   bars: Bar[];
+  /** A live run's work in progress, drawn hatched until its blocks report their phases. */
+  pending?: PendingBar[];
   lanes: LaneRow[];
   xMax: number;
   height: number;
@@ -90,8 +92,24 @@ export function TimelineCanvas({ bars, lanes, xMax, height, compact, ariaLabel, 
       context.fillStyle = PHASE_COLORS[bar.phase];
       context.fillRect(x0, top, Math.max(1, toX(bar.end) - x0), queue ? laneHeight * 0.12 : laneHeight * 0.6);
     }
+    context.strokeStyle = text;
+    for (const bar of pending) {
+      if (bar.end < t0 || bar.start > t1) continue;
+      const x0 = toX(bar.start);
+      const w = Math.max(1, toX(bar.end) - x0);
+      const top = margin.top + (bar.lane + 0.5) * laneHeight - laneHeight * 0.3;
+      const h = laneHeight * 0.6;
+      context.globalAlpha = 0.12;
+      context.fillStyle = text;
+      context.fillRect(x0, top, w, h);
+      context.globalAlpha = 0.45;
+      context.setLineDash([4, 3]);
+      context.strokeRect(x0 + 0.5, top + 0.5, Math.max(0, w - 1), h - 1);
+      context.setLineDash([]);
+    }
+    context.globalAlpha = 1;
     context.restore();
-  }, [bars, lanes, width, height, t0, t1, toX, margin, plotWidth, laneHeight]);
+  }, [bars, pending, lanes, width, height, t0, t1, toX, margin, plotWidth, laneHeight]);
 
   const timeAt = (clientX: number) => {
     const left = canvas.current?.getBoundingClientRect().left ?? 0;

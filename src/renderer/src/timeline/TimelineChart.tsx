@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { EChart } from '../charts/EChart';
 import { echarts, tooltipItem, type CustomSeriesRenderItem, type EChartsOption } from '../charts/echarts';
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
-import { timelineBars, timelineLanes, type Bar, type TimelineRun } from './model';
+import { pendingBars, timelineBars, timelineLanes, type Bar, type TimelineRun } from './model';
 import { PHASE_COLORS } from './phases';
 import { TimelineCanvas } from './TimelineCanvas';
 
@@ -18,6 +18,7 @@ const SVG_BAR_LIMIT = 2000;
 export function TimelineChart({ run, xMax, height, compact = false }: { run: TimelineRun; xMax?: number; height?: number; compact?: boolean }) {
   const lanes = useMemo(() => timelineLanes(run), [run]);
   const bars = useMemo(() => timelineBars(run, lanes), [run, lanes]);
+  const pending = useMemo(() => pendingBars(run, lanes), [run, lanes]);
 
   const plain = bars.length > SVG_BAR_LIMIT || !run.finished;
   const option = useMemo<EChartsOption | null>(() => {
@@ -79,10 +80,10 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
   const ariaLabel = `Timeline of ${run.label}: ${lanes.length} lanes, ${formatInteger(run.blocks.length)} blocks`;
 
   return (
-    <div data-testid="timeline-chart" data-lanes={lanes.map((l) => l.label).join(',')} data-bars={bars.length}>
+    <div data-testid="timeline-chart" data-lanes={lanes.map((l) => l.label).join(',')} data-bars={bars.length} data-pending={pending.length}>
       {option ? <EChart option={option} renderer="svg" height={chartHeight} ariaLabel={ariaLabel} notMerge /> : (
         <TimelineCanvas
-          bars={bars} lanes={lanes} height={chartHeight} compact={compact} ariaLabel={ariaLabel}
+          bars={bars} pending={pending} lanes={lanes} height={chartHeight} compact={compact} ariaLabel={ariaLabel}
           xMax={xMax ?? bars.reduce((max, b) => Math.max(max, b.end), Math.max(run.wallMs, 1))}
           describe={(bar) => describeBar(run, bar, lanes[bar.lane].label)}
         />

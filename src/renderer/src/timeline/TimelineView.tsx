@@ -6,7 +6,9 @@ import { useNavigation } from '../app/navigation';
 import { runToChromeTrace } from '../export/chromeTrace';
 import { downloadText, exportName } from '../export/download';
 import { formatDuration, formatInteger, formatNumber, formatRate } from '../format/units';
+import { liveStage } from '../run/RunProgress';
 import { useRuns, type LiveRun } from '../run/runsStore';
+import { useNow } from '../ui/useNow';
 import { BlocksTable } from './BlocksTable';
 import { DurationHistogram } from './DurationHistogram';
 import { laneUtilisation, phaseTotals, presentPhases, runLabel, timelineFromRecord, timelineLanes, type TimelineRun } from './model';
@@ -21,19 +23,24 @@ const STAGED_BLOCKS = 150;
 const HISTOGRAM_HEIGHT = 220;
 const BLOCKS_TABLE_HEIGHT = 360;
 
-function timelineFromLive(live: LiveRun): TimelineRun {
+/** A live run as far as it has gone: its planned lanes from the first moment, its time up to `now`. */
+function timelineFromLive(live: LiveRun, now: number): TimelineRun {
+  const reported = live.blocks.reduce((max, block) => block.phases.reduce((m, span) => Math.max(m, span.end), max), live.progress?.elapsedMs ?? 0);
   return {
     id: live.runId,
     label: `${runLabel({ fileName: live.fileName, ...live.params })} (running)`,
     strategy: live.params.strategy,
-    workers: live.params.workers,
-    rows: live.progress?.rowsTotal ?? 0,
-    wallMs: live.progress?.elapsedMs ?? 0,
+    workers: live.plan?.workers ?? (live.params.strategy === 'inline' ? 1 : live.params.workers),
+    rows: live.progress?.rowsTotal ?? live.plan?.rows ?? 0,
+    wallMs: Math.max(reported, now - live.startedAtMs),
     blocks: live.blocks,
     runPhases: [],
     finished: false,
   };
 }
+
+/** How often a live run's clock ticks on screen, and how often its chart is redrawn while no block reports. */
+const CLOCK_TICK_MS = 250;
 
 export function TimelineView() {
   const { records, live } = useRuns();
@@ -45,11 +52,14 @@ export function TimelineView() {
   const record = newestFirst.find((r) => r.id === chosenId) ?? (live?.result?.id === chosenId ? live.result : null);
   // A live run redraws once a second: each redraw costs the page (and the run, on a busy machine) more than it tells.
   const liveShown = useThrottledValue(live, LIVE_REDRAW_MS, live?.status !== 'running');
+  const following = !record && liveShown?.runId === chosenId && liveShown.status === 'running';
+  const clock = useNow(CLOCK_TICK_MS, following);
+  const chartNow = useNow(LIVE_REDRAW_MS, following);
   const run = useMemo<TimelineRun | null>(() => {
     if (record) return timelineFromRecord(record);
-    if (liveShown && liveShown.runId === chosenId) return timelineFromLive(liveShown);
+    if (liveShown && liveShown.runId === chosenId) return timelineFromLive(liveShown, chartNow);
     return null;
-  }, [record, liveShown, chosenId]);
+  }, [record, liveShown, chosenId, chartNow]);
 
   if (!run) {
     return (
@@ -64,15 +74,21 @@ export function TimelineView() {
         <label className="inline-field grow">
           Run
           <select value={chosenId ?? ''} onChange={(event) => showTimeline(event.target.value)} data-testid="timeline-run-picker">
-            {liveRunning && !record && <option value={liveRunning.runId}>Live: {timelineFromLive(liveRunning).label}</option>}
+            {liveRunning && !record && <option value={liveRunning.runId}>Live: {timelineFromLive(liveRunning, clock).label}</option>}
             {newestFirst.map((r) => <option key={r.id} value={r.id}>{new Date(r.startedAt).toLocaleTimeString('en-GB')} · {runLabel(r)}</option>)}
           </select>
         </label>
         {record && <ExportTraceButton record={record} />}
       </div>
-      <RunTimeline run={run} record={record} />
+      {following && liveShown && <LiveStage live={liveShown} elapsedMs={Math.max(run.wallMs, clock - liveShown.startedAtMs)} />}
+      <RunTimeline run={run} record={record} clockMs={following && liveShown ? Math.max(run.wallMs, clock - liveShown.startedAtMs) : undefined} />
     </div>
   );
+}
+
+/** What a live run is doing, in words, above its chart. */
+function LiveStage({ live, elapsedMs }: { live: LiveRun; elapsedMs: number }) {
+  return <p className="live-stage" data-testid="timeline-live-stage">{liveStage(live)} · {formatDuration(elapsedMs)} elapsed</p>;
 }
 
 function ExportTraceButton({ record }: { record: RunRecord }) {
@@ -87,7 +103,7 @@ function ExportTraceButton({ record }: { record: RunRecord }) {
   );
 }
 
-export function RunTimeline({ run: latestRun, record }: { run: TimelineRun; record: RunRecord | null }) {
+export function RunTimeline({ run: latestRun, record, clockMs }: { run: TimelineRun; record: RunRecord | null; clockMs?: number }) {
   // While a run streams in, React may skip intermediate states of this heavy view to keep the app responsive.
   const run = useDeferredValue(latestRun);
   const lanes = useMemo(() => timelineLanes(run), [run]);
@@ -97,7 +113,7 @@ export function RunTimeline({ run: latestRun, record }: { run: TimelineRun; reco
   return (
     <>
       <div className="stat-row" data-testid="timeline-stats">
-        <Stat label="Wall time" value={formatDuration(run.wallMs)} />
+        <Stat label={clockMs === undefined ? 'Wall time' : 'Elapsed'} value={formatDuration(clockMs ?? run.wallMs)} testId="timeline-clock" />
         <Stat label="Blocks" value={formatInteger(run.blocks.length)} />
         <Stat label="Rows" value={formatInteger(run.rows)} />
         {record && <Stat label="Throughput" value={formatRate(record.summary.rowsPerSecond, 'rows/s')} />}
@@ -156,9 +172,9 @@ function Reserved({ height }: { height: number }) {
   return <div className="reserved" style={{ height }} aria-hidden="true" />;
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
-    <div className="stat">
+    <div className="stat" data-testid={testId}>
       <span className="stat-label">{label}</span>
       <span className="stat-value">{value}</span>
     </div>

@@ -63,11 +63,39 @@ export function timelineLanes(run: TimelineRun): LaneRow[] {
     if (isDaskLane(lane)) rows.push({ lane, label: lane.replace(/^[a-z]+:\/\//, ''), detail: `Dask worker ${lane}` });
     else rows.push({ lane, label: `worker ${++thread}`, detail: `worker thread ${lane}` });
   }
-  // A Dask cluster's size is its own, not the run's worker count: no idle rows to invent.
-  if (run.finished && run.strategy !== 'inline' && run.strategy !== 'dask') {
-    for (let i = threads.size; i < run.workers; i++) rows.push({ lane: null, label: `worker ${i + 1}`, detail: 'idle: received no block' });
+  // A Dask cluster's size is its own, not the run's worker count: no idle rows to invent. A live run
+  // has every worker's row from its first moment; those without a finished block yet are starting.
+  if (run.strategy !== 'inline' && run.strategy !== 'dask') {
+    const detail = run.finished ? 'idle: received no block' : 'starting up or on its first block';
+    for (let i = threads.size; i < run.workers; i++) rows.push({ lane: null, label: `worker ${i + 1}`, detail });
   }
   return rows;
+}
+
+/** Work under way on a live run's lane: from the end of its last finished span (or the run's start) to now. */
+export interface PendingBar {
+  lane: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * What each lane of a live run is busy with but has not reported yet: a block
+ * reports its phases when it is done, so the time since a lane's last report
+ * is drawn as work in progress (start-up and first block on a new worker).
+ */
+export function pendingBars(run: TimelineRun, lanes: LaneRow[]): PendingBar[] {
+  if (run.finished) return [];
+  const lastEnd = new Array<number>(lanes.length).fill(0);
+  const find = laneFinder(lanes);
+  for (const span of allSpans(run)) {
+    if (span.phase === 'queue') continue;
+    const row = find(span.lane);
+    lastEnd[row] = Math.max(lastEnd[row], span.end);
+  }
+  // Inline and pool runs keep the main thread busy; the workers' rows are what shard-like runs add.
+  const busyRows = lanes.map((_, i) => i).filter((i) => i > 0 || run.strategy === 'inline' || run.strategy === 'pool');
+  return busyRows.filter((i) => run.wallMs - lastEnd[i] > 0).map((lane) => ({ lane, start: lastEnd[lane], end: run.wallMs }));
 }
 
 export function laneIndex(lanes: LaneRow[]): Map<string, number> {
@@ -116,8 +144,13 @@ export function blockDuration(block: BlockTiming): number {
   return Math.max(...work.map((s) => s.end)) - Math.min(...work.map((s) => s.start));
 }
 
+/**
+ * Where the block's bars start: its first real work (queue wait, drawn as the
+ * thin line under the lane, excluded), the same span blockDuration measures.
+ */
 export function blockStart(block: BlockTiming): number {
-  return Math.min(...block.phases.map((s) => s.start));
+  const work = block.phases.filter((span) => span.phase !== 'queue');
+  return Math.min(...(work.length > 0 ? work : block.phases).map((s) => s.start));
 }
 
 export function blockEnd(block: BlockTiming): number {

@@ -70,9 +70,11 @@ export function Sidebar() {
               <p className="muted small" data-testid="search-summary">
                 {search.status === 'failed' ? <span className="inline-error">{search.error.message}</span>
                   : !result ? 'Searching…'
+                  // "No match" only once every file is indexed: while one still is, its objects may match.
+                  : result.total === 0 && result.indexing.length > 0 ? <span data-testid="search-indexing">Indexing {result.indexing.join(', ')}… no match so far</span>
                   : result.total === 0 ? 'No object in the open files matches.'
                   : `${formatInteger(result.total)} match${result.total === 1 ? '' : 'es'} in ${formatInteger(new Set(result.matches.map((m) => m.fileId)).size)} file${new Set(result.matches.map((m) => m.fileId)).size === 1 ? '' : 's'}`}
-                {result && result.indexing.length > 0 && ` (still indexing ${result.indexing.join(', ')}…)`}
+                {result && result.total > 0 && result.indexing.length > 0 && <span data-testid="search-indexing"> (still indexing {result.indexing.join(', ')}…)</span>}
               </p>
               <ul>
                 {(result?.matches ?? []).slice(0, SHOWN_MATCHES).map((match) => (

@@ -142,6 +142,8 @@ export interface WorkspaceActions {
   setExpanded(fileId: string, path: string, expanded: boolean): void;
   /** Selects an object and opens every group above it, loading them as needed. */
   select(fileId: string, path: string): void;
+  /** Opens the groups above an object so the tree shows it, without selecting it. */
+  reveal(fileId: string, path: string): void;
   activate(fileId: string): void;
   fileOpened(file: OpenFile): void;
   close(fileId: string): Promise<void>;
@@ -222,6 +224,11 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       dispatch({ type: 'select', selection: { fileId, path } });
       for (const group of opened) void load(fileId, group);
       void load(fileId, path);
+    },
+    reveal(fileId, path) {
+      const opened = ancestors(path);
+      dispatch({ type: 'expand', fileId, paths: opened, expanded: true });
+      for (const group of opened) void load(fileId, group);
     },
     activate(fileId) {
       dispatch({ type: 'activate', fileId });
