@@ -29,6 +29,7 @@ export interface RunRequest {
 }
 
 export const PHASES = [
+  'start',
   'log',
   'init',
   'queue',
@@ -61,6 +62,8 @@ export function isDaskLane(lane: Lane): lane is string {
 export interface PhaseSpan {
   phase: Phase;
   lane: Lane;
+  /** `start` spans: which part of starting up (`process`, `h5wasm`, `compile`, `workers`, …). */
+  step?: string;
   /** ms since run start, one clock for every thread. */
   start: number;
   end: number;

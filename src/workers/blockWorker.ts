@@ -17,9 +17,13 @@ export interface ComputeTask {
   columns: number;
 }
 
+/** When this worker was ready to take blocks (its module evaluated). */
+const readyAt = epochNow();
+
 export interface ComputeResult {
   values: ArrayBuffer;
   threadId: number;
+  readyAt: number;
   startedAt: number;
   /** When decompression ended and computing began (equal to startedAt for raw blocks). */
   decodedAt: number;
@@ -31,7 +35,7 @@ export default function computeBlock(task: ComputeTask): ComputeResult {
   const { values, decodedAt } = normsOf(task, startedAt);
   const finishedAt = epochNow();
   const buffer = values.buffer as ArrayBuffer;
-  return moveResult({ values: buffer, threadId, startedAt, decodedAt, finishedAt }, [buffer]);
+  return moveResult({ values: buffer, threadId, readyAt, startedAt, decodedAt, finishedAt }, [buffer]);
 }
 
 /** The block's norms, and when decoding ended (reduced chunk by chunk, decoding is the summed time spent unfiltering). */

@@ -8,6 +8,7 @@ import type { ConfinementRules } from '../hdf5/confinement';
 import { IoThread } from '../io/ioThread';
 import { runOnThread } from '../io/threadRun';
 import { newRunId } from '../run/engine';
+import { epochNow } from '../run/clock';
 import { shardsRootOf } from '../run/shardFolder';
 
 interface ActiveRun {
@@ -33,6 +34,7 @@ export class ActiveRuns {
   /** Starts a run on the next turn of the event loop, so its id reaches the caller before any of its events. */
   start(request: RunRequest, callbacks: RunCallbacks, confine?: ConfinementRules): string {
     const runId = newRunId();
+    const requestedAt = epochNow();
     const controller = new AbortController();
     setMaxListeners(16, controller.signal);
     // A shard run merges its shards from the temp folder: that one folder is the run's own.
@@ -40,7 +42,7 @@ export class ActiveRuns {
     const own = [runScratchPath(runId), ...(request.strategy === 'vds' ? [shardsRootOf(request.file)] : [])];
     const thread = new IoThread({ confine: confine && { ...confine, scratch: own } });
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress }))
+      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, requestedAt }))
       .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
       .finally(() => {

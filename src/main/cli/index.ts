@@ -116,7 +116,8 @@ export function buildProgram(): Command {
         scheduler: options.scheduler, python: options.python,
       };
       checkRequest(request);
-      const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
+      // The run's clock starts with this process: what a user waits for includes starting it.
+      const result = await runOnThread(io, request, newRunId(), { signal: abort.signal, requestedAt: performance.timeOrigin });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
     });
 

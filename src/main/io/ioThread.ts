@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import type { RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
+import { shareCompiledH5Module, withCompiledH5Module } from '../hdf5/h5wasm';
 import { workerFile } from '../strategies/workerPools';
 import type { FromThread, IoRequest, IoResults, ToThread } from './protocol';
 import { noProgressWords, stallLimitMs } from './stallLimit';
@@ -116,7 +117,7 @@ export class IoThread {
     if (this.worker) return this.worker;
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
-    const worker = new Worker(workerFile('ioThread'), { env });
+    const worker = new Worker(workerFile('ioThread'), { env, workerData: withCompiledH5Module({}) });
     this.heap = 0;
     worker.unref();
     worker.on('message', (message: FromThread) => this.receive(worker, message));
@@ -136,6 +137,10 @@ export class IoThread {
     if (worker !== this.worker) return;
     this.lastSign = Date.now();
     if (message.type === 'alive') return;
+    if (message.type === 'h5wasm') {
+      shareCompiledH5Module(message.module);
+      return;
+    }
     const call = this.pending.get(message.id);
     if (!call) return;
     if (message.type === 'progress') {

@@ -11,7 +11,7 @@ import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
 import { takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
-import { loadH5 } from '../hdf5/h5wasm';
+import { compiledH5Module, loadH5 } from '../hdf5/h5wasm';
 import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
@@ -27,6 +27,13 @@ const handles = new HandleCache();
 const cancels = new Map<number, AbortController>();
 
 setInterval(() => send({ type: 'alive' }), HEARTBEAT_MS);
+// Every request needs h5wasm: loading starts with the thread, while the main
+// thread is still preparing its first request. A wasm this thread compiled
+// goes back to the main thread for the threads it starts later.
+void loadH5().then(({ startup }) => {
+  const module = compiledH5Module();
+  if (!startup.shared && module) send({ type: 'h5wasm', module });
+}, () => undefined);
 // A run's pool puts up to two blocks per worker in flight, each listening to the
 // run's abort signals: with 64 workers that passes Node's default of 10 listeners.
 setMaxListeners(4 * MAX_WORKERS + 16);
@@ -98,6 +105,7 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
         return await runComputation(request.request, {
           signal: controller.signal,
           onProgress: (progress) => send({ type: 'progress', id, progress }),
+          requestedAt: request.requestedAt,
         }, request.runId);
       } finally {
         cancels.delete(id);

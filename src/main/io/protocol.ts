@@ -15,7 +15,8 @@ export type IoRequest =
   | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][] }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
-  | { kind: 'run'; request: RunRequest; runId: string }
+  /** `requestedAt`: epoch ms the user asked (the run's clock starts there; see RunHooks). */
+  | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number }
   /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }
@@ -50,6 +51,8 @@ export type FromThread =
   | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean; heapBytes: number }
   | { type: 'progress'; id: number; progress: RunProgress }
   /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
-  | { type: 'alive' };
+  | { type: 'alive' }
+  /** h5wasm's wasm, compiled by this thread: the main thread hands it to the threads it starts later. */
+  | { type: 'h5wasm'; module: WebAssembly.Module };
 
 export const HEARTBEAT_MS = 250;

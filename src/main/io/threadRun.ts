@@ -7,11 +7,13 @@ import type { IoThread } from './ioThread';
 export interface ThreadRunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Epoch ms the user asked for the run; start-up from then on is part of the run's timeline. */
+  requestedAt?: number;
 }
 
 /** A run on an I/O thread; if the thread has to be terminated under it, its leftovers are removed before the failure is reported. */
 export function runOnThread(thread: IoThread, request: RunRequest, runId: string, hooks: ThreadRunHooks = {}): Promise<RunResult> {
-  return thread.call({ kind: 'run', request, runId }, {
+  return thread.call({ kind: 'run', request, runId, requestedAt: hooks.requestedAt }, {
     signal: hooks.signal,
     onProgress: hooks.onProgress,
     onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),

@@ -7,7 +7,8 @@ import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type Pha
 import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
 import { checkReadableFile, closeQuietly } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
-import { loadH5, type H5File } from '../hdf5/h5wasm';
+import { loadH5, type H5File, type H5Startup } from '../hdf5/h5wasm';
+import { workerPool } from '../strategies/workerPools';
 import { removeLink } from '../hdf5/unlink';
 import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
 import { findContiguousStorage, readContiguousRows } from '../hdf5/contiguousStorage';
@@ -40,6 +41,12 @@ const MERGING: readonly Strategy[] = ['shard', 'dask'];
 export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * Epoch ms the user asked for the run (the CLI's process start, the app's
+   * request): the run's clock starts there, and what came before its first
+   * block (process, thread, h5wasm, workers) shows as `start` phases.
+   */
+  requestedAt?: number;
 }
 
 export function newRunId(): string {
@@ -56,14 +63,18 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   checkRequest(request);
   const file = resolve(request.file);
   const signal = hooks.signal ?? new AbortController().signal;
-  const { module } = await loadH5();
+  const entered = epochNow();
+  const runStart = Math.min(hooks.requestedAt ?? entered, entered);
+  // Workers that need no HDF5 start now, while h5wasm is still loading.
+  if (request.strategy === 'pool') workerPool('blockWorker', request.workers, true);
+  const { module, startup } = await loadH5();
+  const runPhases: PhaseSpan[] = startPhases(runStart, entered, startup);
   checkReadableFile(file);
   const dataset = normalizePath(request.dataset);
   const output = checkOutputPath(file, dataset, request.output);
-  const runStart = epochNow();
   const startedAt = new Date(runStart).toISOString();
-  const runPhases: PhaseSpan[] = [];
   const rel = (t: number) => t - runStart;
+  const logStart = epochNow();
   const transaction = beginTransaction(file, runId);
   let h5file: H5File | undefined;
   const virtual = request.strategy === 'vds';
@@ -104,7 +115,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       ? createVirtualOutput(target, output, outputType, basename(file))
       : prepareOutput(target, output, input.rows, outputType, request.overwrite === true, basename(file));
     const shardFolder = virtual ? makeShardFolder(file, output) : undefined;
-    runPhases.push({ phase: 'log', lane: 'main', start: 0, end: rel(epochNow()) });
+    runPhases.push({ phase: 'log', lane: 'main', start: rel(logStart), end: rel(epochNow()) });
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
@@ -169,6 +180,26 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (!committed && notes.shards) removeShards(file, notes.shards.map((shard) => shard.path));
     if (!committed && virtual) pruneEmptyFolders(file, shardFolderOf(file, output));
   }
+}
+
+/**
+ * What happened before the run's thread could work: from the request to this
+ * thread's h5wasm import (the process and the thread starting), the import
+ * (parsing the glue, decoding the wasm), compiling the wasm (none when another
+ * thread of the process had compiled it), instantiating it and initialising HDF5.
+ * A thread that had h5wasm loaded before the request shows none of it.
+ */
+function startPhases(runStart: number, entered: number, startup: H5Startup): PhaseSpan[] {
+  const spans: PhaseSpan[] = [];
+  const add = (step: string, from: number, to: number) => {
+    const start = Math.max(from, runStart);
+    if (to > start) spans.push({ phase: 'start', step, lane: 'main', start: start - runStart, end: to - runStart });
+  };
+  add('process', runStart, startup.importStart > runStart ? startup.importStart : entered);
+  add('h5wasm', startup.importStart, startup.compileStart);
+  add(startup.shared ? 'compiled module' : 'compile', startup.compileStart, startup.compileEnd);
+  add('hdf5 init', startup.compileEnd, startup.ready);
+  return spans;
 }
 
 function makeShardFolder(file: string, output: string): string {

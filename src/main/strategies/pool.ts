@@ -3,7 +3,7 @@ import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
-import { workerPool } from './workerPools';
+import { poolStartedAt, workerPool } from './workerPools';
 
 /**
  * Seed variation 1: the main process does all HDF5 I/O; workers only compute.
@@ -14,7 +14,8 @@ import { workerPool } from './workerPools';
  */
 export const runPool: StrategyRunner = async (context) => {
   const { input, runStart, writer } = context;
-  const pool = workerPool('blockWorker', context.workers);
+  const pool = workerPool('blockWorker', context.workers, true);
+  const started = new Set<number>();
   await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
     const readStart = epochNow();
     const rows = plan.rowEnd - plan.rowStart;
@@ -32,6 +33,11 @@ export const runPool: StrategyRunner = async (context) => {
     const result: ComputeResult = await pool.run(task, { transferList: [transfer], signal });
     const receivedAt = epochNow();
     const lane = result.threadId;
+    if (!started.has(lane)) {
+      started.add(lane);
+      // A worker started for this run (not warm from an earlier one) shows its start-up on its lane.
+      if (result.readyAt > runStart) context.runPhases.push({ ...span('start', lane, Math.max(runStart, poolStartedAt(pool)), result.readyAt, runStart), step: 'worker' });
+    }
     const values = outputTypeFor(input.kind) === 'float32' ? new Float32Array(result.values) : new Float64Array(result.values);
     writer.accept({
       plan,
