@@ -23,7 +23,8 @@ import { runPool } from '../strategies/pool';
 import { runShard } from '../strategies/shard';
 import { runVds } from '../strategies/vds';
 import { APP_VERSION } from '../version';
-import { defaultBlockRows, planBlocks } from '../../shared/blocks';
+import { planBlocks } from '../../shared/blocks';
+import { chooseRun, machineCores } from './defaults';
 import { epochNow } from './clock';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
@@ -66,7 +67,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const entered = epochNow();
   const runStart = Math.min(hooks.requestedAt ?? entered, entered);
   // Workers that need no HDF5 start now, while h5wasm is still loading.
-  if (request.strategy === 'pool') workerPool('blockWorker', request.workers, true);
+  if (request.strategy === 'pool') workerPool('blockWorker', request.workers ?? machineCores(), true);
   const { module, startup } = await loadH5();
   const runPhases: PhaseSpan[] = startPhases(runStart, entered, startup);
   checkReadableFile(file);
@@ -87,9 +88,15 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
     removeUnusedShards(file, transaction.store, h5file);
-    const workers = request.strategy === 'inline' ? 1 : request.workers;
     const rowBytes = input.columns * input.elementBytes;
-    const blockRows = request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers);
+    const chosen = chooseRun(request, {
+      rows: input.rows, rowBytes, chunkRows: input.chunkRows, filtered: input.filtered, cores: machineCores(),
+      // Only asked when it decides between pool and shard.
+      directChunks: input.filtered && (request.strategy ?? 'auto') === 'auto' && findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) !== undefined,
+    });
+    const { strategy, workers, blockRows } = chosen;
+    // Workers start while the output is prepared.
+    if (strategy === 'pool') workerPool('blockWorker', workers, true);
     checkBlockBytes(blockRows * rowBytes, basename(file), input.dataset);
     const existing = describeExisting(h5file, output);
     if (existing && !request.overwrite) throw outputExists(basename(file), output, existing, file);
@@ -120,7 +127,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
-    const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(request.strategy) ? 'merge' : 'write',
+    const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(strategy) ? 'merge' : 'write',
       (rowStart, values) => virtual || writeRows(module, target, output, rowStart, values),
       (timing) => {
         timings.push(timing);
@@ -130,9 +137,9 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputHash(input.rows * OUTPUT_BYTES[outputType]));
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
-    const contiguous = request.strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
-    await RUNNERS[request.strategy]({
+    const chunkLayout = strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
+    const contiguous = strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
+    await RUNNERS[strategy]({
       storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
       readBlock: (plan) => contiguous
@@ -150,7 +157,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const commitStart = epochNow();
     const outputSha256 = await writer.digest();
     writeProvenance(outputDataset, {
-      request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
+      request: { ...request, strategy, workers }, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     target.flush();
@@ -166,7 +173,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers: notes.workers ?? workers, blockRows,
+      id: runId, file, dataset: input.dataset, output, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
@@ -262,8 +269,10 @@ function asRunError(error: unknown, file: string, signal: AbortSignal): H5Blocks
 
 export function checkRequest(request: RunRequest): void {
   const bad = (message: string) => new H5BlocksError('invalid-argument', message, { file: request.file });
-  if (!STRATEGIES.includes(request.strategy)) throw bad(`unknown strategy "${request.strategy}"; choose one of ${STRATEGIES.join(', ')}`);
-  if (!Number.isInteger(request.workers) || request.workers < 1 || request.workers > MAX_WORKERS) {
+  if (request.strategy !== undefined && request.strategy !== 'auto' && !STRATEGIES.includes(request.strategy)) {
+    throw bad(`unknown strategy "${request.strategy}"; choose one of auto, ${STRATEGIES.join(', ')}`);
+  }
+  if (request.workers !== undefined && (!Number.isInteger(request.workers) || request.workers < 1 || request.workers > MAX_WORKERS)) {
     throw bad(`workers must be a whole number from 1 to ${MAX_WORKERS}, not ${request.workers}`);
   }
   if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {
