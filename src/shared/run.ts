@@ -123,6 +123,11 @@ export interface RunResult {
   scheduler?: string;
   /** When the request left strategy, workers or block size to the run: the rule that chose them, in words. */
   chosen?: string;
+  /**
+   * Block buffers (input and output) the run allocated; every other block
+   * reused them. Bounded by the blocks in flight, not by the number of blocks.
+   */
+  blockBuffers?: { allocated: number; bytes: number };
   summary: RunSummary;
   /** Phases outside any block: worker start-up, starting the write-ahead log, committing it. */
   runPhases: PhaseSpan[];

@@ -15,7 +15,7 @@ import { findContiguousStorage, readContiguousRows } from '../hdf5/contiguousSto
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { ByteStore } from '../transaction/byteStore';
 import type { BlockPlan } from '../../shared/blocks';
-import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
+import { checkBlockBytes, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { RunNotes, StrategyRunner } from '../strategies/context';
 import { runDask } from '../strategies/dask';
 import { runInline } from '../strategies/inline';
@@ -28,12 +28,16 @@ import { chooseRun, machineCores } from './defaults';
 import { epochNow } from './clock';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
+import { BufferPool } from './bufferPool';
 import { outputHash } from './outputHash';
 import { beginTransaction, type Transaction } from '../transaction/transaction';
 import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
 import { summarise } from './summary';
 import { isOwnShard, pruneEmptyFolders, removeShards, shardFolderOf } from './shardFolder';
 import { checkVirtualRows, createVirtualOutput, finishVirtualOutput, removeUnusedShards, sourcesOf } from './virtualOutput';
+
+/** Output buffers that may be with the hashing thread at once before a block waits for one to come back. */
+const HASHING_BUFFERS = 2;
 
 const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
 /** Strategies whose workers write shards that the main thread merges. */
@@ -139,12 +143,23 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     // The input's stored chunks are read from the file itself: the run never rewrites them.
     const chunkLayout = strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
     const contiguous = strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
+    const outputBytes = OUTPUT_BYTES[outputType];
+    const largestRows = Math.min(blockRows, input.rows);
+    // Blocks in flight (two per worker, one inline) each hold an input and an output; outputs also wait to be hashed.
+    const inFlight = strategy === 'inline' ? 1 : 2 * workers;
+    const buffers = { inputs: new BufferPool(largestRows * rowBytes, inFlight), outputs: new BufferPool(largestRows * outputBytes, inFlight + HASHING_BUFFERS) };
     await RUNNERS[strategy]({
-      storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
+      buffers,
+      storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
-      readBlock: (plan) => contiguous
-        ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd)
-        : readRows(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
+      readBlock: (plan, into) => contiguous
+        ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
+        : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
+          // HDF5 reads into its own heap: the bytes come out once, into the run's buffer.
+          const out = into && into.byteLength >= bytes ? into : new ArrayBuffer(bytes);
+          new Uint8Array(out, 0, bytes).set(new Uint8Array(heap, byteOffset, bytes));
+          return out;
+        }),
       withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
@@ -174,6 +189,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const wallMs = rel(end);
     return {
       id: runId, file, dataset: input.dataset, output, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
+      blockBuffers: { allocated: buffers.inputs.allocated + buffers.outputs.allocated, bytes: buffers.inputs.allocatedBytes + buffers.outputs.allocatedBytes },
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
@@ -220,9 +236,9 @@ function makeShardFolder(file: string, output: string): string {
   return folder;
 }
 
-function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
+function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan, into?: ArrayBuffer): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
-  const { buffer, offsets } = readStoredChunks(file, chunks);
+  const { buffer, offsets } = readStoredChunks(file, chunks, into);
   return {
     buffer,
     chunks: chunks.map((c, i) => ({ offset: offsets[i], size: c.size, row: c.row, column: c.column, filterMask: c.filterMask })),
