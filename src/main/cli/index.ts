@@ -177,9 +177,12 @@ export function buildProgram(): Command {
     .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
     .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
-    .addOption(new Option('--only <cases...>', 'run only these cases (default: all)').choices([...BENCH_CASES]))
+    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big)').choices([...BENCH_CASES]))
+    .option('--pairs <n>', 'users, big: rounds of alternating whole-process runs (medians over them)', wholeNumber(1, 1000), 5)
+    .option('--big-rows <n>', 'big: rows of the larger-than-memory input', wholeNumber(1), 3_000_000_000)
+    .option('--drop-caches', 'big: drop the page cache before each run (root only)')
     .option('--json', 'print JSON')
-    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[] }) => {
+    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[]; pairs: number; bigRows: number; dropCaches?: boolean }) => {
       const { runBench } = await import('./bench');
       await runBench({ ...options, signal: abort.signal });
     });
