@@ -78,6 +78,11 @@ export class IoThread {
     return settled;
   }
 
+  /** Starts the thread now (it loads h5wasm as it starts), so that its first request finds it ready. */
+  prepare(): void {
+    this.start();
+  }
+
   /** Whether requests are in flight. */
   get busy(): boolean {
     return this.pending.size > 0;

@@ -9,7 +9,7 @@ import { H5BlocksError } from '../../shared/errors';
 import { MAX_WORKERS } from '../../shared/run';
 import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
-import { takeRefusals } from '../hdf5/confinement';
+import { CONFINE_VARIABLE, confineTo, takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
 import { compiledH5Module, loadH5 } from '../hdf5/h5wasm';
 import { readTree } from '../hdf5/tree';
@@ -100,6 +100,13 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       const controller = new AbortController();
       cancels.set(id, controller);
       try {
+        if (request.confine) {
+          // After h5wasm's load, which applies the thread's own (none, for a prepared spare) rules.
+          await loadH5();
+          confineTo(request.confine);
+          // Shard workers this thread starts inherit its environment, and with it these rules.
+          process.env[CONFINE_VARIABLE] = JSON.stringify(request.confine);
+        }
         // The run renames a new file over this one: a handle kept open would show the old one.
         handles.forget(request.request.file);
         return await runComputation(request.request, {

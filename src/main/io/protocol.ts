@@ -2,6 +2,7 @@ import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
+import type { ConfinementRules } from '../hdf5/confinement';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
 // structured-cloneable data over the worker's message port.
@@ -16,7 +17,8 @@ export type IoRequest =
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   /** `requestedAt`: epoch ms the user asked (the run's clock starts there; see RunHooks). */
-  | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number }
+  /** `confine`: the run's confinement (serve), for a thread started before it was known (a prepared spare). */
+  | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number; confine?: ConfinementRules }
   /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }

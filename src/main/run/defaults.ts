@@ -15,6 +15,9 @@ export const INLINE_MAX_BYTES = 16 * 2 ** 20;
  */
 export const SHARD_MIN_BYTES = 256 * 2 ** 20;
 
+/** pool's block on uncompressed input (filtered input keeps the 8 MiB of shared/blocks.ts). */
+export const UNFILTERED_BLOCK_BYTES = 2 * 2 ** 20;
+
 /** What the defaults are chosen from: the dataset's size and layout, and the machine. */
 export interface DefaultsEvidence {
   rows: number;
@@ -49,8 +52,8 @@ export function machineCores(): number {
  *   filter pipeline at once;
  * - everything else runs pool (uncompressed: reading overlaps computing;
  *   deflate/shuffle: workers decompress in parallel);
- * - workers: one per core; block: about 8 MiB of input in whole chunks, at
- *   least two blocks per worker.
+ * - workers: one per core; block: about 8 MiB of input in whole chunks (2 MiB
+ *   for pool on unfiltered data), at least two blocks per worker.
  */
 export function chooseRun(request: Pick<RunRequest, 'strategy' | 'workers' | 'blockRows'>, evidence: DefaultsEvidence): ChosenRun {
   const inputBytes = evidence.rows * evidence.rowBytes;
@@ -69,7 +72,10 @@ export function chooseRun(request: Pick<RunRequest, 'strategy' | 'workers' | 'bl
   }
   const workers = strategy === 'inline' ? 1 : request.workers ?? Math.min(MAX_WORKERS, evidence.cores);
   if (request.workers === undefined && strategy !== 'inline' && why) why += `; ${workers} worker(s), one per core`;
-  const blockRows = request.blockRows ?? defaultBlockRows(evidence.rows, evidence.rowBytes, evidence.chunkRows, workers);
+  // Uncompressed data read straight from its storage moves in smaller blocks: the
+  // run matrix had 256 Ki-row (2 MiB) blocks ahead of 1 Mi-row ones for pool there.
+  const unfilteredPool = strategy === 'pool' && !evidence.filtered;
+  const blockRows = request.blockRows ?? defaultBlockRows(evidence.rows, evidence.rowBytes, evidence.chunkRows, workers, unfilteredPool ? UNFILTERED_BLOCK_BYTES : undefined);
   return { strategy, workers, blockRows, ...(why ? { why } : {}) };
 }
 

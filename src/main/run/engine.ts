@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
@@ -24,7 +24,7 @@ import { runShard } from '../strategies/shard';
 import { runVds } from '../strategies/vds';
 import { APP_VERSION } from '../version';
 import { planBlocks } from '../../shared/blocks';
-import { chooseRun, machineCores } from './defaults';
+import { chooseRun, INLINE_MAX_BYTES, machineCores } from './defaults';
 import { epochNow } from './clock';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
@@ -70,8 +70,9 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const signal = hooks.signal ?? new AbortController().signal;
   const entered = epochNow();
   const runStart = Math.min(hooks.requestedAt ?? entered, entered);
-  // Workers that need no HDF5 start now, while h5wasm is still loading.
-  if (request.strategy === 'pool') workerPool('blockWorker', request.workers ?? machineCores(), true);
+  // Workers that need no HDF5 start now, while h5wasm is still loading: for
+  // pool, and for a default run on a file too large to be sure it runs inline.
+  if (request.strategy === 'pool' || ((request.strategy ?? 'auto') === 'auto' && mayNeedWorkers(file))) workerPool('blockWorker', request.workers ?? machineCores(), true);
   const { module, startup } = await loadH5();
   const runPhases: PhaseSpan[] = startPhases(runStart, entered, startup);
   checkReadableFile(file);
@@ -202,6 +203,15 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     // Nothing refers to a failed run's shards.
     if (!committed && notes.shards) removeShards(file, notes.shards.map((shard) => shard.path));
     if (!committed && virtual) pruneEmptyFolders(file, shardFolderOf(file, output));
+  }
+}
+
+/** A file smaller than the inline limit holds no dataset a default run gives to workers. */
+function mayNeedWorkers(file: string): boolean {
+  try {
+    return statSync(file).size >= INLINE_MAX_BYTES;
+  } catch {
+    return false;
   }
 }
 
