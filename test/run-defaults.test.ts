@@ -54,6 +54,7 @@ describe('a default run', () => {
     const made = await runCli(['sample', file, '--rows', String(rows)]);
     expect(made.status).toBe(0);
     const copy = copyFile(file, folder, 'large-inline.h5');
+    copyFile(file, folder, 'large-blocks.h5'); // for the block-buffer test below
     const chosen = await runJson([file, '--dataset', '/coords']);
     expect(chosen).toMatchObject({ strategy: 'pool', workers: Math.min(64, availableParallelism()), rows });
     expect(chosen.chosen).toMatch(/^pool/);
@@ -64,6 +65,17 @@ describe('a default run', () => {
     const inline = await runJson([copy, '--dataset', '/coords', '--strategy', 'inline']);
     expect(inline.chosen).toBeUndefined();
     expect(inline.outputSha256).toBe(chosen.outputSha256);
+  });
+
+  it('allocates block buffers for the blocks in flight, not for every block', async () => {
+    const file = join(folder, 'large-blocks.h5');
+    const pool = await runJson([file, '--dataset', '/coords', '--strategy', 'pool', '--workers', '2', '--block-rows', '32768', '--output', '/pooled']);
+    expect(pool.blocks.length).toBeGreaterThan(40);
+    // Two blocks in flight per worker, each an input and an output buffer, and two outputs with the hashing thread.
+    expect(pool.blockBuffers!.allocated).toBeLessThanOrEqual(2 * 2 * 2 + 2);
+    const inline = await runJson([file, '--dataset', '/coords', '--strategy', 'inline', '--block-rows', '32768', '--output', '/inlined']);
+    expect(inline.blockBuffers!.allocated).toBeLessThanOrEqual(1 + 2);
+    expect(inline.outputSha256).toBe(pool.outputSha256);
   });
 });
 
