@@ -35,7 +35,9 @@ def row_norms(coords):
 def argument_parser(description):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("input", help="HDF5 file holding the N x D points (opened read-only)")
-    parser.add_argument("--copy", required=True, help="new file to create as a copy of INPUT; the result goes there")
+    parser.add_argument("--copy", help="new file to create as a copy of INPUT; the result goes there")
+    parser.add_argument("--in-place", action="store_true",
+                        help="write into INPUT itself (a copy the caller made), with no digest: `h5blocks bench` times the whole process")
     parser.add_argument("--dataset", default="/coords", help="input dataset (default /coords)")
     parser.add_argument("--output", default="/distances", help="output dataset (default /distances)")
     return parser
@@ -46,6 +48,21 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text}")
     return value
+
+
+def work_file(args):
+    """The file to write into: INPUT itself with --in-place, else a new copy of it (see make_work_copy)."""
+    if args.in_place:
+        return args.input
+    if not args.copy:
+        sys.exit("--copy is required unless --in-place is given")
+    make_work_copy(args.input, args.copy)
+    return args.copy
+
+
+def digest_unless_in_place(args, path):
+    """The output's digest, except for whole-process timing (--in-place), where reading it back would be timed too."""
+    return None if args.in_place else output_sha256(path, args.output)
 
 
 def make_work_copy(source, copy):

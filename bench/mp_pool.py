@@ -12,7 +12,7 @@ import time
 
 import h5py
 
-from baseline_common import (argument_parser, ignore_interrupts, make_work_copy, new_output, output_sha256,
+from baseline_common import (argument_parser, ignore_interrupts, work_file, digest_unless_in_place, new_output,
                              plan_blocks, positive_int, report, row_norms)
 
 
@@ -21,13 +21,13 @@ def main():
     parser.add_argument("--workers", type=positive_int, required=True)
     parser.add_argument("--block-rows", type=positive_int, required=True)
     args = parser.parse_args()
-    make_work_copy(args.input, args.copy)
+    target = work_file(args)
 
     start = time.perf_counter()
     # The pool forks before any HDF5 file is open: a forked child must not
     # inherit the parent's open HDF5 handles.
     with multiprocessing.Pool(args.workers, initializer=ignore_interrupts) as pool:
-        with h5py.File(args.copy, "r+") as file:
+        with h5py.File(target, "r+") as file:
             coords = file[args.dataset]
             rows = coords.shape[0]
             distances = new_output(file, args.output, rows)
@@ -51,7 +51,7 @@ def main():
     seconds = time.perf_counter() - start
 
     report(recipe="mp-pool", rows=rows, workers=args.workers, block_rows=args.block_rows, seconds=seconds,
-           sha256=output_sha256(args.copy, args.output), h5py=h5py.__version__)
+           sha256=digest_unless_in_place(args, target), h5py=h5py.__version__)
 
 
 if __name__ == "__main__":

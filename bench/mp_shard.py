@@ -16,7 +16,7 @@ import time
 
 import h5py
 
-from baseline_common import (argument_parser, ignore_interrupts, make_work_copy, new_output, output_sha256,
+from baseline_common import (argument_parser, ignore_interrupts, work_file, digest_unless_in_place, new_output,
                              plan_blocks, positive_int, remove_quietly, report, row_norms)
 
 
@@ -36,16 +36,16 @@ def main():
     parser.add_argument("--workers", type=positive_int, required=True)
     parser.add_argument("--block-rows", type=positive_int, required=True)
     args = parser.parse_args()
-    make_work_copy(args.input, args.copy)
+    target = work_file(args)
 
     start = time.perf_counter()
-    shard_folder = tempfile.mkdtemp(prefix="shards-", dir=os.path.dirname(os.path.abspath(args.copy)))
+    shard_folder = tempfile.mkdtemp(prefix="shards-", dir=os.path.dirname(os.path.abspath(target)))
     try:
         # Closed again before the pool forks, so no child inherits an open handle.
-        with h5py.File(args.copy, "r") as file:
+        with h5py.File(target, "r") as file:
             rows = file[args.dataset].shape[0]
         blocks = plan_blocks(rows, args.block_rows)
-        tasks = [(args.copy, args.dataset, block_start, block_end, os.path.join(shard_folder, f"shard-{index:06d}.h5"))
+        tasks = [(target, args.dataset, block_start, block_end, os.path.join(shard_folder, f"shard-{index:06d}.h5"))
                  for index, (block_start, block_end) in enumerate(blocks)]
         with multiprocessing.Pool(args.workers, initializer=ignore_interrupts) as pool:
             shard_paths = pool.map(compute_shard, tasks)
@@ -54,7 +54,7 @@ def main():
             pool.close()
             pool.join()
 
-        with h5py.File(args.copy, "r+") as file:
+        with h5py.File(target, "r+") as file:
             distances = new_output(file, args.output, rows)
             for (block_start, block_end), shard_path in zip(blocks, shard_paths):
                 with h5py.File(shard_path, "r") as shard:
@@ -65,7 +65,7 @@ def main():
     seconds = time.perf_counter() - start
 
     report(recipe="mp-shard", rows=rows, workers=args.workers, block_rows=args.block_rows, seconds=seconds,
-           sha256=output_sha256(args.copy, args.output), h5py=h5py.__version__)
+           sha256=digest_unless_in_place(args, target), h5py=h5py.__version__)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../src/main/bench/report';
 
 const cli = fileURLToPath(new URL('../bin/h5blocks.js', import.meta.url));
-const TINY = ['--rows', '20000', '--baseline-rows', '5000'];
+const TINY = ['--rows', '20000', '--baseline-rows', '5000', '--pairs', '1'];
 const STRATEGIES = ['inline', 'pool', 'shard'];
 
 interface Finished {
@@ -64,6 +64,31 @@ describe('h5blocks bench', () => {
       expect(agreement.digests).toHaveLength(1);
     }
     expect(report.verdicts.map((v) => v.input)).toEqual(['contiguous', 'chunked']);
+    // What users get: whole processes with default settings on both inputs and a 1,000-row one, the limit beside, warm runs apart.
+    const users = report.users!;
+    expect(users.pairs).toBe(1);
+    const usersInputs = ['contiguous', 'chunked', 'small'];
+    expect(new Set(users.rows.map((r) => r.input))).toEqual(new Set(usersInputs));
+    const contenders = report.environment.python ? ['h5blocks', 'h5py-script', 'mp-pool', 'mp-shard'] : ['h5blocks'];
+    for (const input of usersInputs) {
+      const ours = users.rows.filter((r) => r.input === input);
+      expect(ours.map((r) => r.contender)).toEqual(expect.arrayContaining(contenders));
+      for (const row of ours) {
+        expect(row.runs).toBe(1);
+        expect(row.minSeconds).toBeLessThanOrEqual(row.medianSeconds);
+        expect(row.maxSeconds).toBeGreaterThanOrEqual(row.medianSeconds);
+        expect(row.medianPeakRssMb).toBeGreaterThan(0);
+        if (report.environment.python) expect(row.speedupOverScript).toBeCloseTo(ours.find((r) => r.contender === 'h5py-script')!.medianSeconds / row.medianSeconds, 9);
+      }
+    }
+    for (const agreement of users.agreement) expect(agreement.agreed, JSON.stringify(agreement)).toBe(true);
+    expect(users.limits.map((l) => l.input)).toEqual(usersInputs);
+    for (const limit of users.limits) expect(limit.limitSeconds).toBeCloseTo(limit.readSeconds + limit.writeSyncSeconds, 9);
+    expect(users.warm.map((w) => w.input)).toEqual(usersInputs);
+    for (const warm of users.warm) expect(warm.runs).toBe(1);
+    // A 1,000-row input runs inline by default, in the app as from the shell.
+    expect(users.warm.find((w) => w.input === 'small')?.strategy).toMatch(/^inline/);
+    expect(report.big).toBeNull();
     // The main thread's event loop is measured during runs on the I/O thread.
     expect(report.stalls.map((s) => s.strategy)).toEqual(['inline', 'pool']);
     for (const stall of report.stalls) expect(stall.maxStallMs).toBeGreaterThan(0);

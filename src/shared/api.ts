@@ -12,7 +12,7 @@
 import type { Overview, OverviewRequest } from './overview';
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
-import type { RunProgress, RunRequest, RunResult } from './run';
+import type { RunProgress, RunRequest, RunResult, Strategy } from './run';
 import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from './virtual';
 
 export interface OpenFile {
@@ -66,7 +66,7 @@ export interface LinkTarget {
 export interface RunParams {
   fileId: string;
   dataset: string;
-  strategy: RunRequest['strategy'];
+  strategy: Strategy;
   workers: number;
   blockRows?: number;
   output?: string;

@@ -11,12 +11,16 @@ export function isSchedulerAddress(text: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$|^[^\s:/]+:\d+$/i.test(text);
 }
 
+/** A strategy, or `auto`: chosen from the dataset's size and layout and the machine (src/main/run/defaults.ts). */
+export type StrategyChoice = Strategy | 'auto';
+
 export interface RunRequest {
   file: string;
   dataset: string;
-  strategy: Strategy;
-  /** 1..64; ignored by inline, which runs on the main thread, and by dask with a scheduler (the cluster has its own). */
-  workers: number;
+  /** Absent or `auto`: chosen by the run (see StrategyChoice). */
+  strategy?: StrategyChoice;
+  /** 1..64; ignored by inline, which runs on the main thread, and by dask with a scheduler (the cluster has its own). Absent: one per core. */
+  workers?: number;
   /** Rows per block; default derived from the chunk shape. */
   blockRows?: number;
   /** Output dataset path; default `distances` beside the input. */
@@ -37,6 +41,7 @@ export interface RunRequest {
 }
 
 export const PHASES = [
+  'start',
   'log',
   'init',
   'queue',
@@ -70,6 +75,8 @@ export function isDaskLane(lane: Lane): lane is string {
 export interface PhaseSpan {
   phase: Phase;
   lane: Lane;
+  /** `start` spans: which part of starting up (`process`, `h5wasm`, `compile`, `workers`, …). */
+  step?: string;
   /** ms since run start, one clock for every thread. */
   start: number;
   end: number;
@@ -123,6 +130,13 @@ export interface RunResult {
   outputSha256: string;
   /** dask: the scheduler's address, or 'local' for a local cluster the run started. */
   scheduler?: string;
+  /** When the request left strategy, workers or block size to the run: the rule that chose them, in words. */
+  chosen?: string;
+  /**
+   * Block buffers (input and output) the run allocated; every other block
+   * reused them. Bounded by the blocks in flight, not by the number of blocks.
+   */
+  blockBuffers?: { allocated: number; bytes: number };
   summary: RunSummary;
   /** Phases outside any block: worker start-up, starting the write-ahead log, committing it. */
   runPhases: PhaseSpan[];

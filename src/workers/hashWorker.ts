@@ -18,6 +18,10 @@ parentPort?.on('message', (request: HashRequest) => {
       let hash = hashes.get(request.session);
       if (!hash) hashes.set(request.session, (hash = createHash('sha256')));
       hash.update(new Uint8Array(request.buffer, request.byteOffset, request.byteLength));
+      if (request.giveBack !== undefined) {
+        const reply: HashReply = { returned: request.giveBack, buffer: request.buffer };
+        parentPort?.postMessage(reply, [request.buffer]);
+      }
       if (backlog) {
         Atomics.sub(backlog, 0, request.byteLength);
         Atomics.notify(backlog, 0);

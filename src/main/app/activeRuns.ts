@@ -8,6 +8,7 @@ import type { ConfinementRules } from '../hdf5/confinement';
 import { IoThread } from '../io/ioThread';
 import { runOnThread } from '../io/threadRun';
 import { newRunId } from '../run/engine';
+import { epochNow } from '../run/clock';
 import { shardsRootOf } from '../run/shardFolder';
 
 interface ActiveRun {
@@ -29,18 +30,32 @@ export interface RunCallbacks {
  */
 export class ActiveRuns {
   private readonly runs = new Map<string, ActiveRun>();
+  /**
+   * The next run's I/O thread, started ahead with h5wasm loaded, so a run
+   * starts computing at once instead of after a thread and h5wasm start
+   * (confinement, which depends on the run, is sent with the run).
+   */
+  private spare: IoThread | undefined;
+
+  /** `warm`: prepare the first run's thread now, not when the first run asks. */
+  constructor(options: { warm?: boolean } = {}) {
+    if (options.warm) this.prepareSpare();
+  }
 
   /** Starts a run on the next turn of the event loop, so its id reaches the caller before any of its events. */
   start(request: RunRequest, callbacks: RunCallbacks, confine?: ConfinementRules): string {
     const runId = newRunId();
+    const requestedAt = epochNow();
     const controller = new AbortController();
     setMaxListeners(16, controller.signal);
     // A shard run merges its shards from the temp folder: that one folder is the run's own.
     // A vds run's workers write their shards in the folder beside the file.
     const own = [runScratchPath(runId), ...(request.strategy === 'vds' ? [shardsRootOf(request.file)] : [])];
-    const thread = new IoThread({ confine: confine && { ...confine, scratch: own } });
+    const rules = confine && { ...confine, scratch: own };
+    const thread = this.spare ?? new IoThread();
+    this.spare = undefined;
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress }))
+      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, requestedAt, confine: rules }))
       .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
       .finally(() => {
@@ -48,7 +63,15 @@ export class ActiveRuns {
         return thread.terminate();
       });
     this.runs.set(runId, { file: request.file, controller, settled });
+    // The next run's thread starts now, while this one runs.
+    this.prepareSpare();
     return runId;
+  }
+
+  private prepareSpare(): void {
+    if (this.spare) return;
+    this.spare = new IoThread();
+    this.spare.prepare();
   }
 
   has(runId: string): boolean {
@@ -69,5 +92,8 @@ export class ActiveRuns {
     const runs = [...this.runs.keys()];
     for (const runId of runs) this.cancel(runId);
     await Promise.all([...this.runs.values()].map((run) => run.settled));
+    const spare = this.spare;
+    this.spare = undefined;
+    await spare?.terminate();
   }
 }

@@ -56,7 +56,7 @@ export class AppService implements H5BlocksApi {
   private readonly searchIndex = new SearchIndex((fileId, paths) => this.files.children(fileId, paths));
   private readonly recent: RecentFiles;
   private readonly history: RunHistory;
-  private readonly runs = new ActiveRuns();
+  private readonly runs = new ActiveRuns({ warm: true });
   private readonly events = new EventBus();
   private readonly warn: (message: string) => void;
   private disposed = false;

@@ -1,4 +1,5 @@
 import { STALL_TARGET_MS, type StallRow } from './eventLoopStall';
+import type { UsersCase } from './wholeProcess';
 import { describeBytes, type FileSizeCase, type FileSizeRun } from './fileSize';
 import Table from 'cli-table3';
 import type { PhaseTotal } from '../../shared/run';
@@ -18,6 +19,10 @@ export interface BenchReport {
   fileSize: FileSizeCase | null;
   /** The main thread's longest event-loop stall during runs on the I/O thread. */
   stalls: StallRow[];
+  /** Whole CLI processes with default settings against the h5py script and the others, and warm runs in one service. */
+  users: UsersCase | null;
+  /** The larger-than-memory input (`--only big`); null when not run or skipped (see notes). */
+  big: UsersCase | null;
   /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
   notes: string[];
 }
@@ -31,14 +36,22 @@ export function formatReport(report: BenchReport): string {
   lines.push(
     `h5blocks ${report.version} bench: ${report.environment.cpus} CPUs, Node ${report.environment.node}, ` +
       (python ? `h5py ${python.h5py} + numpy ${python.numpy} (${python.executable})` : 'no h5py'),
-    'h5blocks worker pools warm, as in the app; h5py timed inside Python from opening the file to closing it.',
-    'log, commit = milliseconds h5blocks spent opening the file under its write-ahead log and creating the output, and committing (sync, commit record, copy into place).',
-    '× h5py = h5py serial time on the same input ÷ this time (the faster of whole and blocked serial); above 1 is faster.',
-    ...(report.options.repeat > 1 ? [`Each configuration timed ${report.options.repeat} times; the table shows the fastest run.`] : []),
-    '',
-    resultsTable(report),
-    '',
   );
+  if (report.users) lines.push('', ...usersLines(report.users, 'What users get: whole processes from a shell, default settings, each on a fresh copy of its input'));
+  if (report.big) lines.push('', ...usersLines(report.big, 'Larger than memory: whole processes, each writing into the input, which is put back after'));
+  if (report.rows.length > 0) {
+    lines.push(
+      '',
+      'Configurations, warm in one process (not what a user meets first):',
+      'h5blocks worker pools warm, as in the app; h5py timed inside Python from opening the file to closing it.',
+      'log, commit = milliseconds h5blocks spent opening the file under its write-ahead log and creating the output, and committing (sync, commit record, copy into place).',
+      '× h5py = h5py serial time on the same input ÷ this time (the faster of whole and blocked serial); above 1 is faster.',
+      ...(report.options.repeat > 1 ? [`Each configuration timed ${report.options.repeat} times; the table shows the fastest run.`] : []),
+      '',
+      resultsTable(report),
+    );
+  }
+  lines.push('');
   if (report.verdicts.length > 0) {
     lines.push('Best h5blocks configuration vs h5py serial:');
     for (const v of report.verdicts) {
@@ -54,7 +67,7 @@ export function formatReport(report: BenchReport): string {
     lines.push(`WARNING: outputs on ${agreement.input} disagree:`);
     for (const d of agreement.digests) lines.push(`  sha256 ${d.sha256.slice(0, 16)}…: ${d.configurations.join('; ')}`);
   }
-  if (report.agreement.every((a) => a.agreed)) lines.push('Outputs agree: on each input every configuration wrote the same /distances (SHA-256 of the values).');
+  if (report.agreement.length > 0 && report.agreement.every((a) => a.agreed)) lines.push('Outputs agree: on each input every configuration wrote the same /distances (SHA-256 of the values).');
   if (report.fileSize) lines.push(...fileSizeLines(report.fileSize));
   for (const stall of report.stalls) {
     lines.push(`Main event loop during ${stall.strategy} (${stall.workers} worker${stall.workers === 1 ? '' : 's'}) on ${stall.inputLabel}: longest stall ${stall.maxStallMs.toFixed(1)} ms over ${stall.wallSeconds.toFixed(2)} s (target ≤ ${STALL_TARGET_MS} ms) ${stall.maxStallMs <= STALL_TARGET_MS ? 'PASS' : 'FAIL'}`);
@@ -99,6 +112,37 @@ function resultsTable(report: BenchReport): string {
 }
 
 /** A phase's total in ms, or – for rows without h5blocks' timeline (the h5py baselines). */
+/** Whole-process medians with their spread, the physical limit beside, then the warm in-app runs. */
+function usersLines(users: UsersCase, title: string): string[] {
+  const lines = [
+    `${title}; ${users.pairs} round(s) alternating the contenders, \`sync\` before each run; wall time and peak memory by /usr/bin/time.`,
+    '× script = the h5py script\'s median ÷ this median (above 1 is faster); memory × script likewise for peak memory.',
+  ];
+  const table = new Table({ head: ['input', 'contender', 'median s', 'min–max s', 'CPU s', 'peak MB', '× script', 'memory × script'], style: PLAIN });
+  for (const row of users.rows) {
+    table.push([
+      row.inputLabel, row.label, row.medianSeconds.toFixed(3), `${row.minSeconds.toFixed(3)}–${row.maxSeconds.toFixed(3)}`,
+      row.medianCpuSeconds.toFixed(2), row.medianPeakRssMb.toFixed(0),
+      row.speedupOverScript === null ? '—' : `${row.speedupOverScript.toFixed(2)}×`, row.memoryOverScript === null ? '—' : `${row.memoryOverScript.toFixed(2)}×`,
+    ]);
+  }
+  lines.push(table.toString());
+  for (const limit of users.limits) {
+    lines.push(`Physical limit on ${limit.inputLabel}: reading the input ${limit.readSeconds.toFixed(3)} s + writing and syncing the output ${limit.writeSyncSeconds.toFixed(3)} s = ${limit.limitSeconds.toFixed(3)} s; best: ${limit.best} ${limit.bestSeconds.toFixed(3)} s, ${limit.timesLimit.toFixed(2)}× the limit.`);
+  }
+  for (const a of users.agreement) lines.push(a.agreed ? `Outputs agree on ${a.input}: every run wrote the same /distances (sha256 ${a.digests[0]?.slice(0, 16)}…).` : `WARNING: outputs on ${a.input} disagree: ${a.digests.join(', ')}`);
+  if (users.warm.length > 0) {
+    lines.push('', 'Warm, in the app: runs in one service (the app\'s run path: an I/O thread per run, warm pools), each on a fresh copy; wall time as the run reports it, from the request:');
+    const warm = new Table({ head: ['input', 'first run s', `later runs: median s (${users.warm[0].runs})`, 'min–max s', 'strategy', '× script'], style: PLAIN });
+    for (const row of users.warm) {
+      warm.push([row.inputLabel, row.firstSeconds.toFixed(3), row.medianSeconds.toFixed(3), `${row.minSeconds.toFixed(3)}–${row.maxSeconds.toFixed(3)}`, row.strategy,
+        row.speedupOverScript === null ? '—' : `${row.speedupOverScript.toFixed(2)}×`]);
+    }
+    lines.push(warm.toString());
+  }
+  return lines;
+}
+
 function phaseMs(totals: PhaseTotal[] | undefined, phase: 'log' | 'commit'): string {
   if (!totals) return '–';
   return (totals.find((t) => t.phase === phase)?.ms ?? 0).toFixed(0);

@@ -10,7 +10,9 @@ import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
 import { formatReport, type BenchReport } from '../bench/report';
 import { agreementOf, describeConfiguration, verdictsOf, withRatios, type BenchInput, type BenchRow, type MemoryRow } from '../bench/results';
 import { ScratchFolder } from '../bench/scratchFolder';
-import { BENCH_CASES, type BenchCase } from '../bench/cases';
+import { DEFAULT_CASES, type BenchCase } from '../bench/cases';
+import { BigInput } from '../bench/bigInput';
+import { canDropCaches, daskAvailable, measureUsers, measureWarm, type UsersCase, type UsersOptions } from '../bench/wholeProcess';
 import { defaultBlockRows } from '../../shared/blocks';
 import { APP_VERSION } from '../version';
 
@@ -22,10 +24,23 @@ export interface BenchOptions {
   /** Times each configuration this often and keeps the fastest (default 1): steadier numbers on a busy machine. */
   repeat?: number;
   json?: boolean;
-  /** The cases to run (default: all of them); see BENCH_CASES. */
+  /** The cases to run (default: all of them but big); see BENCH_CASES. */
   only?: BenchCase[];
+  /** users and big: rounds of alternating whole-process runs (at least 5 for medians worth reading). */
+  pairs?: number;
+  /** big: rows of the larger-than-memory input. */
+  bigRows?: number;
+  /** big: drop the page cache before each run (root only). */
+  dropCaches?: boolean;
   signal: AbortSignal;
 }
+
+/** Rounds of whole-process runs by default: medians over at least 5 pairs. */
+const USERS_PAIRS = 5;
+/** The small input of the users case: where start-up is all there is. */
+const SMALL_ROWS = 1000;
+/** The big case's default: 3 × 10⁹ × 2 float32, 24 GB, more than most machines' memory. */
+const BIG_ROWS = 3_000_000_000;
 
 /** 4 on a 2-core machine shows what oversubscription costs. */
 const WORKER_COUNTS = [1, 2, 4];
@@ -73,9 +88,9 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
   }
   log(`temporary files in ${scratch.path}`);
 
-  const cases = new Set<BenchCase>(options.only ?? BENCH_CASES);
+  const cases = new Set<BenchCase>(options.only ?? DEFAULT_CASES);
   const builder: InputBuilder = { scratch, python, signal, log };
-  const { mainInputs, recipeInputs, stallInput } = await buildInputs(builder, options, cases);
+  const { mainInputs, recipeInputs, stallInput, usersInputs: judgedForUsers } = await buildInputs(builder, options, cases);
   const inputs = [...mainInputs, ...recipeInputs.filter((input) => !mainInputs.includes(input))];
 
   const repeat = options.repeat ?? 1;
@@ -112,6 +127,21 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     notes.push(warning);
   }
 
+  const pairs = options.pairs ?? USERS_PAIRS;
+  if ((cases.has('users') || cases.has('big')) && pairs < USERS_PAIRS) notes.push(`${pairs} round(s) of whole-process runs: fewer than ${USERS_PAIRS}, so medians and spreads say little.`);
+  const hasDask = await daskAvailable(python);
+  if (cases.has('users') && python && !hasDask) notes.push('dask.array was not timed: the Python with h5py has no dask (Debian: python3-dask).');
+  const usersOptions: UsersOptions = { pairs, python, hasDask, scratch, signal, log };
+  let users: UsersCase | null = null;
+  if (cases.has('users')) {
+    const small = await contiguousInput(builder, { id: 'small', rows: SMALL_ROWS, judged: false });
+    const usersInputs = [...judgedForUsers, small];
+    users = await measureUsers(usersInputs, usersOptions);
+    users.warm = await measureWarm(usersInputs, users.rows, usersOptions);
+    for (const a of users.agreement.filter((x) => !x.agreed)) notes.push(`whole-process outputs on ${a.input} disagree: ${a.digests.join(', ')}`);
+  }
+  const big = cases.has('big') ? await measureBig(options, builder, usersOptions, notes) : null;
+
   const memory = options.memoryRows === undefined ? [] : await measureMemory(builder, options.memoryRows);
   let fileSize: FileSizeCase | null = null;
   if (cases.has('file-size')) {
@@ -147,8 +177,27 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     memory,
     fileSize,
     stalls,
+    users,
+    big,
     notes,
   };
+}
+
+/** The larger-than-memory input against the h5py script, each run writing into it and the file put back after. */
+async function measureBig(options: BenchOptions, builder: InputBuilder, usersOptions: UsersOptions, notes: string[]): Promise<UsersCase | null> {
+  const made = await BigInput.make(options.bigRows ?? BIG_ROWS, builder.scratch, builder.python, builder.signal, log);
+  if (typeof made === 'string') {
+    notes.push(made);
+    log(made);
+    return null;
+  }
+  const dropCaches = options.dropCaches === true && canDropCaches();
+  if (options.dropCaches && !dropCaches) notes.push('big: the page cache could not be dropped (not root); runs read what the cache still holds.');
+  try {
+    return await measureUsers([made.input], { ...usersOptions, inPlace: made, dropCaches, only: ['h5blocks', 'h5py-script'] });
+  } finally {
+    builder.scratch.discard('big.h5');
+  }
 }
 
 /**
@@ -159,20 +208,22 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
  */
 async function buildInputs(
   builder: InputBuilder, options: BenchOptions, cases: Set<BenchCase>,
-): Promise<{ mainInputs: BenchInput[]; recipeInputs: BenchInput[]; stallInput?: BenchInput }> {
-  const needsContiguous = cases.has('contiguous') || cases.has('chunked') || cases.has('stall') || (cases.has('recipes') && options.baselineRows === options.rows);
-  if (!needsContiguous && !cases.has('recipes')) return { mainInputs: [], recipeInputs: [] };
+): Promise<{ mainInputs: BenchInput[]; recipeInputs: BenchInput[]; stallInput?: BenchInput; usersInputs: BenchInput[] }> {
+  const needsContiguous = cases.has('users') || cases.has('contiguous') || cases.has('chunked') || cases.has('stall') || (cases.has('recipes') && options.baselineRows === options.rows);
+  if (!needsContiguous && !cases.has('recipes')) return { mainInputs: [], recipeInputs: [], usersInputs: [] };
   const contiguous = needsContiguous ? await contiguousInput(builder, { id: 'contiguous', rows: options.rows, judged: true }) : undefined;
-  const chunked = contiguous && (cases.has('chunked') || (cases.has('recipes') && options.baselineRows === options.rows))
+  const chunked = contiguous && (cases.has('users') || cases.has('chunked') || (cases.has('recipes') && options.baselineRows === options.rows))
     ? await compressedInput(builder, { id: 'chunked', rows: options.rows, judged: true }, contiguous)
     : undefined;
   const mainInputs = [cases.has('contiguous') ? contiguous : undefined, cases.has('chunked') ? chunked : undefined].filter((i): i is BenchInput => i !== undefined);
+  // The whole-process comparison uses both judged inputs, whatever else runs.
+  const usersInputs = cases.has('users') ? [contiguous, chunked].filter((i): i is BenchInput => i !== undefined) : [];
   const stallInput = cases.has('stall') ? contiguous : undefined;
-  if (!builder.python || !cases.has('recipes')) return { mainInputs, recipeInputs: [], stallInput };
-  if (options.baselineRows === options.rows && contiguous && chunked) return { mainInputs, recipeInputs: [contiguous, chunked], stallInput };
+  if (!builder.python || !cases.has('recipes')) return { mainInputs, recipeInputs: [], stallInput, usersInputs };
+  if (options.baselineRows === options.rows && contiguous && chunked) return { mainInputs, recipeInputs: [contiguous, chunked], stallInput, usersInputs };
   const small = await contiguousInput(builder, { id: 'recipes-contiguous', rows: options.baselineRows, judged: false });
   const smallChunked = await compressedInput(builder, { id: 'recipes-chunked', rows: options.baselineRows, judged: false }, small);
-  return { mainInputs, recipeInputs: [small, smallChunked], stallInput };
+  return { mainInputs, recipeInputs: [small, smallChunked], stallInput, usersInputs };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
-import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
+import { MAX_WORKERS, STRATEGIES, type RunResult, type StrategyChoice } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
 import { materializeOnThread, runOnThread } from '../io/threadRun';
@@ -45,6 +45,7 @@ function formatRun(result: RunResult): string {
   const lines = [
     `${basename(result.file)}: ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
     `strategy ${result.strategy}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
+    ...(result.chosen ? [`chosen: ${result.chosen}`] : []),
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
     `phases: ${s.phaseTotals.map((p) => `${p.phase} ${p.ms.toFixed(1)} ms`).join(', ')}`,
     `lanes: ${s.lanes.map((l) => `${l.lane === 'main' ? 'main' : `worker ${l.lane}`} ${(l.utilisation * 100).toFixed(0)}%`).join(', ')}`,
@@ -55,8 +56,8 @@ function formatRun(result: RunResult): string {
 
 interface RunOptions {
   dataset: string;
-  strategy: Strategy;
-  workers: number;
+  strategy: StrategyChoice;
+  workers?: number;
   blockRows?: number;
   output?: string;
   overwrite?: boolean;
@@ -112,8 +113,8 @@ export function buildProgram(): Command {
     .description('compute the Euclidean norm of every row of a 2-D dataset and write it into the same file')
     .argument('<file>', 'HDF5 file (the input is never changed)')
     .requiredOption('--dataset <path>', 'the N×D input dataset, e.g. /coords')
-    .addOption(new Option('--strategy <name>', 'how blocks are processed').choices(STRATEGIES).default('pool'))
-    .option('--workers <n>', `worker threads, 1..${MAX_WORKERS}`, wholeNumber(1, MAX_WORKERS), 2)
+    .addOption(new Option('--strategy <name>', 'how blocks are processed (auto: from the dataset\'s size and layout, see the README\'s "Defaults")').choices(['auto', ...STRATEGIES]).default('auto'))
+    .option('--workers <n>', `worker threads, 1..${MAX_WORKERS} (default: one per core)`, wholeNumber(1, MAX_WORKERS))
     .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
     .option('--output <path>', 'output dataset (default: distances beside the input)')
     .option('--overwrite', 'replace an existing output dataset')
@@ -142,7 +143,8 @@ export function buildProgram(): Command {
       checkRequest(request);
       checkReadableFile(request.file);
       await finishInterruptedLiveRun(request.file);
-      const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
+      // The run's clock starts with this process: what a user waits for includes starting it.
+      const result = await runOnThread(io, request, newRunId(), { signal: abort.signal, requestedAt: performance.timeOrigin });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
     });
 
@@ -202,9 +204,12 @@ export function buildProgram(): Command {
     .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
     .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
-    .addOption(new Option('--only <cases...>', 'run only these cases (default: all)').choices([...BENCH_CASES]))
+    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big)').choices([...BENCH_CASES]))
+    .option('--pairs <n>', 'users, big: rounds of alternating whole-process runs (medians over them)', wholeNumber(1, 1000), 5)
+    .option('--big-rows <n>', 'big: rows of the larger-than-memory input', wholeNumber(1), 3_000_000_000)
+    .option('--drop-caches', 'big: drop the page cache before each run (root only)')
     .option('--json', 'print JSON')
-    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[] }) => {
+    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[]; pairs: number; bigRows: number; dropCaches?: boolean }) => {
       const { runBench } = await import('./bench');
       await runBench({ ...options, signal: abort.signal });
     });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultBlockRows } from '../../shared/blocks';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest, RunResult } from '../../shared/run';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5 } from '../hdf5/h5wasm';
+import { chooseRun, machineCores } from '../run/defaults';
 import { checkRequest } from '../run/engine';
 import { usableInput } from '../run/inputDataset';
 import { resolveOutputPath } from '../run/output';
@@ -116,8 +116,10 @@ export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   const source = await openHdf5(file, 'read');
   try {
     const input = usableInput((await loadH5()).module, source, request.dataset);
-    const workers = request.strategy === 'inline' ? 1 : request.workers;
-    const blockRows = Math.min(request.blockRows ?? defaultBlockRows(input.rows, input.columns * input.elementBytes, input.chunkRows, workers), Math.max(1, input.rows));
+    // The script runs the plan on Dask: the same workers and blocks the run would choose.
+    const { workers, blockRows } = chooseRun(request, {
+      rows: input.rows, rowBytes: input.columns * input.elementBytes, chunkRows: input.chunkRows, filtered: input.filtered, directChunks: false, cores: machineCores(),
+    });
     return {
       runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output), kind: input.kind,
       rows: input.rows, blockRows, workers, overwrite: request.overwrite === true,

@@ -176,13 +176,13 @@ export function chunksForRows(layout: ChunkLayout, rowStart: number, rowEnd: num
 }
 
 /**
- * Reads the stored bytes of `chunks` into one new ArrayBuffer (transferable to
+ * Reads the stored bytes of `chunks` into one ArrayBuffer (`into` when it is large enough; transferable to
  * a worker), laid end to end; returns where each starts. Chunks that lie end to
  * end in the file (as HDF5 usually writes them) are read in one call.
  */
-export function readStoredChunks(file: ByteStore, chunks: StoredChunk[]): { buffer: ArrayBuffer; offsets: number[] } {
+export function readStoredChunks(file: ByteStore, chunks: StoredChunk[], into?: ArrayBuffer): { buffer: ArrayBuffer; offsets: number[] } {
   const total = chunks.reduce((sum, c) => sum + c.size, 0);
-  const bytes = new Uint8Array(new ArrayBuffer(total));
+  const bytes = new Uint8Array(into && into.byteLength >= total ? into : new ArrayBuffer(total));
   const offsets: number[] = [];
   let at = 0;
   for (let i = 0; i < chunks.length;) {

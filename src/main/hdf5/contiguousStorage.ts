@@ -41,10 +41,10 @@ export function findContiguousStorage(source: string | ByteStore, datasetPath: s
   });
 }
 
-/** Rows [rowStart, rowEnd) as one new ArrayBuffer, transferable to a worker. */
-export function readContiguousRows(file: ByteStore, storage: ContiguousStorage, rowStart: number, rowEnd: number): ArrayBuffer {
+/** Rows [rowStart, rowEnd) at the start of one ArrayBuffer (`into`, when it is large enough), transferable to a worker. */
+export function readContiguousRows(file: ByteStore, storage: ContiguousStorage, rowStart: number, rowEnd: number, into?: ArrayBuffer): ArrayBuffer {
   const length = (rowEnd - rowStart) * storage.rowBytes;
-  const bytes = new Uint8Array(new ArrayBuffer(length));
+  const bytes = new Uint8Array(into && into.byteLength >= length ? into : new ArrayBuffer(length));
   const position = storage.address + rowStart * storage.rowBytes;
   if (file.read(bytes, 0, length, position) !== length) throw new Error(`the file ends inside the dataset's storage, at byte ${position}`);
   return bytes.buffer;

@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { workerData } from 'node:worker_threads';
 import type * as H5 from 'h5wasm';
 import { confineTo, confinementFromEnvironment, guardFileSystem } from './confinement';
 import { withConsoleCaptured } from './libraryOutput';
+import { epochNow } from '../run/clock';
 
 export type H5Wasm = typeof H5.default;
 export type H5Module = Awaited<H5Wasm['ready']>;
@@ -13,9 +15,52 @@ export type H5Group = H5.Group;
 export interface LoadedH5 {
   h5: H5Wasm;
   module: H5Module;
+  /** How this thread's start-up went (epoch ms), for the run's `start` phase. */
+  startup: H5Startup;
+}
+
+export interface H5Startup {
+  /** The import of h5wasm's Node build began (its 4 MB of glue parsed, the wasm bytes decoded). */
+  importStart: number;
+  /** Compiling the wasm (0 ms when a compiled module was handed to this thread). */
+  compileStart: number;
+  compileEnd: number;
+  /** Instantiated and HDF5's runtime initialised. */
+  ready: number;
+  /** Whether the compiled module came from another thread of this process. */
+  shared: boolean;
 }
 
 let loading: Promise<LoadedH5> | undefined;
+
+/**
+ * The compiled wasm of h5wasm, shared by every thread of the process: compiling
+ * it (and V8's later optimised tiers) is done once, then handed to each thread
+ * that needs HDF5 (I/O threads, shard workers) in its `workerData`.
+ */
+let compiled: WebAssembly.Module | undefined = moduleIn(workerData);
+
+/** The compiled module, once this thread has one (to hand to threads it starts). */
+export function compiledH5Module(): WebAssembly.Module | undefined {
+  return compiled;
+}
+
+/** Takes a compiled module another thread made, for the threads this one starts later. */
+export function shareCompiledH5Module(module: WebAssembly.Module): void {
+  compiled ??= module;
+}
+
+/** The key under which threads receive the compiled module in their `workerData`. */
+export const H5WASM_MODULE_KEY = 'h5wasmModule';
+
+export function withCompiledH5Module<T extends object>(data: T): T & { [H5WASM_MODULE_KEY]?: WebAssembly.Module } {
+  return compiled ? { ...data, [H5WASM_MODULE_KEY]: compiled } : data;
+}
+
+function moduleIn(data: unknown): WebAssembly.Module | undefined {
+  const candidate = (data as Record<string, unknown> | null | undefined)?.[H5WASM_MODULE_KEY];
+  return candidate instanceof WebAssembly.Module ? candidate : undefined;
+}
 
 /**
  * h5wasm's Node build, loaded once per thread.
@@ -27,18 +72,46 @@ let loading: Promise<LoadedH5> | undefined;
  */
 export function loadH5(): Promise<LoadedH5> {
   loading ??= withNavigatorHidden(() => withConsoleCaptured(async () => {
-    const imported = await import('h5wasm/node');
-    const h5 = imported.default;
-    const module = await h5.ready;
+    const importStart = epochNow();
+    const timing = { compileStart: 0, compileEnd: 0, shared: compiled !== undefined };
+    const { h5, module } = await withSharedCompile(timing, async () => {
+      const imported = await import('h5wasm/node');
+      return { h5: imported.default, module: await imported.default.ready };
+    });
     // HDF5 errors throw with their stack as text, which errors.ts turns into one line,
     // instead of printing HDF5-DIAG dumps on stderr.
     module.activate_throwing_error_handler();
     module.insert_plugin_search_path(pluginFolder(), 0);
     guardFileSystem(module, pluginFolder());
     confineTo(confinementFromEnvironment());
-    return { h5, module };
+    return { h5, module, startup: { importStart, compileStart: timing.compileStart || importStart, compileEnd: timing.compileEnd || importStart, ready: epochNow(), shared: timing.shared } };
   }));
   return loading;
+}
+
+/**
+ * h5wasm's Emscripten glue carries its wasm inline and instantiates it from
+ * bytes with `WebAssembly.instantiate`, with no option reachable through
+ * `h5wasm/node` to hand it a compiled module. While it loads, that call is
+ * answered from the module compiled once per process (or compiles it here and
+ * keeps it for the threads started later).
+ */
+async function withSharedCompile<T>(timing: { compileStart: number; compileEnd: number }, load: () => Promise<T>): Promise<T> {
+  const original = WebAssembly.instantiate;
+  const instantiate = async (source: BufferSource | WebAssembly.Module, imports?: WebAssembly.Imports) => {
+    if (source instanceof WebAssembly.Module) return original(source, imports);
+    timing.compileStart = epochNow();
+    const module = compiled ?? await WebAssembly.compile(source);
+    compiled = module;
+    timing.compileEnd = epochNow();
+    return { module, instance: await original(module, imports) };
+  };
+  WebAssembly.instantiate = instantiate as typeof WebAssembly.instantiate;
+  try {
+    return await load();
+  } finally {
+    WebAssembly.instantiate = original;
+  }
 }
 
 async function withNavigatorHidden<T>(load: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
 import type { RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
+import { shareCompiledH5Module, withCompiledH5Module } from '../hdf5/h5wasm';
 import { workerFile } from '../strategies/workerPools';
 import { SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type IoResults, type ToThread } from './protocol';
 import { noProgressWords, stallLimitMs } from './stallLimit';
@@ -81,6 +82,11 @@ export class IoThread {
     return settled;
   }
 
+  /** Starts the thread now (it loads h5wasm as it starts), so that its first request finds it ready. */
+  prepare(): void {
+    this.start();
+  }
+
   /** Whether requests are in flight. */
   get busy(): boolean {
     return this.pending.size > 0;
@@ -121,7 +127,7 @@ export class IoThread {
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
     if (this.options.settleReads) env[SETTLE_READS_VARIABLE] = '1';
-    const worker = new Worker(workerFile('ioThread'), { env });
+    const worker = new Worker(workerFile('ioThread'), { env, workerData: withCompiledH5Module({}) });
     this.heap = 0;
     worker.unref();
     worker.on('message', (message: FromThread) => this.receive(worker, message));
@@ -143,6 +149,10 @@ export class IoThread {
     if (message.type === 'alive') return;
     if (message.type === 'notice') {
       this.options.onNotice?.(message.text);
+      return;
+    }
+    if (message.type === 'h5wasm') {
+      shareCompiledH5Module(message.module);
       return;
     }
     const call = this.pending.get(message.id);

@@ -10,9 +10,9 @@ import { MAX_WORKERS } from '../../shared/run';
 import { readOverview } from '../app/overview';
 import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
-import { takeRefusals } from '../hdf5/confinement';
+import { CONFINE_VARIABLE, confineTo, takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
-import { loadH5 } from '../hdf5/h5wasm';
+import { compiledH5Module, loadH5 } from '../hdf5/h5wasm';
 import { isBeingWrittenWithSwmr } from '../hdf5/files';
 import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
@@ -30,6 +30,13 @@ const handles = new HandleCache({ settleReads: process.env[SETTLE_READS_VARIABLE
 const cancels = new Map<number, AbortController>();
 
 setInterval(() => send({ type: 'alive' }), HEARTBEAT_MS);
+// Every request needs h5wasm: loading starts with the thread, while the main
+// thread is still preparing its first request. A wasm this thread compiled
+// goes back to the main thread for the threads it starts later.
+void loadH5().then(({ startup }) => {
+  const module = compiledH5Module();
+  if (!startup.shared && module) send({ type: 'h5wasm', module });
+}, () => undefined);
 // A run's pool puts up to two blocks per worker in flight, each listening to the
 // run's abort signals: with 64 workers that passes Node's default of 10 listeners.
 setMaxListeners(4 * MAX_WORKERS + 16);
@@ -101,11 +108,19 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       const controller = new AbortController();
       cancels.set(id, controller);
       try {
+        if (request.confine) {
+          // After h5wasm's load, which applies the thread's own (none, for a prepared spare) rules.
+          await loadH5();
+          confineTo(request.confine);
+          // Shard workers this thread starts inherit its environment, and with it these rules.
+          process.env[CONFINE_VARIABLE] = JSON.stringify(request.confine);
+        }
         // The run renames a new file over this one: a handle kept open would show the old one.
         handles.forget(request.request.file);
         return await runComputation(request.request, {
           signal: controller.signal,
           onProgress: (progress) => send({ type: 'progress', id, progress }),
+          requestedAt: request.requestedAt,
         }, request.runId);
       } finally {
         cancels.delete(id);

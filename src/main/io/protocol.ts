@@ -4,6 +4,7 @@ import type { Overview, OverviewRequest } from '../../shared/overview';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
+import type { ConfinementRules } from '../hdf5/confinement';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
 // structured-cloneable data over the worker's message port.
@@ -18,7 +19,9 @@ export type IoRequest =
   | { kind: 'overview'; file: string; path: string; request: OverviewRequest }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
-  | { kind: 'run'; request: RunRequest; runId: string }
+  /** `requestedAt`: epoch ms the user asked (the run's clock starts there; see RunHooks). */
+  /** `confine`: the run's confinement (serve), for a thread started before it was known (a prepared spare). */
+  | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number; confine?: ConfinementRules }
   /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }
@@ -64,7 +67,9 @@ export type FromThread =
   /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
   | { type: 'alive' }
   /** Something the thread did that the user should hear of (a recovery after a crash), in one line. */
-  | { type: 'notice'; text: string };
+  | { type: 'notice'; text: string }
+  /** h5wasm's wasm, compiled by this thread: the main thread hands it to the threads it starts later. */
+  | { type: 'h5wasm'; module: WebAssembly.Module };
 
 export const HEARTBEAT_MS = 250;
 

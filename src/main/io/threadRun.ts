@@ -3,15 +3,20 @@ import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult } from '../../shared/virtual';
 import { cleanUpAbandonedRun } from './abandonedRun';
 import type { IoThread } from './ioThread';
+import type { ConfinementRules } from '../hdf5/confinement';
 
 export interface ThreadRunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Epoch ms the user asked for the run; start-up from then on is part of the run's timeline. */
+  requestedAt?: number;
+  /** Confinement applied in the thread before the run reads anything (a thread prepared before the run was known). */
+  confine?: ConfinementRules;
 }
 
 /** A run on an I/O thread; if the thread has to be terminated under it, its leftovers are removed before the failure is reported. */
 export function runOnThread(thread: IoThread, request: RunRequest, runId: string, hooks: ThreadRunHooks = {}): Promise<RunResult> {
-  return thread.call({ kind: 'run', request, runId }, {
+  return thread.call({ kind: 'run', request, runId, requestedAt: hooks.requestedAt, ...(hooks.confine ? { confine: hooks.confine } : {}) }, {
     signal: hooks.signal,
     onProgress: hooks.onProgress,
     onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
@@ -7,14 +7,15 @@ import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type Pha
 import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
 import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
-import { loadH5, type H5Dataset, type H5File } from '../hdf5/h5wasm';
+import { loadH5, type H5Dataset, type H5File, type H5Startup } from '../hdf5/h5wasm';
+import { workerPool } from '../strategies/workerPools';
 import { removeLink } from '../hdf5/unlink';
 import { chunksForRows, findChunkLayout, readStoredChunks, type ChunkLayout } from '../hdf5/chunkIndex';
 import { findContiguousStorage, readContiguousRows } from '../hdf5/contiguousStorage';
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { ByteStore } from '../transaction/byteStore';
 import type { BlockPlan } from '../../shared/blocks';
-import { checkBlockBytes, readRows, withRowsInHeap, writeRows } from '../hdf5/rows';
+import { checkBlockBytes, withRowsInHeap, writeRows } from '../hdf5/rows';
 import type { RunNotes, StrategyRunner } from '../strategies/context';
 import { runDask } from '../strategies/dask';
 import { runInline } from '../strategies/inline';
@@ -22,10 +23,12 @@ import { runPool } from '../strategies/pool';
 import { runShard } from '../strategies/shard';
 import { runVds } from '../strategies/vds';
 import { APP_VERSION } from '../version';
-import { defaultBlockRows, planBlocks } from '../../shared/blocks';
+import { planBlocks } from '../../shared/blocks';
+import { chooseRun, INLINE_MAX_BYTES, machineCores } from './defaults';
 import { epochNow } from './clock';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
+import { BufferPool } from './bufferPool';
 import { outputHash } from './outputHash';
 import { beginTransaction, type Transaction } from '../transaction/transaction';
 import { checkOutputPath, describeExisting, expectedOutputBytes, outputExists, prepareOutput, whyNotReusable, writeProvenance } from './output';
@@ -38,6 +41,9 @@ import {
   removeLiveOutput, writeLiveMarker,
 } from './liveRun';
 
+/** Output buffers that may be with the hashing thread at once before a block waits for one to come back. */
+const HASHING_BUFFERS = 2;
+
 const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
 /** Strategies whose workers write shards that the main thread merges. */
 const MERGING: readonly Strategy[] = ['shard', 'dask'];
@@ -45,6 +51,12 @@ const MERGING: readonly Strategy[] = ['shard', 'dask'];
 export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * Epoch ms the user asked for the run (the CLI's process start, the app's
+   * request): the run's clock starts there, and what came before its first
+   * block (process, thread, h5wasm, workers) shows as `start` phases.
+   */
+  requestedAt?: number;
 }
 
 export function newRunId(): string {
@@ -61,7 +73,13 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   checkRequest(request);
   const file = resolve(request.file);
   const signal = hooks.signal ?? new AbortController().signal;
-  const { module } = await loadH5();
+  const entered = epochNow();
+  const runStart = Math.min(hooks.requestedAt ?? entered, entered);
+  // Workers that need no HDF5 start now, while h5wasm is still loading: for
+  // pool, and for a default run on a file too large to be sure it runs inline.
+  if (request.strategy === 'pool' || ((request.strategy ?? 'auto') === 'auto' && mayNeedWorkers(file))) workerPool('blockWorker', request.workers ?? machineCores(), true);
+  const { module, startup } = await loadH5();
+  const runPhases: PhaseSpan[] = startPhases(runStart, entered, startup);
   checkReadableFile(file);
   const dataset = normalizePath(request.dataset);
   // A live run of ours that was killed leaves status flags a SWMR writer would: finish it first.
@@ -69,14 +87,14 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   refuseSwmrWrittenFile(file, dataset);
   const output = checkOutputPath(file, dataset, request.output);
   const live = request.live === true;
-  if (live && !(LIVE_STRATEGIES as readonly string[]).includes(request.strategy)) {
-    throw new H5BlocksError('invalid-argument', `${basename(file)}: a live run writes its blocks itself in row order; use --strategy ${LIVE_STRATEGIES.join(' or ')} with --live, not ${request.strategy}`, { file });
+  const requestedStrategy = request.strategy ?? 'auto';
+  if (live && requestedStrategy !== 'auto' && !(LIVE_STRATEGIES as readonly string[]).includes(requestedStrategy)) {
+    throw new H5BlocksError('invalid-argument', `${basename(file)}: a live run writes its blocks itself in row order; use --strategy ${LIVE_STRATEGIES.join(' or ')} with --live, not ${requestedStrategy}`, { file });
   }
   const upgrade = live ? liveFormatCheck(file, request.upgradeFormat === true) : undefined;
-  const runStart = epochNow();
   const startedAt = new Date(runStart).toISOString();
-  const runPhases: PhaseSpan[] = [];
   const rel = (t: number) => t - runStart;
+  const logStart = epochNow();
   // A live run holds the file's lock from its first transaction to its last, across the SWMR phase between them.
   const heldLock: FileLock | undefined = live ? acquireLiveLock(file, runId) : undefined;
   let transaction: Transaction;
@@ -102,10 +120,18 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
     removeUnusedShards(file, transaction.store, h5file);
-    const workers = request.strategy === 'inline' ? 1 : request.workers;
     const rowBytes = input.columns * input.elementBytes;
+    // A live run left to choose writes its blocks itself: pool (or inline, for a small dataset).
+    const chosen = chooseRun(live && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
+      rows: input.rows, rowBytes, chunkRows: input.chunkRows, filtered: input.filtered, cores: machineCores(),
+      // Only asked when it decides between pool and shard.
+      directChunks: input.filtered && requestedStrategy === 'auto' && findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) !== undefined,
+    });
+    const { strategy, workers } = chosen;
     // A block larger than the dataset is the whole dataset: one block, never a bigger allocation.
-    const blockRows = Math.min(request.blockRows ?? defaultBlockRows(input.rows, rowBytes, input.chunkRows, workers), Math.max(1, input.rows));
+    const blockRows = Math.min(chosen.blockRows, Math.max(1, input.rows));
+    // Workers start while the output is prepared.
+    if (strategy === 'pool') workerPool('blockWorker', workers, true);
     checkBlockBytes(blockRows * rowBytes, basename(file), input.dataset);
     const existing = describeExisting(h5file, output);
     if (existing && !request.overwrite) throw outputExists(basename(file), output, existing, file);
@@ -143,12 +169,12 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       target = liveFile;
     }
     const shardFolder = virtual ? makeShardFolder(file, output) : undefined;
-    runPhases.push({ phase: 'log', lane: 'main', start: 0, end: rel(epochNow()) });
+    runPhases.push({ phase: 'log', lane: 'main', start: rel(logStart), end: rel(epochNow()) });
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
     const writtenListeners: (() => void)[] = [];
-    const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(request.strategy) ? 'merge' : 'write',
+    const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(strategy) ? 'merge' : 'write',
       (rowStart, values) => {
         if (virtual) return;
         if (live) extendLiveOutput(target, output, rowStart + values.length);
@@ -164,14 +190,25 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
     // (A live run's transaction has ended: it reads through its SWMR handle.)
-    const chunkLayout = request.strategy === 'pool' && !live ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
-    const contiguous = request.strategy === 'pool' && !live && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
-    await RUNNERS[request.strategy]({
-      storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
+    const chunkLayout = strategy === 'pool' && !live ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
+    const contiguous = strategy === 'pool' && !live && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
+    const outputBytes = OUTPUT_BYTES[outputType];
+    const largestRows = Math.min(blockRows, input.rows);
+    // Blocks in flight (two per worker, one inline) each hold an input and an output; outputs also wait to be hashed.
+    const inFlight = strategy === 'inline' ? 1 : 2 * workers;
+    const buffers = { inputs: new BufferPool(largestRows * rowBytes, inFlight), outputs: new BufferPool(largestRows * outputBytes, inFlight + HASHING_BUFFERS) };
+    await RUNNERS[strategy]({
+      buffers,
+      storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
       runId, input, blocks, workers, runStart, signal, writer, runPhases,
-      readBlock: (plan) => contiguous
-        ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd)
-        : readRows(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
+      readBlock: (plan, into) => contiguous
+        ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
+        : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
+          // HDF5 reads into its own heap: the bytes come out once, into the run's buffer.
+          const out = into && into.byteLength >= bytes ? into : new ArrayBuffer(bytes);
+          new Uint8Array(out, 0, bytes).set(new Uint8Array(heap, byteOffset, bytes));
+          return out;
+        }),
       withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
@@ -193,7 +230,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputDataset = h5file.get(output) as H5Dataset;
     }
     writeProvenance(outputDataset!, {
-      request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
+      request: { ...request, strategy, workers }, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     target.flush();
@@ -214,7 +251,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers: notes.workers ?? workers, blockRows,
+      id: runId, file, dataset: input.dataset, output, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
+      blockBuffers: { allocated: buffers.inputs.allocated + buffers.outputs.allocated, bytes: buffers.inputs.allocatedBytes + buffers.outputs.allocatedBytes },
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
@@ -255,6 +293,35 @@ function resolveReal(file: string): string {
   }
 }
 
+/** A file smaller than the inline limit holds no dataset a default run gives to workers. */
+function mayNeedWorkers(file: string): boolean {
+  try {
+    return statSync(file).size >= INLINE_MAX_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What happened before the run's thread could work: from the request to this
+ * thread's h5wasm import (the process and the thread starting), the import
+ * (parsing the glue, decoding the wasm), compiling the wasm (none when another
+ * thread of the process had compiled it), instantiating it and initialising HDF5.
+ * A thread that had h5wasm loaded before the request shows none of it.
+ */
+function startPhases(runStart: number, entered: number, startup: H5Startup): PhaseSpan[] {
+  const spans: PhaseSpan[] = [];
+  const add = (step: string, from: number, to: number) => {
+    const start = Math.max(from, runStart);
+    if (to > start) spans.push({ phase: 'start', step, lane: 'main', start: start - runStart, end: to - runStart });
+  };
+  add('process', runStart, startup.importStart > runStart ? startup.importStart : entered);
+  add('h5wasm', startup.importStart, startup.compileStart);
+  add(startup.shared ? 'compiled module' : 'compile', startup.compileStart, startup.compileEnd);
+  add('hdf5 init', startup.compileEnd, startup.ready);
+  return spans;
+}
+
 function makeShardFolder(file: string, output: string): string {
   const folder = shardFolderOf(file, output);
   try {
@@ -267,9 +334,9 @@ function makeShardFolder(file: string, output: string): string {
 }
 
 /** A block of a directly read chunked input: its stored chunks, for a worker to decode (exported for the tests that compare every reader with h5py). */
-export function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
+export function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan, into?: ArrayBuffer): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
-  const { buffer, offsets } = readStoredChunks(file, chunks);
+  const { buffer, offsets } = readStoredChunks(file, chunks, into);
   return {
     buffer,
     chunks: chunks.map((c, i) => ({ offset: offsets[i], size: c.size, row: c.row, column: c.column, filterMask: c.filterMask })),
@@ -319,8 +386,10 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function checkRequest(request: RunRequest): void {
   const bad = (message: string) => new H5BlocksError('invalid-argument', message, { file: request.file });
-  if (!STRATEGIES.includes(request.strategy)) throw bad(`unknown strategy "${request.strategy}"; choose one of ${STRATEGIES.join(', ')}`);
-  if (!Number.isInteger(request.workers) || request.workers < 1 || request.workers > MAX_WORKERS) {
+  if (request.strategy !== undefined && request.strategy !== 'auto' && !STRATEGIES.includes(request.strategy)) {
+    throw bad(`unknown strategy "${request.strategy}"; choose one of auto, ${STRATEGIES.join(', ')}`);
+  }
+  if (request.workers !== undefined && (!Number.isInteger(request.workers) || request.workers < 1 || request.workers > MAX_WORKERS)) {
     throw bad(`workers must be a whole number from 1 to ${MAX_WORKERS}, not ${request.workers}`);
   }
   if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {

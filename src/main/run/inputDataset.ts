@@ -12,6 +12,8 @@ import { checkSourcesPresent } from '../hdf5/virtual/sources';
 export interface UsableInput extends InputInfo {
   chunkRows?: number;
   littleEndian: boolean;
+  /** HDF5 filters (compression, checksums) on the stored data. */
+  filtered: boolean;
 }
 
 const OBJECT_WORDS: Record<string, string> = {
@@ -67,5 +69,6 @@ export function usableInput(module: H5Module, file: H5File, path: string, bytes:
     file: file.filename, dataset, kind, rows, columns, elementBytes: meta.size,
     chunkRows: meta.chunks?.[0],
     littleEndian: meta.littleEndian,
+    filtered: (entity as H5Dataset).filters.length > 0,
   };
 }

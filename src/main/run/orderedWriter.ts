@@ -11,6 +11,8 @@ export interface FinishedBlock {
   values(): Float32Array | Float64Array;
   /** Runs after the values are written (a shard file is deleted here). */
   after?(): void;
+  /** Takes the values' buffer back once it is written and hashed, for a later block (see bufferPool.ts). */
+  giveBack?(buffer: ArrayBuffer): void;
 }
 
 /**
@@ -62,7 +64,7 @@ export class OrderedWriter {
     const bytesOut = values.byteLength;
     this.write(block.plan.rowStart, values);
     // The values are the hash's from here on (they may move to its thread).
-    this.hash.update(values);
+    this.hash.update(values, block.giveBack);
     block.after?.();
     const end = epochNow();
     const phases: PhaseSpan[] = this.writePhase === null

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
-import type { RunRequest } from '../../shared/run';
+import type { RunRequest, Strategy } from '../../shared/run';
 import { describeDtype } from '../hdf5/dtypes';
 import { hdf5Error } from '../hdf5/errors';
 import { objectType, type H5Dataset, type H5File, type H5Group } from '../hdf5/h5wasm';
@@ -151,7 +151,8 @@ export function ensureParentGroups(file: H5File, path: string): void {
 }
 
 export interface Provenance {
-  request: RunRequest;
+  /** The request with the strategy the run used (its own or the one chosen for it). */
+  request: RunRequest & { strategy: Strategy };
   source: string;
   blockRows: number;
   workers: number;

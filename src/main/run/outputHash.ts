@@ -5,8 +5,12 @@ import type { HashReply, HashRequest } from './hashProtocol';
 
 /** The SHA-256 of a run's output, fed block by block in output order. */
 export interface OutputHash {
-  /** Takes the block's bytes; `values` must not be used afterwards (its buffer may move to another thread). */
-  update(values: Float32Array | Float64Array): void;
+  /**
+   * Takes the block's bytes; `values` must not be used afterwards (its buffer
+   * may move to another thread). `giveBack` gets the buffer once it is hashed
+   * (on this thread, later), for the run to reuse.
+   */
+  update(values: Float32Array | Float64Array, giveBack?: (buffer: ArrayBuffer) => void): void;
   digest(): Promise<string>;
   /** Forgets a run that will not finish. */
   dispose(): void;
@@ -30,8 +34,9 @@ export function outputHash(expectedBytes: number): OutputHash {
 
 class InlineHash implements OutputHash {
   private readonly hash = createHash('sha256');
-  update(values: Float32Array | Float64Array): void {
+  update(values: Float32Array | Float64Array, giveBack?: (buffer: ArrayBuffer) => void): void {
     this.hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    if (giveBack && values.buffer instanceof ArrayBuffer) giveBack(values.buffer);
   }
   digest(): Promise<string> {
     return Promise.resolve(this.hash.digest('hex'));
@@ -50,16 +55,19 @@ class OffThreadHash implements OutputHash {
     thread.join();
   }
 
-  update(values: Float32Array | Float64Array): void {
+  update(values: Float32Array | Float64Array, giveBack?: (buffer: ArrayBuffer) => void): void {
     const { thread } = this;
     thread.waitForBacklog();
     Atomics.add(thread.backlog, 0, values.byteLength);
     const request = { op: 'update' as const, session: this.session, byteOffset: 0, byteLength: values.byteLength };
     const buffer = values.buffer;
-    // A whole, movable buffer moves; anything else (part of a larger buffer, shared or wasm memory) is copied.
-    if (buffer instanceof ArrayBuffer && values.byteOffset === 0 && values.byteLength === buffer.byteLength) {
+    // A movable buffer moves (and comes back when the run reuses it); anything
+    // else (part of a larger buffer nobody reuses, shared or wasm memory) is copied.
+    const reused = giveBack !== undefined && values.byteOffset === 0;
+    if (buffer instanceof ArrayBuffer && (reused || (values.byteOffset === 0 && values.byteLength === buffer.byteLength))) {
       try {
-        thread.worker.postMessage({ ...request, buffer } satisfies HashRequest, [buffer]);
+        const returned = reused ? thread.expectBack(giveBack, buffer.byteLength) : undefined;
+        thread.worker.postMessage({ ...request, buffer, ...(returned !== undefined ? { giveBack: returned } : {}) } satisfies HashRequest, [buffer]);
         return;
       } catch {
         // Not detachable (wasm memory): copied below.
@@ -88,12 +96,20 @@ class OffThreadHash implements OutputHash {
 class HashThread {
   readonly backlog = new Int32Array(new SharedArrayBuffer(4));
   private readonly pending = new Map<string, { resolve: (digest: string) => void; reject: (error: Error) => void }>();
+  private readonly givingBack = new Map<number, { giveBack: (buffer: ArrayBuffer) => void; bytes: number }>();
+  private nextGiveBack = 0;
   private users = 0;
   failure: Error | undefined;
 
   constructor(readonly worker: Worker) {
     worker.unref();
     worker.on('message', (reply: HashReply) => {
+      if ('returned' in reply) {
+        const waiting = this.givingBack.get(reply.returned);
+        this.givingBack.delete(reply.returned);
+        waiting?.giveBack(reply.buffer);
+        return;
+      }
       this.pending.get(reply.session)?.resolve(reply.digest);
       this.pending.delete(reply.session);
     });
@@ -102,12 +118,22 @@ class HashThread {
       if (current === this) current = undefined;
       for (const waiter of this.pending.values()) waiter.reject(new Error(`the output's checksum was lost: ${this.failure.message}`));
       this.pending.clear();
+      // Buffers the thread took will not come back: runs waiting for them get new ones (their digest fails anyway).
+      for (const waiting of this.givingBack.values()) waiting.giveBack(new ArrayBuffer(waiting.bytes));
+      this.givingBack.clear();
       Atomics.store(this.backlog, 0, 0);
       Atomics.notify(this.backlog, 0);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the hashing thread stopped (exit code ${code})`)));
     this.post({ op: 'backlog', counter: this.backlog.buffer as SharedArrayBuffer });
+  }
+
+  /** An id for a buffer the hashing thread will send back, and who gets it. */
+  expectBack(giveBack: (buffer: ArrayBuffer) => void, bytes: number): number {
+    const id = ++this.nextGiveBack;
+    this.givingBack.set(id, { giveBack, bytes });
+    return id;
   }
 
   post(request: HashRequest): void {

@@ -7,8 +7,8 @@ export function summarise(blocks: BlockTiming[], runPhases: PhaseSpan[], wallMs:
   for (const span of spans) {
     const ms = Math.max(0, span.end - span.start);
     totals.set(span.phase, (totals.get(span.phase) ?? 0) + ms);
-    // Waiting in the queue is not work: it does not make a lane busy.
-    if (span.phase !== 'queue') busy.set(span.lane, (busy.get(span.lane) ?? 0) + ms);
+    // Waiting in the queue, or for a thread to start, is not work: it does not make a lane busy.
+    if (span.phase !== 'queue' && span.phase !== 'start') busy.set(span.lane, (busy.get(span.lane) ?? 0) + ms);
   }
   const bytesIn = blocks.reduce((sum, b) => sum + b.bytesIn, 0);
   const seconds = Math.max(wallMs, 1e-6) / 1000;

@@ -3,6 +3,7 @@ import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { NumericKind } from '../../workers/compute/rowNorm';
 import type { BlockPlan } from '../../shared/blocks';
 import type { OrderedWriter } from '../run/orderedWriter';
+import type { BufferPool } from '../run/bufferPool';
 
 export interface InputInfo {
   /** Absolute path of the user's file (read-only during the run). */
@@ -23,17 +24,19 @@ export interface StrategyContext {
   /** Epoch ms the run started; spans are reported relative to it. */
   runStart: number;
   signal: AbortSignal;
-  /** Reads a block of the input on the main thread (pool, inline). */
-  readBlock(plan: BlockPlan): ArrayBuffer;
+  /** Reads a block of the input on the main thread (pool), at the start of `into` when it is large enough. */
+  readBlock(plan: BlockPlan, into?: ArrayBuffer): ArrayBuffer;
   /**
    * For chunked data with deflate/shuffle filters: a block's stored chunks, read
    * from the file without decompressing them, for a worker to decode. Absent
    * when the dataset must be read through h5wasm.
    */
-  storedChunks?(plan: BlockPlan): EncodedBlock;
+  storedChunks?(plan: BlockPlan, into?: ArrayBuffer): EncodedBlock;
   /** Reads a block into the wasm heap and hands it to `use` there, without copying it out (inline). */
   withBlockInHeap<T>(plan: BlockPlan, use: (heap: ArrayBuffer, byteOffset: number, bytes: number) => T): T;
   writer: OrderedWriter;
+  /** The run's block buffers (bufferPool.ts), when the engine keeps them to report how many were allocated. */
+  buffers?: { inputs: BufferPool; outputs: BufferPool };
   /** Blocks accepted but not yet written: strategies wait on this to bound memory. */
   onWritten(listener: () => void): void;
   /** Spans that belong to the run, not to one block (worker start-up). */

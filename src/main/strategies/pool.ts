@@ -1,11 +1,12 @@
-import { outputTypeFor } from '../../workers/compute/rowNorm';
+import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
+import { BufferPool } from '../run/bufferPool';
 import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
 import { epochNow } from '../run/clock';
 import { toErrorInfo } from '../../shared/errors';
 import { hdf5Error } from '../hdf5/errors';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
-import { workerPool } from './workerPools';
+import { poolStartedAt, workerPool } from './workerPools';
 
 /**
  * Seed variation 1: the main process does all HDF5 I/O; workers only compute.
@@ -16,33 +17,53 @@ import { workerPool } from './workerPools';
  */
 export const runPool: StrategyRunner = async (context) => {
   const { input, runStart, writer } = context;
-  const pool = workerPool('blockWorker', context.workers);
+  const pool = workerPool('blockWorker', context.workers, true);
+  const started = new Set<number>();
+  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
+  const largestRows = Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart));
+  const rowBytes = input.columns * input.elementBytes;
+  // Buffers for blocks in flight, reused block after block (stored chunks are at most a block's rows, plus a little).
+  const inputs = context.buffers?.inputs ?? new BufferPool(largestRows * rowBytes);
+  const outputs = context.buffers?.outputs ?? new BufferPool(largestRows * outputBytes);
   await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
-    const readStart = epochNow();
     const rows = plan.rowEnd - plan.rowStart;
-    const task: ComputeTask = { kind: input.kind, rows, columns: input.columns };
+    const bytesIn = rows * rowBytes;
+    // Taken in block order before any wait, so the earliest unwritten block always has its buffers.
+    const [out, into] = await Promise.all([outputs.acquire(rows * outputBytes, signal), inputs.acquire(bytesIn, signal)]);
+    const task: ComputeTask = { kind: input.kind, rows, columns: input.columns, out };
+    const readStart = epochNow();
     let transfer: ArrayBuffer;
     if (context.storedChunks) {
-      task.encoded = context.storedChunks(plan);
+      task.encoded = context.storedChunks(plan, into);
       transfer = task.encoded.buffer;
     } else {
-      task.buffer = context.readBlock(plan);
+      task.buffer = context.readBlock(plan, into);
       transfer = task.buffer;
     }
+    // A block read elsewhere (stored chunks larger than a block) leaves the pool's buffer unused.
+    if (transfer !== into) inputs.give(into);
     const sentAt = epochNow();
-    const bytesIn = rows * input.columns * input.elementBytes;
     let result: ComputeResult;
     try {
-      result = await pool.run(task, { transferList: [transfer], signal });
+      result = await pool.run(task, { transferList: [transfer, task.out as ArrayBuffer], signal });
     } catch (error) {
+      // Cancelled before it left: the buffers are still here.
+      inputs.give(transfer);
+      outputs.give(task.out);
       // A worker's failure (a chunk it could not decode) names the file, the dataset and the rows, as the other strategies' do.
       const info = toErrorInfo(error);
       if (signal.aborted || info.code !== 'internal') throw error;
       throw hdf5Error(info.detail ?? info.message, input.file, input.dataset, `cannot read rows ${plan.rowStart}..${plan.rowEnd}`);
     }
+    inputs.give(result.input);
     const receivedAt = epochNow();
     const lane = result.threadId;
-    const values = outputTypeFor(input.kind) === 'float32' ? new Float32Array(result.values) : new Float64Array(result.values);
+    if (!started.has(lane)) {
+      started.add(lane);
+      // A worker started for this run (not warm from an earlier one) shows its start-up on its lane.
+      if (result.readyAt > runStart) context.runPhases.push({ ...span('start', lane, Math.max(runStart, poolStartedAt(pool)), result.readyAt, runStart), step: 'worker' });
+    }
+    const values = outputBytes === 4 ? new Float32Array(result.values, 0, rows) : new Float64Array(result.values, 0, rows);
     writer.accept({
       plan,
       bytesIn,
@@ -55,6 +76,7 @@ export const runPool: StrategyRunner = async (context) => {
         span('transfer', lane, result.finishedAt, receivedAt, runStart),
       ],
       values: () => values,
+      giveBack: (buffer) => outputs.give(buffer),
     });
   });
 };

@@ -2,6 +2,7 @@ import type { Phase } from '../../../shared/run';
 
 /** One colour per phase everywhere (timeline, legend, totals, side-by-side), from the Tableau 10 palette. */
 export const PHASE_COLORS: Record<Phase, string> = {
+  start: '#d4a6c8',
   log: '#8c8c8c',
   init: '#b07aa1',
   queue: '#bab0ac',
@@ -16,6 +17,7 @@ export const PHASE_COLORS: Record<Phase, string> = {
 };
 
 export const PHASE_HELP: Record<Phase, string> = {
+  start: 'starting up before the first block: the process or thread, loading h5wasm (HDF5), starting workers',
   log: 'locking the file, starting its write-ahead log and opening it for writing',
   init: 'a worker opening HDF5 for the first time',
   queue: 'waiting for a free worker (not work)',
