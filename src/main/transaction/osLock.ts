@@ -81,14 +81,36 @@ function take(fd: number, path: string, mode: LockMode, policy: LockingPolicy, a
     if (policy === 'best-effort') return false;
     throw new H5BlocksError('internal', `${basename(path)}: cannot take HDF5's file lock: the locking library did not load (${(error as Error).message.split('\n')[0]}); set HDF5_USE_FILE_LOCKING=BEST_EFFORT to go on without it`, { file: path });
   }
-  const errno = os.lock(fd, mode);
+  // Like SQLite's busy timeout: a program that has the file open for a moment
+  // (a SWMR reader polling for a dataset, h5ls) is waited for; one that keeps it
+  // open is refused once the wait is over.
+  const deadline = Date.now() + busyTimeoutMs();
+  let errno = os.lock(fd, mode);
+  while (isHeldElsewhere(os, errno) && Date.now() < deadline) {
+    Atomics.wait(SLEEPER, 0, 0, BUSY_RETRY_MS);
+    errno = os.lock(fd, mode);
+  }
   if (errno === 0) return true;
-  if (errno === os.errno.EWOULDBLOCK || errno === os.errno.EAGAIN || errno === os.errno.EACCES) throw heldElsewhere(fd, path, again);
+  if (isHeldElsewhere(os, errno)) throw heldElsewhere(fd, path, again);
   if (errno === os.errno.ENOSYS || errno === os.errno.ENOLCK || errno === os.errno.EOPNOTSUPP) {
     if (policy === 'best-effort') return false;
     throw new H5BlocksError('forbidden', `${basename(path)}: its file system does not support file locks, which HDF5 uses to keep other programs from writing at the same time; set HDF5_USE_FILE_LOCKING=BEST_EFFORT to write without one`, { file: path });
   }
   throw new H5BlocksError('internal', `${basename(path)}: cannot take HDF5's file lock (error ${errno})`, { file: path });
+}
+
+const BUSY_RETRY_MS = 25;
+/** A synchronous sleep between attempts (the lock is taken synchronously, in whichever thread asks). */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** How long a lock held by another program is waited for before refusing: H5BLOCKS_BUSY_TIMEOUT_MS, 2 s by default. */
+function busyTimeoutMs(): number {
+  const value = Number(process.env.H5BLOCKS_BUSY_TIMEOUT_MS);
+  return Number.isFinite(value) && value >= 0 ? value : 2000;
+}
+
+function isHeldElsewhere(os: OsCalls, errno: number): boolean {
+  return errno === os.errno.EWOULDBLOCK || errno === os.errno.EAGAIN || errno === os.errno.EACCES;
 }
 
 /** The one line a refused writer prints: who holds the file, where the OS says. */
