@@ -178,7 +178,10 @@ describe('the served app at 1280 × 800', () => {
     await page.getByRole('button', { name: 'Open…' }).click();
     const dialog = page.getByTestId('file-browser');
     for (const name of ['not_hdf5.h5', 'truncated.h5']) {
-      await dialog.getByTestId('browser-entry').filter({ hasText: name }).dblclick();
+      const entry = dialog.getByTestId('browser-entry').filter({ hasText: name });
+      await entry.click();
+      await expect.poll(() => entry.getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
+      await entry.press('Enter');
       const error = dialog.getByTestId('dialog-error');
       await expect.poll(() => error.textContent(), { timeout: 15_000 }).toContain(name);
       expect(await error.textContent()).not.toMatch(/\n\s+at |Error:|\.ts:\d+/);
