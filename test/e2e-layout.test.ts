@@ -201,8 +201,9 @@ describe('the served app at 1280 × 800', () => {
     await openFileInSidebar(page, 'damaged_chunk.h5');
     await treeNode(page, '/coords').click();
     await page.getByRole('tab', { name: 'Data', exact: true }).click();
-    const viewer = page.getByTestId('h5web-viewer');
-    await expect.poll(() => viewer.textContent(), { timeout: 30_000 }).toMatch(/damaged_chunk\.h5: \/coords: .*damaged/);
+    // A point set's view: its error is said in words where the scatter would be.
+    const error = page.getByTestId('dataset-view').getByTestId('view-error');
+    await expect.poll(() => error.textContent(), { timeout: 30_000 }).toMatch(/damaged_chunk\.h5: \/coords: .*damaged/);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-layout-damaged-dataset.png') });
     expect(await page.getByTestId('notice').filter({ hasText: 'damaged_chunk' }).count()).toBe(0);
   });
