@@ -105,7 +105,7 @@ describe('data views on h5web', () => {
     await openFileInSidebar(page, 'dtypes.h5');
     await treeNode(page, '/compound_xy').click();
     await page.getByTestId('data-table').waitFor();
-    expect(await page.getByTestId('table-extent').textContent()).toContain('3,000 rows × 2 fields');
+    expect(await page.getByTestId('table-extent').textContent()).toContain('3,000 rows × 3 fields');
     expect(app.pageErrors).toEqual([]);
   });
 });

@@ -56,7 +56,7 @@ export function FileBrowserDialog({ onOpened, onClose }: { onOpened: (file: Open
         setSelected(null);
         void browse(folder);
       }} onFile={(entry) => void open(entry.path)} onSelect={(entry) => {
-        setOpenError(null);
+        // The last error stays until the next open: clearing it here would move the list under a double click.
         setSelected(entry.path);
       }} selectedPath={selected} show={filter === 'hdf5' ? isHdf5Name : undefined} busyPath={opening} disabled={opening !== null} />
       {error && <p className="inline-error" role="alert" data-testid="dialog-error">{error.message}</p>}
