@@ -215,6 +215,7 @@ export function buildProgram(): Command {
     .option('--root <dir...>', 'folders Open… may browse (default: the folders of the given files)')
     .action(async (files: string[], options: { port: number; root?: string[] }) => {
       const { serve } = await import('../server/serve');
+      for (const file of files) await finishInterruptedLiveRun(resolve(file));
       await serve({ files: files.map((f) => resolve(f)), port: options.port, roots: options.root?.map((r) => resolve(r)), signal: abort.signal });
     });
 
