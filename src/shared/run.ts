@@ -123,6 +123,8 @@ export interface RunResult {
   outputSha256: string;
   /** dask: the scheduler's address, or 'local' for a local cluster the run started. */
   scheduler?: string;
+  /** The run wrote its output as the file's SWMR writer (--live): readable while it ran. */
+  live?: boolean;
   summary: RunSummary;
   /** Phases outside any block: worker start-up, starting the write-ahead log, committing it. */
   runPhases: PhaseSpan[];

@@ -43,7 +43,7 @@ function formatRun(result: RunResult): string {
   const s = result.summary;
   const lines = [
     `${basename(result.file)}: ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
-    `strategy ${result.strategy}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
+    `strategy ${result.strategy}${result.live ? ' (live: readable while running, SWMR)' : ''}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
     `phases: ${s.phaseTotals.map((p) => `${p.phase} ${p.ms.toFixed(1)} ms`).join(', ')}`,
     `lanes: ${s.lanes.map((l) => `${l.lane === 'main' ? 'main' : `worker ${l.lane}`} ${(l.utilisation * 100).toFixed(0)}%`).join(', ')}`,
