@@ -32,7 +32,7 @@ export function DataView() {
   if (entity.kind === 'dataset' && !h5webShows(entity)) return <TextData key={`${file.id}:${entity.path}`} fileId={file.id} dataset={entity} />;
   const large = entity.kind === 'dataset' ? firstViewValues(entity) > PLOT_WITHOUT_ASKING : false;
   return large && entity.kind === 'dataset'
-    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.sizeBytes}`} file={file} path={selected.path} dataset={entity} />
+    ? <LargeDataGate key={`${file.id}:${entity.path}:${file.beingWritten ? 'being-written' : file.sizeBytes}`} file={file} path={selected.path} dataset={entity} />
     : <H5WebData file={file} path={selected.path} />;
 }
 
