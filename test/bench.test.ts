@@ -153,6 +153,20 @@ describe('h5blocks bench', () => {
     expect(readdirSync(tempRoot)).toEqual([]);
   }, 900_000);
 
+  it('--only live: what a live (SWMR) run costs against a normal one on the same input, both writing the same output', async () => {
+    const run = await finished(start(['--only', 'live', '--rows', '100000', '--json'], { TMPDIR: tempRoot }));
+    expect(run.stderr).not.toMatch(/^h5blocks:/m);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(report.rows).toEqual([]);
+    const live = report.live!;
+    expect(live.rows).toBe(100000);
+    expect(live.outputsAgree).toBe(true);
+    expect(live.ratio).toBeCloseTo(live.liveSeconds / live.normalSeconds, 9);
+    expect(live.flushMs).toBeGreaterThan(0);
+    expect(readdirSync(tempRoot)).toEqual([]);
+  }, 900_000);
+
   it('on Ctrl-C, stops and removes its temporary files', async () => {
     const child = start([...TINY, '--json'], { TMPDIR: tempRoot });
     const done = finished(child);

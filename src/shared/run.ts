@@ -137,6 +137,8 @@ export interface RunResult {
    * reused them. Bounded by the blocks in flight, not by the number of blocks.
    */
   blockBuffers?: { allocated: number; bytes: number };
+  /** The run wrote its output as the file's SWMR writer (--live): readable while it ran. */
+  live?: boolean;
   summary: RunSummary;
   /** Phases outside any block: worker start-up, starting the write-ahead log, committing it. */
   runPhases: PhaseSpan[];

@@ -3,11 +3,12 @@
  * default settings against the h5py script, dask.array and the recipes, and
  * warm runs in one service), every configuration against h5py serial on the
  * contiguous or on the chunked input, the multiprocessing recipes, the 2
- * GB-file case, the main thread's event loop during runs, and `big` (a
- * larger-than-memory input; only when asked for). Its own module so the CLI
+ * GB-file case, the main thread's event loop during runs, what a live (SWMR)
+ * run costs against a normal one, and `big` (a larger-than-memory input; only
+ * when asked for). Its own module so the CLI
  * can list the choices without loading the bench.
  */
-export const BENCH_CASES = ['users', 'contiguous', 'chunked', 'recipes', 'file-size', 'stall', 'big'] as const;
+export const BENCH_CASES = ['users', 'contiguous', 'chunked', 'recipes', 'file-size', 'stall', 'live', 'big'] as const;
 export type BenchCase = (typeof BENCH_CASES)[number];
 /** What runs without --only: everything but `big`, which writes tens of GB. */
 export const DEFAULT_CASES: readonly BenchCase[] = BENCH_CASES.filter((c) => c !== 'big');

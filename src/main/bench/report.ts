@@ -1,6 +1,7 @@
 import { STALL_TARGET_MS, type StallRow } from './eventLoopStall';
 import type { UsersCase } from './wholeProcess';
 import { describeBytes, type FileSizeCase, type FileSizeRun } from './fileSize';
+import type { LiveCostCase } from './liveCost';
 import Table from 'cli-table3';
 import type { PhaseTotal } from '../../shared/run';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
@@ -17,6 +18,8 @@ export interface BenchReport {
   memory: MemoryRow[];
   /** A 1,000-row run in a 2 GB file against the same run in a 1 MB one; null when not run. */
   fileSize: FileSizeCase | null;
+  /** What `run --live` costs against a normal run (reported, no target). */
+  live?: LiveCostCase | null;
   /** The main thread's longest event-loop stall during runs on the I/O thread. */
   stalls: StallRow[];
   /** Whole CLI processes with default settings against the h5py script and the others, and warm runs in one service. */
@@ -69,6 +72,11 @@ export function formatReport(report: BenchReport): string {
   }
   if (report.agreement.length > 0 && report.agreement.every((a) => a.agreed)) lines.push('Outputs agree: on each input every configuration wrote the same /distances (SHA-256 of the values).');
   if (report.fileSize) lines.push(...fileSizeLines(report.fileSize));
+  if (report.live) {
+    const l = report.live;
+    lines.push('', `A live run (--live: SWMR writer, a flush after each block) against a normal one, ${l.strategy}, ${l.workers} workers, ${l.rows} rows in ${l.blocks} blocks, fastest of ${l.trials}:`,
+      `  normal ${l.normalSeconds.toFixed(3)} s, live ${l.liveSeconds.toFixed(3)} s = ${l.ratio.toFixed(2)}× (flushes ${l.flushMs.toFixed(1)} ms in all); outputs ${l.outputsAgree ? 'agree' : 'DISAGREE'}`);
+  }
   for (const stall of report.stalls) {
     lines.push(`Main event loop during ${stall.strategy} (${stall.workers} worker${stall.workers === 1 ? '' : 's'}) on ${stall.inputLabel}: longest stall ${stall.maxStallMs.toFixed(1)} ms over ${stall.wallSeconds.toFixed(2)} s (target ≤ ${STALL_TARGET_MS} ms) ${stall.maxStallMs <= STALL_TARGET_MS ? 'PASS' : 'FAIL'}`);
   }

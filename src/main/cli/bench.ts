@@ -4,6 +4,7 @@ import { configurations, timeH5blocks, warmUp } from '../bench/h5blocksRuns';
 import { compressedInput, contiguousInput, type InputBuilder } from '../bench/inputs';
 import { measureStall, type StallRow } from '../bench/eventLoopStall';
 import { measureFileSize, type FileSizeCase } from '../bench/fileSize';
+import { measureLiveCost, type LiveCostCase } from '../bench/liveCost';
 import { measurePeakRss } from '../bench/peakMemory';
 import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
 import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
@@ -152,6 +153,11 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     }
     fileSize = measured.result ?? null;
   }
+  let live: LiveCostCase | null = null;
+  if (cases.has('live')) {
+    live = await measureLiveCost(builder, options.rows, Math.max(3, repeat));
+    if (!live.outputsAgree) notes.push('the live and normal runs of the live case wrote different outputs');
+  }
   const stalls: StallRow[] = [];
   for (const strategy of stallInput ? ['inline', 'pool'] as const : []) {
     const stall = await measureStall(stallInput!, strategy, 2, scratch, signal);
@@ -176,6 +182,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     verdicts: verdictsOf(rated, mainInputs),
     memory,
     fileSize,
+    live,
     stalls,
     users,
     big,

@@ -44,7 +44,7 @@ function formatRun(result: RunResult): string {
   const s = result.summary;
   const lines = [
     `${basename(result.file)}: ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
-    `strategy ${result.strategy}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
+    `strategy ${result.strategy}${result.live ? ' (live: readable while running, SWMR)' : ''}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
     ...(result.chosen ? [`chosen: ${result.chosen}`] : []),
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
     `phases: ${s.phaseTotals.map((p) => `${p.phase} ${p.ms.toFixed(1)} ms`).join(', ')}`,
@@ -221,6 +221,7 @@ export function buildProgram(): Command {
     .option('--root <dir...>', 'folders Open… may browse (default: the folders of the given files)')
     .action(async (files: string[], options: { port: number; root?: string[] }) => {
       const { serve } = await import('../server/serve');
+      for (const file of files) await finishInterruptedLiveRun(resolve(file));
       await serve({ files: files.map((f) => resolve(f)), port: options.port, roots: options.root?.map((r) => resolve(r)), signal: abort.signal });
     });
 

@@ -254,7 +254,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       id: runId, file, dataset: input.dataset, output, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
       blockBuffers: { allocated: buffers.inputs.allocated + buffers.outputs.allocated, bytes: buffers.inputs.allocatedBytes + buffers.outputs.allocatedBytes },
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
-      outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
+      outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), ...(live ? { live: true } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
   } catch (error) {
     throw asRunError(transaction.diskFailure() ?? error, file, signal);

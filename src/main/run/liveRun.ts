@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
+import { fsError } from '../fsErrors';
 import { clearStaleStatusFlags, readSuperblockStatus, SWMR_SUPERBLOCK_VERSION, upgradedSuperblock, whyNotUpgradable } from '../hdf5/superblockFlags';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, type H5Dataset, type H5File, type H5Group } from '../hdf5/h5wasm';
@@ -60,7 +61,13 @@ export function liveFormatCheck(file: string, upgradeFormat: boolean): { at: num
 
 /** Takes the file's lock for the whole live run (both transactions and the SWMR phase between them). */
 export function acquireLiveLock(file: string, runId: string): FileLock {
-  return acquireLock(realpathSync(file), runId);
+  try {
+    return acquireLock(realpathSync(file), runId);
+  } catch (error) {
+    if (error instanceof H5BlocksError) throw error;
+    const failure = fsError(error, dirname(file), 'take the file\'s lock in its folder');
+    throw new H5BlocksError(failure.code, `${basename(file)}: ${failure.message}`, { file });
+  }
 }
 
 /** The live run's output: empty, chunked, with unlimited rows (it grows block by block). */
