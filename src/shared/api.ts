@@ -19,6 +19,13 @@ export interface OpenFile {
   path: string;
   name: string;
   sizeBytes: number;
+  /**
+   * A libhdf5 writer has the file open, as its superblock's status flags say
+   * (or left them set when it crashed): 'swmr' for a SWMR writer, whose file
+   * h5blocks reads with SWMR read access and follows as it grows. Runs on it
+   * are refused. Absent for a file no writer marks.
+   */
+  beingWritten?: 'write' | 'swmr';
 }
 
 export interface BrowseEntry {

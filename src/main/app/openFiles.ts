@@ -6,7 +6,7 @@ import type { OpenFile } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { ConfinementRules } from '../hdf5/confinement';
-import { checkReadableFile } from '../hdf5/files';
+import { checkReadableFile, markOf } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
 
 interface Entry {
@@ -155,7 +155,8 @@ export class OpenFiles {
       for (const entry of this.entries.values()) {
         const now = stampOf(entry.path);
         if (!now) continue; // Gone: the next read says so.
-        const settled = entry.seen !== undefined && sameStamp(entry.seen, now);
+        // A SWMR writer keeps the file readable while it writes: follow it as it grows, without waiting for it to pause.
+        const settled = (entry.seen !== undefined && sameStamp(entry.seen, now)) || markOf(entry.path) === 'swmr-write';
         entry.seen = now;
         if (ownWrite(entry.path)) entry.announced = now;
         if (!settled || (entry.announced && sameStamp(entry.announced, now))) continue;
@@ -214,7 +215,11 @@ export class OpenFiles {
 }
 
 function describe(entry: Entry): OpenFile {
-  return { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path) };
+  const mark = markOf(entry.path);
+  return {
+    id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path),
+    ...(mark ? { beingWritten: mark === 'swmr-write' ? 'swmr' : 'write' } as const : {}),
+  };
 }
 
 function stampOf(path: string): FileStamp | undefined {

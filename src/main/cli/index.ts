@@ -5,6 +5,7 @@ import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
+import { followTree } from './followTree';
 import { IoThread } from '../io/ioThread';
 import { materializeOnThread, runOnThread } from '../io/threadRun';
 import { checkRequest, newRunId } from '../run/engine';
@@ -76,15 +77,18 @@ export function buildProgram(): Command {
     .description('print the tree of an HDF5 file: shapes, dtypes, layout, filters and attributes')
     .argument('<file>', 'HDF5 file')
     .option('--json', 'print JSON instead of text')
-    .action(async (path: string, options: { json?: boolean }) => {
+    .option('--follow', 'then print a line whenever a dataset\'s shape changes, until Ctrl-C or the writer closes the file')
+    .action(async (path: string, options: { json?: boolean; follow?: boolean }) => {
       checkReadableFile(resolve(path));
-      const tree = await io.call({ kind: 'tree', file: resolve(path) }, { signal: abort.signal });
+      const read = () => io.call({ kind: 'tree', file: resolve(path) }, { signal: abort.signal });
+      const tree = await read();
       if (options.json) process.stdout.write(`${JSON.stringify({ file: resolve(path), root: tree }, null, 2)}\n`);
       else {
         const out: string[] = [];
         printTree(tree, 0, out);
         process.stdout.write(`${out.join('\n')}\n`);
       }
+      if (options.follow) await followTree(resolve(path), tree, read, (line) => process.stdout.write(`${line}\n`), abort.signal);
     });
 
   program.command('run')

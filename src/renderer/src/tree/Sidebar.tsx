@@ -44,6 +44,12 @@ export function Sidebar() {
               >
                 <span className="file-name">{file.name}</span>
                 <span className="muted small">{formatBytes(file.sizeBytes)}</span>
+                {file.beingWritten && (
+                  <span className="tree-hint warning-text" data-testid="being-written"
+                    title={file.beingWritten === 'swmr' ? 'Another program is appending to this file (SWMR); the views follow it as it grows. Runs on it are refused until it closes the file.' : 'Another HDF5 program has this file open for writing (or crashed with it open). Runs on it are refused.'}>
+                    {file.beingWritten === 'swmr' ? 'being written (SWMR)' : 'open for writing elsewhere'}
+                  </span>
+                )}
               </button>
               <button type="button" className="icon-button" aria-label={`Close ${file.name}`} onClick={() => void actions.close(file.id)}>×</button>
             </li>
