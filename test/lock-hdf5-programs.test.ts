@@ -2,7 +2,7 @@
 // HDF5's own file lock taken and respected, its status flags respected, and
 // honesty when another program ignores the lock. Needs `npx electron-vite
 // build` (the CLI).
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,6 +87,30 @@ describe('lockFile: the same lock libhdf5 takes', () => {
     await holder.close();
     lockFile(file, 'exclusive').release();
   });
+
+  it('the fcntl fallback (where flock is missing, as libhdf5 does there): a run is refused while another process holds a POSIX lock', async () => {
+    const file = copyCorpus('coords_1k.h5', folder, 'unit_fcntl.h5');
+    const holder = spawn(systemPython, ['-c', [
+      'import sys, fcntl',
+      'f = open(sys.argv[1], "rb")',
+      'fcntl.lockf(f, fcntl.LOCK_SH)',
+      'print("locked", flush=True)',
+      'sys.stdin.read()',
+    ].join('\n'), file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      const before = sha256File(file);
+      const result = await runCli(['run', file, '--dataset', '/coords'], { env: { H5BLOCKS_LOCK_WITH_FCNTL: '1' } });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(`h5blocks: unit_fcntl.h5: open in another program (python3, pid ${holder.pid}); close it there and run again`);
+      expect(sha256File(file)).toBe(before);
+    } finally {
+      holder.stdin.end();
+      holder.kill();
+    }
+    const again = await runCli(['run', file, '--dataset', '/coords'], { env: { H5BLOCKS_LOCK_WITH_FCNTL: '1' } });
+    expect(again.status).toBe(0);
+  }, 60_000);
 
   it('HDF5_USE_FILE_LOCKING is read as libhdf5 reads it', () => {
     expect(lockingPolicy({})).toBe('required');

@@ -366,10 +366,17 @@ function sameFileOnDisk(a: string, b: string): boolean {
  * the Save As in one line naming the program.
  */
 function copyUnderLocks(source: string, target: string, replace: boolean): void {
-  const reading = lockFile(source, 'shared', { again: 'save again' });
+  const locked = (path: string, mode: 'shared' | 'exclusive'): OsLock => {
+    try {
+      return lockFile(path, mode, { again: 'save again' });
+    } catch (error) {
+      throw error instanceof H5BlocksError ? error : fsError(error, path, 'save a copy there');
+    }
+  };
+  const reading = locked(source, 'shared');
   let replacing: OsLock | undefined;
   try {
-    if (replace && isFile(target)) replacing = lockFile(target, 'exclusive', { again: 'save again' });
+    if (replace && isFile(target)) replacing = locked(target, 'exclusive');
     copyWhole(source, target, replace);
   } finally {
     replacing?.release();

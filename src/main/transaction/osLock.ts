@@ -47,9 +47,9 @@ export function lockingPolicy(env: NodeJS.ProcessEnv = process.env): LockingPoli
  */
 export function lockFile(path: string, mode: LockMode, options: { fd?: number; policy?: LockingPolicy; again?: string } = {}): OsLock {
   const policy = options.policy ?? lockingPolicy();
+  if (policy === 'off' && options.fd === undefined) return { fd: -1, locked: false, release() {} };
   const ownFd = options.fd === undefined;
-  // fcntl's write lock needs a descriptor open for writing.
-  const fd = options.fd ?? openSync(path, mode === 'exclusive' ? 'r+' : 'r');
+  const fd = options.fd ?? openForLock(path, mode);
   let locked = false;
   try {
     if (policy !== 'off') locked = take(fd, path, mode, policy, options.again ?? 'run again');
@@ -71,6 +71,19 @@ export function lockFile(path: string, mode: LockMode, options: { fd?: number; p
       }
     },
   };
+}
+
+/** A descriptor to lock: for writing when it can be (fcntl's write lock needs one), else read-only, which flock takes too. */
+function openForLock(path: string, mode: LockMode): number {
+  if (mode === 'exclusive') {
+    try {
+      return openSync(path, 'r+');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    }
+  }
+  return openSync(path, 'r');
 }
 
 function take(fd: number, path: string, mode: LockMode, policy: LockingPolicy, again: string): boolean {
