@@ -15,6 +15,7 @@ import { ByteFile } from '../src/main/hdf5/rawFormat';
 import { readRows } from '../src/main/hdf5/rows';
 import { encodedBlock, runComputation } from '../src/main/run/engine';
 import { usableInput } from '../src/main/run/inputDataset';
+import { readValueSlice } from '../src/main/app/values';
 import { closeWorkerPools } from '../src/main/strategies/workerPools';
 import { decodeBlock } from '../src/workers/compute/decodeChunks';
 import { ddlDataValues } from './support/ddl';
@@ -181,5 +182,22 @@ describe('a run refuses what it cannot read exactly, whatever the strategy, and 
     const file = copyCorpus('hostile/damaged_gzip.h5', folder, 'damaged_gzip.h5');
     await expect(runComputation({ file, dataset: '/coords', strategy, workers: 2, blockRows: 5000 }))
       .rejects.toThrow(/^damaged_gzip\.h5: \/coords: cannot read rows 5000\.\.10000: a compressed chunk is damaged \(gzip\)$/);
+  });
+});
+
+describe('the Data tab\'s values follow the same rule', () => {
+  it('refuses N-bit packed values in one line and shows scale-offset values as h5py reads them', async () => {
+    const h5 = await openHdf5(corpusFile('hostile/packed.h5'), 'read');
+    try {
+      await expect(readValueSlice(h5, '/nbit_int', [[0, 2], [0, 2]])).rejects.toThrow(/packed\.h5: \/nbit_int: its elements are 32-bit integers holding 16 significant bits at bit offset 4/);
+      await expect(readValueSlice(h5, '/custom_float', [[0, 2], [0, 2]])).rejects.toThrow(/non-IEEE floats/);
+      const scratch = makeTempFolder('exact-view');
+      const reference = (await h5pyValues(corpusFile('hostile/packed.h5'), scratch))['/scaleoffset_int'];
+      const truth = new Int32Array(new Uint8Array(readFileSync(reference.valuesFile!)).buffer);
+      const slice = await readValueSlice(h5, '/scaleoffset_int', [[0, 3], [0, 2]]);
+      expect(slice.values).toEqual(Array.from(truth.subarray(0, 6)));
+    } finally {
+      closeQuietly(h5);
+    }
   });
 });

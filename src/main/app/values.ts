@@ -10,6 +10,7 @@ import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import { readHyperslab } from '../hdf5/rows';
 import { checkSourcesPresent } from '../hdf5/virtual/sources';
+import { readStoredType, whyNotExact } from '../hdf5/storedType';
 
 /** The most elements one getValue returns: a screenful of a table or a plot's worth of points, never a whole big dataset. */
 export const MAX_VALUE_ELEMENTS = 1_000_000;
@@ -39,6 +40,13 @@ export async function readValueSlice(file: H5File, path: string, ranges: [number
   }
   checkRanges(meta.shape, ranges, where, file.filename, objectPath);
   checkSourcesPresent(file.filename, objectPath, meta);
+  // As for runs: numbers whose stored bits are not the values (custom precision, non-IEEE floats) are refused, not shown raw.
+  if (meta.type === INTEGER || meta.type === FLOAT) {
+    const { module } = await loadH5();
+    const stored = readStoredType(file.filename, module, file, objectPath, meta);
+    const inexact = stored && whyNotExact(stored);
+    if (inexact) throw new H5BlocksError('unsupported-dataset', `${where}: ${inexact}`, { file: file.filename, object: objectPath });
+  }
   const shape = ranges.map(([start, stop]) => stop - start);
   const count = shape.reduce((a, b) => a * b, 1);
   const numeric = meta.type === INTEGER || meta.type === FLOAT || meta.type === ENUM;

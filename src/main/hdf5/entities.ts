@@ -75,17 +75,18 @@ export function describeDataset(
   // Precision, offset and float layout that h5wasm does not report, from the file's own Datatype message.
   const stored = opened && filePath ? readStoredType(filePath, opened.module, opened.file, path, meta) : undefined;
   const elements = meta.shape ? meta.shape.reduce((a, b) => a * b, 1) : 0;
+  const dtype = withStoredDetails(describeDtype(meta), stored);
   const storedLayoutOf = filePath && meta.shape && meta.shape.length > 0 ? storedLayout(filePath, path) : {};
   return {
     kind: 'dataset', path, name,
     shape: meta.shape,
     maxShape: meta.maxshape,
-    dtype: withStoredDetails(describeDtype(meta), stored),
+    dtype,
     layout: layoutOf(meta, storedLayoutOf.layout),
     chunks: meta.chunks,
     filters: dataset.filters.map((f): Filter => ({ id: f.id, name: f.name, cdValues: f.cd_values })),
     attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }, opened?.module),
-    memoryBytes: elements * meta.size,
+    memoryBytes: elements * dtype.size,
     ...(storedLayoutOf.storageBytes !== undefined ? { storageBytes: storedLayoutOf.storageBytes } : {}),
     ...externalSourcesOf(meta, filePath, path),
   };
