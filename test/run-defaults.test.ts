@@ -84,6 +84,8 @@ describe('the rule', () => {
 
   it('runs small inputs inline, whatever their layout', () => {
     expect(chooseRun({}, { ...big, rows: 1000, filtered: true, directChunks: false })).toMatchObject({ strategy: 'inline', workers: 1 });
+    // Unless workers are asked for.
+    expect(chooseRun({ workers: 3 }, { ...big, rows: 1000, filtered: false, directChunks: false })).toMatchObject({ strategy: 'pool', workers: 3 });
   });
 
   it('runs large inputs that only HDF5 can decode as shard, deflate/shuffle and uncompressed ones as pool', () => {

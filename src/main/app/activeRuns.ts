@@ -11,6 +11,11 @@ import { newRunId } from '../run/engine';
 import { epochNow } from '../run/clock';
 import { shardsRootOf } from '../run/shardFolder';
 
+/** The process's environment now, for a run on a thread that started earlier. */
+function currentEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 interface ActiveRun {
   file: string;
   controller: AbortController;
@@ -55,7 +60,7 @@ export class ActiveRuns {
     const thread = this.spare ?? new IoThread();
     this.spare = undefined;
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, requestedAt, confine: rules }))
+      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, requestedAt, confine: rules, env: currentEnvironment() }))
       .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
       .finally(() => {

@@ -108,6 +108,7 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       const controller = new AbortController();
       cancels.set(id, controller);
       try {
+        if (request.env) adoptEnvironment(request.env);
         if (request.confine) {
           // After h5wasm's load, which applies the thread's own (none, for a prepared spare) rules.
           await loadH5();
@@ -136,6 +137,18 @@ async function threadResources(): Promise<ThreadResources> {
   // Streams 0-2 are Emscripten's standard input and output; the rest are files HDF5 opened.
   const files = withFs.FS.streams.filter((stream) => stream && !String((stream as { path?: string }).path ?? '').startsWith('/dev/'));
   return { wasmBytes: withFs.HEAPU8.length, openDescriptors: files.length };
+}
+
+/**
+ * Makes this thread's environment the one given (the main thread's at the
+ * request), as if the thread had started then; rules the thread was started
+ * with stay.
+ */
+function adoptEnvironment(env: Record<string, string>): void {
+  const ownRules = process.env[CONFINE_VARIABLE];
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
+  if (ownRules !== undefined) process.env[CONFINE_VARIABLE] = ownRules;
 }
 
 /**

@@ -20,8 +20,11 @@ export type IoRequest =
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   /** `requestedAt`: epoch ms the user asked (the run's clock starts there; see RunHooks). */
-  /** `confine`: the run's confinement (serve), for a thread started before it was known (a prepared spare). */
-  | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number; confine?: ConfinementRules }
+  /**
+   * `confine`: the run's confinement (serve), and `env`: the process's environment now (stall limit, Python,
+   * TMPDIR…), for a thread started before the run was known (a prepared spare), whose environment is older.
+   */
+  | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number; confine?: ConfinementRules; env?: Record<string, string> }
   /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }

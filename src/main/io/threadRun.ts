@@ -12,11 +12,13 @@ export interface ThreadRunHooks {
   requestedAt?: number;
   /** Confinement applied in the thread before the run reads anything (a thread prepared before the run was known). */
   confine?: ConfinementRules;
+  /** The environment the run sees, for the same kind of thread (its own is from when it started). */
+  env?: Record<string, string>;
 }
 
 /** A run on an I/O thread; if the thread has to be terminated under it, its leftovers are removed before the failure is reported. */
 export function runOnThread(thread: IoThread, request: RunRequest, runId: string, hooks: ThreadRunHooks = {}): Promise<RunResult> {
-  return thread.call({ kind: 'run', request, runId, requestedAt: hooks.requestedAt, ...(hooks.confine ? { confine: hooks.confine } : {}) }, {
+  return thread.call({ kind: 'run', request, runId, requestedAt: hooks.requestedAt, ...(hooks.confine ? { confine: hooks.confine } : {}), ...(hooks.env ? { env: hooks.env } : {}) }, {
     signal: hooks.signal,
     onProgress: hooks.onProgress,
     onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),

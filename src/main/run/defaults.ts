@@ -46,7 +46,8 @@ export function machineCores(): number {
  * The strategy, workers and block size of a run: what the request names, the
  * rest chosen by the rule the run matrix's evidence gave on this project's
  * inputs (README, "Defaults"):
- * - a small input (under INLINE_MAX_BYTES) runs inline: nothing to start;
+ * - a small input (under INLINE_MAX_BYTES) runs inline: nothing to start
+ *   (unless the request names more than one worker);
  * - a filtered input that workers cannot decode from its stored chunks (blosc,
  *   lz4, zstd, bzip2, …) and is large runs shard: every worker runs HDF5's
  *   filter pipeline at once;
@@ -60,7 +61,8 @@ export function chooseRun(request: Pick<RunRequest, 'strategy' | 'workers' | 'bl
   let strategy: Strategy;
   let why: string | undefined;
   if (request.strategy !== undefined && request.strategy !== 'auto') strategy = request.strategy;
-  else if (inputBytes < INLINE_MAX_BYTES) {
+  // Workers asked for (more than one) are given, whatever the size.
+  else if (inputBytes < INLINE_MAX_BYTES && (request.workers ?? 1) === 1) {
     strategy = 'inline';
     why = `inline: ${mib(inputBytes)} of input is less than ${mib(INLINE_MAX_BYTES)}, below which starting workers costs more than they save`;
   } else if (evidence.filtered && !evidence.directChunks && inputBytes >= SHARD_MIN_BYTES) {
