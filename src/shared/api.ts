@@ -63,6 +63,8 @@ export interface LinkTarget {
 export interface RunParams {
   fileId: string;
   dataset: string;
+  /** The per-row kernel; default `norm`. */
+  compute?: string;
   strategy: RunRequest['strategy'];
   workers: number;
   blockRows?: number;

@@ -26,6 +26,7 @@ const range = z.tuple([index, index]).refine(([start, stop]) => start <= stop, '
 const runParams = z.strictObject({
   fileId: id,
   dataset: objectPath,
+  compute: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a computation h5blocks lists').optional(),
   strategy: z.enum(STRATEGIES),
   workers: z.int('must be a whole number').min(1, 'must be at least 1').max(MAX_WORKERS, `must be at most ${MAX_WORKERS}`),
   blockRows: z.int('must be a whole number').min(1, 'must be at least 1').optional(),

@@ -236,7 +236,7 @@ export class AppService implements H5BlocksApi {
   async startRun(params: RunParams): Promise<{ runId: string }> {
     const file = this.files.get(params.fileId);
     const request: RunRequest = {
-      file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
+      file: file.path, dataset: params.dataset, compute: params.compute, strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
       ...(params.scheduler ? { scheduler: params.scheduler } : {}),
     };

@@ -15,6 +15,7 @@ import { writeSample } from './sample';
 import { BENCH_CASES, type BenchCase } from '../bench/cases';
 import { entityLine } from './treeText';
 import type { Entity } from '../../shared/entities';
+import { DEFAULT_KERNEL, ROW_KERNELS } from '../../workers/kernels/registry';
 
 const abort = new AbortController();
 
@@ -42,7 +43,7 @@ function printTree(node: Record<string, unknown>, depth: number, out: string[]):
 function formatRun(result: RunResult): string {
   const s = result.summary;
   const lines = [
-    `${basename(result.file)}: ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    `${basename(result.file)}: ${result.compute ?? DEFAULT_KERNEL} of ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
     `strategy ${result.strategy}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
     `phases: ${s.phaseTotals.map((p) => `${p.phase} ${p.ms.toFixed(1)} ms`).join(', ')}`,
@@ -54,6 +55,7 @@ function formatRun(result: RunResult): string {
 
 interface RunOptions {
   dataset: string;
+  compute: string;
   strategy: Strategy;
   workers: number;
   blockRows?: number;
@@ -88,13 +90,14 @@ export function buildProgram(): Command {
     });
 
   program.command('run')
-    .description('compute the Euclidean norm of every row of a 2-D dataset and write it into the same file')
+    .description('compute one value per row (or frame) of a numeric dataset, block by block, and write it into the same file')
     .argument('<file>', 'HDF5 file (the input is never changed)')
-    .requiredOption('--dataset <path>', 'the N×D input dataset, e.g. /coords')
+    .requiredOption('--dataset <path>', 'the input dataset (rank ≥ 1, blocks along its first axis), e.g. /coords')
+    .addOption(new Option('--compute <kernel>', 'what to compute per row (h5blocks kernels lists them)').choices(ROW_KERNELS.map((k) => k.name)).default(DEFAULT_KERNEL))
     .addOption(new Option('--strategy <name>', 'how blocks are processed').choices(STRATEGIES).default('pool'))
     .option('--workers <n>', `worker threads, 1..${MAX_WORKERS}`, wholeNumber(1, MAX_WORKERS), 2)
     .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
-    .option('--output <path>', 'output dataset (default: distances beside the input)')
+    .option('--output <path>', 'output dataset (default: distances beside the input for norm, INPUT_KERNEL for the others)')
     .option('--overwrite', 'replace an existing output dataset')
     .option('--scheduler <address>', 'dask: the Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers processes)')
     .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy (default: $H5BLOCKS_PYTHON, else python3)')
@@ -104,20 +107,34 @@ export function buildProgram(): Command {
       if (options.dryRun) {
         const { exportScript, planOfRequest } = await import('../dask/exportScript');
         const plan = await planOfRequest({
-          file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+          file: resolve(path), dataset: options.dataset, compute: options.compute, strategy: options.strategy, workers: options.workers,
           blockRows: options.blockRows, output: options.output, overwrite: options.overwrite, scheduler: options.scheduler,
         });
         process.stdout.write(exportScript(plan, APP_VERSION));
         return;
       }
       const request = {
-        file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+        file: resolve(path), dataset: options.dataset, compute: options.compute, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
         scheduler: options.scheduler, python: options.python,
       };
       checkRequest(request);
       const result = await runOnThread(io, request, newRunId(), { signal: abort.signal });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
+    });
+
+  program.command('kernels')
+    .description('list the computations `run --compute` offers, what each accepts and the output it makes')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => {
+      const kernels = ROW_KERNELS.map((k) => ({ name: k.name, description: k.description, accepts: k.accepts, output: `1-D, one value per entry along the first axis; ${k.outputRule}` }));
+      const stats = { name: 'stats', description: 'whole-dataset statistics (h5blocks stats): count, NaN count, min, max, mean, std, histogram', accepts: 'any integer or float dataset of rank ≥ 1 (per column of N×D, over all values otherwise)', output: 'a group of small datasets beside the input' };
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ kernels, reductions: [stats] }, null, 2)}\n`);
+        return;
+      }
+      const lines = [...kernels, stats].map((k) => `${k.name.padEnd(10)} ${k.description}\n${''.padEnd(10)} accepts: ${k.accepts}\n${''.padEnd(10)} output: ${k.output}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 
   program.command('materialize')

@@ -3,9 +3,10 @@ import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultBlockRows } from '../../shared/blocks';
 import { H5BlocksError } from '../../shared/errors';
-import type { RunRequest, RunResult } from '../../shared/run';
+import { defaultOutputName, type RunRequest, type RunResult } from '../../shared/run';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
-import { checkRequest } from '../run/engine';
+import { checkRequest, kernelOf } from '../run/engine';
+import { DEFAULT_KERNEL } from '../../workers/kernels/registry';
 import { usableInput } from '../run/inputDataset';
 import { resolveOutputPath } from '../run/output';
 import { pythonResource } from './driver';
@@ -16,6 +17,8 @@ export interface ScriptPlan {
   file: string;
   dataset: string;
   output: string;
+  /** The per-row kernel (runs recorded before kernels: norm). */
+  compute: string;
   /** The input's element kind (RunResult.inputDtype), which fixes the output type. */
   kind: string;
   rows: number;
@@ -33,6 +36,7 @@ const runShape = z.object({
   file: z.string().min(1),
   dataset: z.string().min(1),
   output: z.string().min(1),
+  compute: z.string().optional(),
   inputDtype: z.enum(KINDS),
   rows: z.int().nonnegative(),
   blockRows: z.int().positive(),
@@ -40,9 +44,9 @@ const runShape = z.object({
   scheduler: z.string().optional(),
 });
 
-export function planOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'output' | 'inputDtype' | 'rows' | 'blockRows' | 'workers' | 'scheduler'>): ScriptPlan {
+export function planOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'output' | 'compute' | 'inputDtype' | 'rows' | 'blockRows' | 'workers' | 'scheduler'>): ScriptPlan {
   return {
-    runId: run.id, file: run.file, dataset: run.dataset, output: run.output, kind: run.inputDtype,
+    runId: run.id, file: run.file, dataset: run.dataset, output: run.output, compute: run.compute ?? DEFAULT_KERNEL, kind: run.inputDtype,
     rows: run.rows, blockRows: run.blockRows, workers: run.workers,
     ...(run.scheduler && run.scheduler !== 'local' ? { scheduler: run.scheduler } : {}),
     // The run replaced or created the output; doing it again means replacing it.
@@ -86,7 +90,7 @@ export function exportScript(plan: ScriptPlan, appVersion: string): string {
   const where = plan.scheduler ? `on the Dask scheduler ${plan.scheduler}` : `on a local Dask cluster of ${plan.workers} workers`;
   return [
     '#!/usr/bin/env python3',
-    `# Written by h5blocks ${appVersion} from run ${plan.runId}: the row norms of ${plan.dataset}`,
+    `# Written by h5blocks ${appVersion} from run ${plan.runId}: ${plan.compute} of each row of ${plan.dataset}`,
     `# in ${basename(plan.file)} (${plan.rows} rows, blocks of ${plan.blockRows}) into ${plan.output}, ${where}.`,
     '# Needs Python 3 with h5py, numpy, dask and distributed; every worker must see the input file',
     '# at the same path. Each task reads its rows read-only and writes a shard beside the file;',
@@ -114,11 +118,13 @@ export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   checkReadableFile(file);
   const source = await openHdf5(file, 'read');
   try {
-    const input = usableInput(source, request.dataset);
+    const kernel = kernelOf(request);
+    const input = usableInput(source, request.dataset, kernel);
     const workers = request.strategy === 'inline' ? 1 : request.workers;
     const blockRows = request.blockRows ?? defaultBlockRows(input.rows, input.columns * input.elementBytes, input.chunkRows, workers);
     return {
-      runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output), kind: input.kind,
+      runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output ?? defaultOutputName(input.dataset, kernel.name)),
+      compute: kernel.name, kind: input.kind,
       rows: input.rows, blockRows, workers, overwrite: request.overwrite === true,
       ...(request.scheduler ? { scheduler: request.scheduler } : {}),
     };

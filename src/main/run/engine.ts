@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
-import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { OUTPUT_BYTES } from '../../workers/compute/rowNorm';
+import { DEFAULT_KERNEL, ROW_KERNELS, rowKernel } from '../../workers/kernels/registry';
+import type { RowKernel } from '../../workers/kernels/kernel';
 import { checkReadableFile, closeQuietly } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5File } from '../hdf5/h5wasm';
@@ -47,19 +49,20 @@ export function newRunId(): string {
 }
 
 /**
- * Runs the row-norm computation over one dataset and writes the result into
+ * Runs a per-row kernel (the row norm by default) over one dataset and writes the result into
  * the same file, in place, inside a transaction (src/main/transaction): until
  * its commit point nothing the file held is overwritten, and a failure or a
  * cancel leaves the file byte for byte as it was.
  */
 export async function runComputation(request: RunRequest, hooks: RunHooks = {}, runId = newRunId()): Promise<RunResult> {
   checkRequest(request);
+  const kernel = kernelOf(request);
   const file = resolve(request.file);
   const signal = hooks.signal ?? new AbortController().signal;
   const { module } = await loadH5();
   checkReadableFile(file);
   const dataset = normalizePath(request.dataset);
-  const output = checkOutputPath(file, dataset, request.output);
+  const output = checkOutputPath(file, dataset, request.output ?? defaultOutputName(dataset, kernel.name));
   const runStart = epochNow();
   const startedAt = new Date(runStart).toISOString();
   const runPhases: PhaseSpan[] = [];
@@ -72,7 +75,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   let writerOfRun: OrderedWriter | undefined;
   try {
     h5file = await transaction.openH5();
-    const input = usableInput(h5file, dataset);
+    const input = usableInput(h5file, dataset, kernel);
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
     removeUnusedShards(file, transaction.store, h5file);
@@ -85,7 +88,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (existing && !existing.startsWith('a dataset')) {
       throw new H5BlocksError('output-conflict', `${basename(file)}: ${output} is ${existing}, not a dataset; overwrite only ever replaces a dataset, choose another output name`, { file, object: output });
     }
-    const outputType = outputTypeFor(input.kind);
+    const outputType = kernel.outputType(input.kind);
     transaction.expectBytes(expectedOutputBytes(input.rows, outputType));
     // An old virtual output's shards go once the new output is committed.
     const previousShards = existing ? sourcesOf(transaction.store, file, output).filter((shard) => isOwnShard(file, shard)) : [];
@@ -119,15 +122,15 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputHash(input.rows * OUTPUT_BYTES[outputType]));
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
-    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns]) : undefined;
+    const chunkLayout = request.strategy === 'pool' ? findChunkLayout(transaction.store, input.dataset, input.shape) : undefined;
     const contiguous = request.strategy === 'pool' && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
     await RUNNERS[request.strategy]({
       storedChunks: chunkLayout && ((plan) => encodedBlock(transaction.store, chunkLayout, input, plan)),
-      runId, input, blocks, workers, runStart, signal, writer, runPhases,
+      runId, input, task: { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
       readBlock: (plan) => contiguous
         ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd)
-        : readRows(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart),
-      withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
+        : readRows(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart),
+      withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
       shardFolder,
@@ -139,7 +142,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const commitStart = epochNow();
     const outputSha256 = await writer.digest();
     writeProvenance(outputDataset, {
-      request, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
+      request, source: input.dataset, compute: kernel.name, computation: kernel.description, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     target.flush();
@@ -155,7 +158,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, strategy: request.strategy, workers: notes.workers ?? workers, blockRows,
+      id: runId, file, dataset: input.dataset, output, compute: kernel.name, strategy: request.strategy, workers: notes.workers ?? workers, blockRows,
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
@@ -169,6 +172,12 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (!committed && notes.shards) removeShards(file, notes.shards.map((shard) => shard.path));
     if (!committed && virtual) pruneEmptyFolders(file, shardFolderOf(file, output));
   }
+}
+
+export function kernelOf(request: RunRequest): RowKernel {
+  const kernel = rowKernel(request.compute ?? DEFAULT_KERNEL);
+  if (!kernel) throw new H5BlocksError('invalid-argument', `unknown computation "${request.compute}"`, { file: request.file });
+  return kernel;
 }
 
 function makeShardFolder(file: string, output: string): string {
@@ -237,6 +246,9 @@ export function checkRequest(request: RunRequest): void {
   }
   if (request.blockRows !== undefined && (!Number.isInteger(request.blockRows) || request.blockRows < 1)) {
     throw bad(`block rows must be a whole number of at least 1, not ${request.blockRows}`);
+  }
+  if (request.compute !== undefined && !rowKernel(request.compute)) {
+    throw bad(`unknown computation "${request.compute}"; choose one of ${ROW_KERNELS.map((k) => k.name).join(', ')} (h5blocks kernels lists them)`);
   }
   if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
   if (request.scheduler !== undefined && !isSchedulerAddress(request.scheduler)) {

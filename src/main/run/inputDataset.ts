@@ -5,6 +5,7 @@ import { normalizePath } from '../hdf5/entities';
 import { objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import type { InputInfo } from '../strategies/context';
 import { checkSourcesPresent } from '../hdf5/virtual/sources';
+import type { RowKernel } from '../../workers/kernels/kernel';
 
 export interface UsableInput extends InputInfo {
   chunkRows?: number;
@@ -18,8 +19,8 @@ const OBJECT_WORDS: Record<string, string> = {
   ExternalLink: 'an external link whose file or object cannot be opened',
 };
 
-/** The dataset a run reads, or a refusal that says why it cannot be used. */
-export function usableInput(file: H5File, path: string): UsableInput {
+/** The dataset a run reads, or a refusal that says why it cannot be used (by any computation, or by `kernel`). */
+export function usableInput(file: H5File, path: string, kernel?: RowKernel): UsableInput {
   const dataset = normalizePath(path);
   const name = basename(file.filename);
   const refuse = (why: string) =>
@@ -35,20 +36,25 @@ export function usableInput(file: H5File, path: string): UsableInput {
   if (type !== 'Dataset') throw refuse(`is ${OBJECT_WORDS[type ?? ''] ?? 'not a dataset'}, not a dataset`);
   const meta = (entity as H5Dataset).metadata;
   const kind = numericKind(meta);
-  if (!kind) throw refuse(`its elements are ${describeDtype(meta).description}; the row norm needs integers or floats`);
+  if (!kind) throw refuse(`its elements are ${describeDtype(meta).description}; computations need integers or floats`);
   const shape = meta.shape;
   if (shape === null) throw refuse('has no dataspace (null dataset)');
-  if (shape.length !== 2) {
-    const what = shape.length === 0 ? 'a scalar' : `${shape.length}-D (shape ${shape.join('×')})`;
-    throw refuse(`is ${what}; the row norm needs a 2-D N×D dataset`);
-  }
+  if (shape.length === 0) throw refuse('is a scalar; computations need a dataset of rank 1 or more, taken in blocks along its first axis');
   // A virtual input whose sources are gone would read as fill values: refuse it, naming them.
   checkSourcesPresent(file.filename, dataset, meta);
-  const [rows, columns] = shape;
-  if (columns === 0) throw refuse('has 0 columns; every row norm would be empty');
+  const rows = shape[0];
+  const columns = rowLength(shape);
+  if (columns === 0) throw refuse(`has empty rows (shape ${shape.join('×')}); every value computed over a row would be empty`);
+  const refusal = kernel?.refuses({ kind, shape });
+  if (refusal) throw refuse(`${refusal}; \`${kernel?.name}\` does not apply`);
   return {
-    file: file.filename, dataset, kind, rows, columns, elementBytes: meta.size,
+    file: file.filename, dataset, kind, rows, columns, shape: [...shape], elementBytes: meta.size,
     chunkRows: meta.chunks?.[0],
     littleEndian: meta.littleEndian,
   };
+}
+
+/** Elements per entry along the first axis: the product of the other axes (1 for a 1-D series). */
+export function rowLength(shape: readonly number[]): number {
+  return shape.slice(1).reduce((a, b) => a * b, 1);
 }

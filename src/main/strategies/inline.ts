@@ -1,4 +1,4 @@
-import { rowNorms } from '../../workers/compute/rowNorm';
+import { computeBlock } from '../../workers/kernels/compute';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
 
@@ -13,7 +13,7 @@ export const runInline: StrategyRunner = async (context) => {
     const values = context.withBlockInHeap(plan, (heap, byteOffset, bytes) => {
       readEnd = epochNow();
       bytesIn = bytes;
-      return rowNorms({ buffer: heap, byteOffset, kind: input.kind, rows: plan.rowEnd - plan.rowStart, columns: input.columns });
+      return computeBlock(context.task, { buffer: heap, byteOffset, kind: input.kind, rows: plan.rowEnd - plan.rowStart, columns: input.columns });
     });
     const computeEnd = epochNow();
     writer.accept({

@@ -1,4 +1,4 @@
-import { outputTypeFor } from '../../workers/compute/rowNorm';
+import { outputView } from '../../workers/kernels/compute';
 import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
@@ -18,7 +18,7 @@ export const runPool: StrategyRunner = async (context) => {
   await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
     const readStart = epochNow();
     const rows = plan.rowEnd - plan.rowStart;
-    const task: ComputeTask = { kind: input.kind, rows, columns: input.columns };
+    const task: ComputeTask = { task: context.task, kind: input.kind, rows, columns: input.columns };
     let transfer: ArrayBuffer;
     if (context.storedChunks) {
       task.encoded = context.storedChunks(plan);
@@ -32,7 +32,7 @@ export const runPool: StrategyRunner = async (context) => {
     const result: ComputeResult = await pool.run(task, { transferList: [transfer], signal });
     const receivedAt = epochNow();
     const lane = result.threadId;
-    const values = outputTypeFor(input.kind) === 'float32' ? new Float32Array(result.values) : new Float64Array(result.values);
+    const values = outputView(context.task, input.kind, result.values);
     writer.accept({
       plan,
       bytesIn,
