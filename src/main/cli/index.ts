@@ -6,7 +6,9 @@ import { failure } from './failure';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
-import { materializeOnThread, runOnThread } from '../io/threadRun';
+import { materializeOnThread, runOnThread, statsOnThread } from '../io/threadRun';
+import { DEFAULT_BINS, MAX_BINS, type StatsResult } from '../../shared/stats';
+import { checkStatsRequest } from '../run/statistics';
 import { checkRequest, newRunId } from '../run/engine';
 import { fsError } from '../fsErrors';
 import { closeWorkerPools } from '../strategies/workerPools';
@@ -123,6 +125,31 @@ export function buildProgram(): Command {
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
     });
 
+  program.command('stats')
+    .description('whole-dataset statistics by map-reduce over blocks: count, NaN count, min, max, mean, std and a histogram, per column of N×D or over every value; written as a group beside the input')
+    .argument('<file>', 'HDF5 file (the input is never changed)')
+    .requiredOption('--dataset <path>', 'the input dataset (rank ≥ 1)')
+    .option('--bins <n>', `histogram bins, 1..${MAX_BINS}`, wholeNumber(1, MAX_BINS), DEFAULT_BINS)
+    .option('--range <lo_hi...>', 'the histogram\'s range LO HI (default: the data\'s [min, max], which takes a second pass)')
+    .addOption(new Option('--strategy <name>', 'how blocks are processed').choices(STRATEGIES.filter((s) => s !== 'vds')).default('pool'))
+    .option('--workers <n>', `worker threads, 1..${MAX_WORKERS}`, wholeNumber(1, MAX_WORKERS), 2)
+    .option('--block-rows <n>', 'rows per block (default: from the chunk shape; rounded up to whole leaves)', wholeNumber(1))
+    .option('--output <path>', 'output group (default: INPUT_stats beside the input)')
+    .option('--overwrite', 'replace a statistics group an earlier stats wrote')
+    .option('--scheduler <address>', 'dask: the Dask scheduler (default: a local cluster of --workers processes)')
+    .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy')
+    .option('--json', 'print the figures and the run as one JSON object')
+    .action(async (path: string, options: { dataset: string; bins: number; range?: string[]; strategy: Strategy; workers: number; blockRows?: number; output?: string; overwrite?: boolean; scheduler?: string; python?: string; json?: boolean }) => {
+      const request = {
+        file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers, blockRows: options.blockRows,
+        bins: options.bins, range: parseRange(options.range), output: options.output, overwrite: options.overwrite,
+        scheduler: options.scheduler, python: options.python,
+      };
+      checkStatsRequest(request);
+      const result = await statsOnThread(io, request, newRunId(), { signal: abort.signal });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatStats(result)}\n`);
+    });
+
   program.command('kernels')
     .description('list the computations `run --compute` offers, what each accepts and the output it makes')
     .option('--json', 'print JSON')
@@ -210,6 +237,39 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** `--range LO HI`: two numbers, LO < HI (commander gives the words; negative numbers included). */
+function parseRange(words: string[] | undefined): [number, number] | undefined {
+  if (words === undefined) return undefined;
+  const numbers = words.map((word) => (word.trim() === '' ? NaN : Number(word)));
+  if (numbers.length !== 2 || numbers.some((n) => !Number.isFinite(n)) || !(numbers[0] < numbers[1])) {
+    throw new H5BlocksError('invalid-argument', `--range takes two finite numbers LO HI with LO < HI, not "${words.join(' ')}"`);
+  }
+  return [numbers[0], numbers[1]];
+}
+
+function formatStats(result: StatsResult): string {
+  const number = (value: number | null) => (value === null ? '-' : String(value));
+  const lines = [
+    `${basename(result.file)}: stats of ${result.dataset} (shape ${result.shape.join('×')}, ${result.inputDtype}) -> ${result.output}`,
+    `${result.perColumn ? 'per column' : 'over every value'}; strategy ${result.strategy}, ${result.workers} worker(s), blocks of ${result.blockRows} rows, ${result.passes} pass(es), wall ${result.wallMs.toFixed(1)} ms`,
+    ['', 'count', 'nan', 'min', 'max', 'mean', 'std'].map((h) => h.padEnd(22)).join(' '),
+  ];
+  for (const group of result.groups) {
+    const label = group.column === undefined ? 'all' : `column ${group.column}`;
+    lines.push([label, String(group.count), String(group.nanCount), number(group.min), number(group.max), number(group.mean), number(group.std)].map((cell) => cell.padEnd(22)).join(' '));
+  }
+  for (const group of result.groups) {
+    const label = group.column === undefined ? 'histogram' : `histogram of column ${group.column}`;
+    if (group.histogram) {
+      const { edges, counts } = group.histogram;
+      lines.push(`${label}: ${counts.length} bins over [${edges[0]}, ${edges[edges.length - 1]}]: ${counts.join(' ')}`);
+    } else {
+      lines.push(`${label}: none (${group.noHistogram})`);
+    }
+  }
+  return lines.join('\n');
 }
 
 function fail(error: unknown): never {

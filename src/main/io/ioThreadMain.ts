@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
-import { MAX_WORKERS } from '../../shared/run';
+import { MAX_WORKERS, type RunProgress } from '../../shared/run';
 import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
 import { takeRefusals } from '../hdf5/confinement';
@@ -16,6 +16,7 @@ import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
+import { runStatistics } from '../run/statistics';
 import { HandleCache } from './handleCache';
 import { HEARTBEAT_MS, type FromThread, type IoRequest, type ToThread } from './protocol';
 import { refusedError } from './refused';
@@ -47,7 +48,7 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // A refused open reads nothing: describing a group whose external link leads
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
-    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run' || request.kind === 'materialize')) throw refusedError(request, refused);
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'run' || request.kind === 'stats' || request.kind === 'materialize')) throw refusedError(request, refused);
     const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
     send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
@@ -89,16 +90,17 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
     case 'forget':
       handles.forget(request.file);
       return null;
-    case 'run': {
+    case 'run':
+    case 'stats': {
       const controller = new AbortController();
       cancels.set(id, controller);
       try {
         // The run renames a new file over this one: a handle kept open would show the old one.
         handles.forget(request.request.file);
-        return await runComputation(request.request, {
-          signal: controller.signal,
-          onProgress: (progress) => send({ type: 'progress', id, progress }),
-        }, request.runId);
+        const hooks = { signal: controller.signal, onProgress: (progress: RunProgress) => send({ type: 'progress', id, progress }) };
+        return request.kind === 'run'
+          ? await runComputation(request.request, hooks, request.runId)
+          : await runStatistics(request.request, hooks, request.runId);
       } finally {
         cancels.delete(id);
         handles.forget(request.request.file);

@@ -2,6 +2,7 @@ import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
+import type { StatsRequest, StatsResult } from '../../shared/stats';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
 // structured-cloneable data over the worker's message port.
@@ -16,6 +17,8 @@ export type IoRequest =
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   | { kind: 'run'; request: RunRequest; runId: string }
+  /** Whole-dataset statistics, written as a group through a transaction like a run's. */
+  | { kind: 'stats'; request: StatsRequest; runId: string }
   /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }
@@ -34,6 +37,7 @@ export interface IoResults {
   valueJson: Uint8Array;
   children: ChildSummary[][];
   run: RunResult;
+  stats: StatsResult;
   materialize: MaterializeResult;
   forget: null;
   'virtual-outputs': VirtualOutput[];

@@ -35,7 +35,7 @@ import { summarise } from './summary';
 import { isOwnShard, pruneEmptyFolders, removeShards, shardFolderOf } from './shardFolder';
 import { checkVirtualRows, createVirtualOutput, finishVirtualOutput, removeUnusedShards, sourcesOf } from './virtualOutput';
 
-const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
+export const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
 /** Strategies whose workers write shards that the main thread merges. */
 const MERGING: readonly Strategy[] = ['shard', 'dask'];
 
@@ -191,7 +191,7 @@ function makeShardFolder(file: string, output: string): string {
   return folder;
 }
 
-function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
+export function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, plan: BlockPlan): EncodedBlock {
   const chunks = chunksForRows(layout, plan.rowStart, plan.rowEnd);
   const { buffer, offsets } = readStoredChunks(file, chunks);
   return {
@@ -207,7 +207,7 @@ function encodedBlock(file: ByteStore, layout: ChunkLayout, input: UsableInput, 
   };
 }
 
-function unlinkForOverwrite(transaction: Transaction, output: string, displayName: string, existing: string): void {
+export function unlinkForOverwrite(transaction: Transaction, output: string, displayName: string, existing: string): void {
   try {
     removeLink(transaction.store, transaction.file, output);
   } catch (error) {
@@ -217,7 +217,7 @@ function unlinkForOverwrite(transaction: Transaction, output: string, displayNam
   }
 }
 
-function progress(runId: string, block: BlockTiming, done: BlockTiming[], total: number, rowsTotal: number, runStart: number): RunProgress {
+export function progress(runId: string, block: BlockTiming, done: BlockTiming[], total: number, rowsTotal: number, runStart: number): RunProgress {
   const elapsedMs = epochNow() - runStart;
   const rowsDone = block.rowEnd;
   const rowsPerSecond = elapsedMs > 0 ? (rowsDone / elapsedMs) * 1000 : 0;
@@ -228,7 +228,7 @@ function progress(runId: string, block: BlockTiming, done: BlockTiming[], total:
   };
 }
 
-function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
+export function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
   if (error instanceof H5BlocksError) return error;
   if (signal.aborted) return new H5BlocksError('aborted', `${basename(file)}: run cancelled; the file is unchanged`, { file });
   const info = toErrorInfo(error);
