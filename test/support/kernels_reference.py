@@ -127,7 +127,10 @@ def stats(path, dataset, bins, given):
         clean = values[~np.isnan(values)]
         entry = {'count': int(clean.size), 'nanCount': int(values.size - clean.size)}
         if clean.size:
-            entry.update(min=float(clean.min()), max=float(clean.max()), mean=float(clean.mean()), std=float(clean.std()))
+            # JSON has no Infinity: non-finite figures as strings, as h5blocks' --json writes them.
+            figure = lambda v: float(v) if math.isfinite(v) else str(float(v)).replace('inf', 'Infinity').replace('nan', 'NaN')
+            with np.errstate(all='ignore'):
+                entry.update(min=figure(clean.min()), max=figure(clean.max()), mean=figure(clean.mean()), std=figure(clean.std()))
             try:
                 counts, edges = np.histogram(clean, bins=bins, range=given)
                 entry['histogram'] = {'counts': counts.tolist(), 'edges': edges.tolist()}

@@ -147,7 +147,9 @@ export function buildProgram(): Command {
       };
       checkStatsRequest(request);
       const result = await statsOnThread(io, request, newRunId(), { signal: abort.signal });
-      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatStats(result)}\n`);
+      // JSON has no Infinity or NaN: a figure that is one is written as the string "Infinity", "-Infinity" or "NaN".
+      const figures = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+      process.stdout.write(options.json ? `${JSON.stringify(result, figures)}\n` : `${formatStats(result)}\n`);
     });
 
   program.command('kernels')
