@@ -1,6 +1,7 @@
 import { STALL_TARGET_MS, type StallRow } from './eventLoopStall';
 import { describeBytes, type FileSizeCase, type FileSizeRun } from './fileSize';
 import Table from 'cli-table3';
+import { kernelCaseLines, type KernelCaseRow } from './kernelCases';
 import type { PhaseTotal } from '../../shared/run';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
 
@@ -18,6 +19,8 @@ export interface BenchReport {
   fileSize: FileSizeCase | null;
   /** The main thread's longest event-loop stall during runs on the I/O thread. */
   stalls: StallRow[];
+  /** The kernels' cases (stack-sum, stats) against h5py + numpy, whole processes. */
+  kernelCases?: KernelCaseRow[];
   /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
   notes: string[];
 }
@@ -66,6 +69,7 @@ export function formatReport(report: BenchReport): string {
       lines.push(`  ${m.inputLabel}, ${m.strategy}, ${m.workers} workers, blocks ${formatBlockRows(m.blockRows)}: ${peak} in ${m.wallSeconds.toFixed(1)} s ${m.status}`);
     }
   }
+  lines.push(...kernelCaseLines(report.kernelCases ?? []));
   if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `Note: ${note}`));
   return `${lines.join('\n')}\n`;
 }

@@ -5,12 +5,13 @@ import { compressedInput, contiguousInput, type InputBuilder } from '../bench/in
 import { measureStall, type StallRow } from '../bench/eventLoopStall';
 import { measureFileSize, type FileSizeCase } from '../bench/fileSize';
 import { measurePeakRss } from '../bench/peakMemory';
+import { measureKernelCases, type KernelCaseRow } from '../bench/kernelCases';
 import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
 import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
 import { formatReport, type BenchReport } from '../bench/report';
 import { agreementOf, describeConfiguration, verdictsOf, withRatios, type BenchInput, type BenchRow, type MemoryRow } from '../bench/results';
 import { ScratchFolder } from '../bench/scratchFolder';
-import { BENCH_CASES, type BenchCase } from '../bench/cases';
+import { DEFAULT_BENCH_CASES, type BenchCase } from '../bench/cases';
 import { defaultBlockRows } from '../../shared/blocks';
 import { APP_VERSION } from '../version';
 
@@ -22,6 +23,8 @@ export interface BenchOptions {
   /** Times each configuration this often and keeps the fastest (default 1): steadier numbers on a busy machine. */
   repeat?: number;
   json?: boolean;
+  /** Frames of the stack-sum case's input (default 2,000 of 512 × 512). */
+  stackFrames?: number;
   /** The cases to run (default: all of them); see BENCH_CASES. */
   only?: BenchCase[];
   signal: AbortSignal;
@@ -73,7 +76,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
   }
   log(`temporary files in ${scratch.path}`);
 
-  const cases = new Set<BenchCase>(options.only ?? BENCH_CASES);
+  const cases = new Set<BenchCase>(options.only ?? DEFAULT_BENCH_CASES);
   const builder: InputBuilder = { scratch, python, signal, log };
   const { mainInputs, recipeInputs, stallInput } = await buildInputs(builder, options, cases);
   const inputs = [...mainInputs, ...recipeInputs.filter((input) => !mainInputs.includes(input))];
@@ -129,6 +132,13 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     stalls.push(stall);
   }
 
+  const wantsKernels = { stackSum: cases.has('stack-sum'), stats: cases.has('stats') };
+  let kernelCases: KernelCaseRow[] = [];
+  if (wantsKernels.stackSum || wantsKernels.stats) {
+    if (python) kernelCases = await measureKernelCases(builder, python, wantsKernels, options.rows, options.stackFrames);
+    else notes.push('the stack-sum and stats cases need a Python with h5py and numpy (their inputs and baselines); skipped.');
+  }
+
   return {
     version: APP_VERSION,
     startedAt,
@@ -147,6 +157,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     memory,
     fileSize,
     stalls,
+    kernelCases,
     notes,
   };
 }

@@ -221,9 +221,10 @@ export function buildProgram(): Command {
     .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
     .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
-    .addOption(new Option('--only <cases...>', 'run only these cases (default: all)').choices([...BENCH_CASES]))
+    .option('--stack-frames <n>', 'frames of the stack-sum case\'s 512 × 512 uint16 stack', wholeNumber(1), 2000)
+    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but stack-sum and stats, which write a 1 GB stack)').choices([...BENCH_CASES]))
     .option('--json', 'print JSON')
-    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[] }) => {
+    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; stackFrames: number; json?: boolean; only?: BenchCase[] }) => {
       const { runBench } = await import('./bench');
       await runBench({ ...options, signal: abort.signal });
     });
