@@ -71,6 +71,24 @@ describe('run panel', () => {
     expect(fake.startRunCalls()[0]).toMatchObject({ dataset: '/cube_3d', compute: 'sum', output: '/cube_3d_sum' });
   });
 
+  it('computes the statistics of the whole dataset and shows a table and a histogram of each column', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    await openRunTab(fake, '/coords');
+    fireEvent.change(await screen.findByLabelText('Bins'), { target: { value: '4' } });
+    fireEvent.change(screen.getByLabelText('Range low'), { target: { value: '5' } });
+    expect(screen.getByTestId('stats-section').textContent).toContain('Two finite numbers with low < high');
+    expect((screen.getByTestId('stats-button') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Range low'), { target: { value: '' } });
+    fireEvent.click(screen.getByTestId('stats-button'));
+    const table = await screen.findByTestId('stats-table');
+    expect(fake.calls.filter((c) => c.method === 'computeStats').map((c) => c.args[0])).toMatchObject([{ dataset: '/coords', strategy: 'pool', workers: 2, bins: 4, overwrite: true }]);
+    // One row per column of the N×2 dataset.
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+    expect(screen.getByTestId('stats-summary').textContent).toContain('/coords_stats');
+    const bars = screen.getByTestId('stats-histogram').querySelectorAll('rect');
+    expect([...bars].map((bar) => bar.getAttribute('data-count'))).toEqual(['1', '2', '3', '4']);
+  });
+
   it('an integer dataset: nan-count does not apply, and the form says why', async () => {
     const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
     await openRunTab(fake, '/le_i4');

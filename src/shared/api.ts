@@ -12,6 +12,7 @@
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult } from './run';
+import type { StatsResult } from './stats';
 import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from './virtual';
 
 export interface OpenFile {
@@ -72,6 +73,19 @@ export interface RunParams {
   overwrite?: boolean;
   /** dask: the scheduler's address; absent for a local cluster. */
   scheduler?: string;
+}
+
+/** Whole-dataset statistics asked by the renderer (see StatsRequest). */
+export interface StatsParams {
+  fileId: string;
+  dataset: string;
+  strategy: Exclude<RunRequest['strategy'], 'vds'>;
+  workers: number;
+  blockRows?: number;
+  bins?: number;
+  range?: [number, number];
+  output?: string;
+  overwrite?: boolean;
 }
 
 export interface RunRecord extends RunResult {
@@ -218,6 +232,12 @@ export interface H5BlocksApi {
   clearRuns(): Promise<void>;
   /** The run's plan as a self-contained Python script for a Dask cluster ('not-found' for an unknown run). */
   exportScript(runId: string): Promise<ExportedScript>;
+  /**
+   * Whole-dataset statistics by map-reduce, written as a group beside the input
+   * through the run's transaction; resolves when they are done ('busy' while a
+   * run writes the file). Non-finite figures arrive as null over the WebSocket.
+   */
+  computeStats(params: StatsParams): Promise<StatsResult>;
 }
 
 export type ApiMethod = keyof H5BlocksApi;
@@ -225,7 +245,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
+  'getEntity', 'getValue', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript', 'computeStats',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

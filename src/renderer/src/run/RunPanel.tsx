@@ -17,6 +17,7 @@ import { RunProgressBar } from './RunProgress';
 import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
 import { useRuns } from './runsStore';
 import { useRunSettings } from './runSettings';
+import { StatsSection } from './StatsSection';
 
 export function RunPanel() {
   const selected = useSelectedObject();
@@ -295,6 +296,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           onRename={(name) => void launch({ ...collision.params, output: resolveOutputPath(dataset.path, name), overwrite: false })}
         />
       )}
+      <StatsSection fileId={fileId} dataset={dataset} strategy={strategy} workers={workersError ? 1 : workers} />
     </>
   );
 }
