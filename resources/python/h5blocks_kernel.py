@@ -19,9 +19,14 @@ def output_dtype(kind):
     return np.float32 if kind in ('f2', 'f4', 'i1', 'u1', 'i2', 'u2') else np.float64
 
 
+def _rows(x):
+    """Entries along the first axis as rows, every other axis flattened (one column for a 1-D series; zero rows allowed)."""
+    return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64)))
+
+
 def row_norms(block, out_type):
     x = np.asarray(block).astype(np.float64)
-    x = x.reshape(x.shape[0], -1) if x.ndim != 1 else x.reshape(-1, 1)
+    x = _rows(x)
     rows, columns = x.shape
     with np.errstate(all='ignore'):
         s = np.zeros(rows)
@@ -91,8 +96,7 @@ def tree_sum(x):
 
 
 def _flat(block):
-    x = np.asarray(block).astype(np.float64)
-    return x.reshape(x.shape[0], -1) if x.ndim != 1 else x.reshape(-1, 1)
+    return _rows(np.asarray(block).astype(np.float64))
 
 
 def row_sum(block, out_type=np.float64):
