@@ -188,7 +188,7 @@ export function mergeBlock(partial: Float64Array, task: StatsTask, groups: Group
  * they are equal; none when there is no value or an infinite one (numpy refuses those).
  */
 export function histogramRange(group: GroupStatistics): [number, number] | string {
-  if (group.count === 0) return 'no values that are not NaN';
+  if (group.count === 0) return group.nanCount === 0 ? 'no values' : 'no values that are not NaN';
   if (!Number.isFinite(group.min) || !Number.isFinite(group.max)) return `its range [${group.min}, ${group.max}] is not finite; give one with --range LO HI`;
   return group.min === group.max ? [group.min - 0.5, group.max + 0.5] : [group.min, group.max];
 }
