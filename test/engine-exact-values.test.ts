@@ -66,7 +66,7 @@ async function engineReads(file: string, dataset: string): Promise<{ outcome: Ou
       throw error;
     }
     try {
-      readers.set('h5wasm', new Uint8Array(readRows(module, h5, input.dataset, input.elementBytes, input.columns, 0, input.rows)));
+      readers.set('h5wasm', new Uint8Array(readRows(module, h5, input.dataset, input.elementBytes, input.shape.slice(1), 0, input.rows)));
     } catch (error) {
       return { outcome: { refused: error instanceof Error ? error.message : String(error) }, readers };
     }

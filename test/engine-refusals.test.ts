@@ -62,15 +62,15 @@ describe('datasets the row norm cannot use', () => {
   });
 
   it.each([
-    { dataset: '/vector_1d', why: /is 1-D \(shape 1000\)/ },
-    { dataset: '/cube_3d', why: /is 3-D \(shape 10×20×2\)/ },
-    { dataset: '/scalar', why: /is a scalar/ },
-    { dataset: '/compound_xy', why: /compound/ },
-    { dataset: '/strings', why: /string/ },
-    { dataset: '/', why: /is a group, not a dataset/ },
-  ])('dtypes.h5 $dataset is refused as unsupported-dataset, saying why ($why)', async ({ dataset, why }) => {
+    { dataset: '/vector_1d', compute: 'std', why: /is 1-D: each entry is a single value.*`std` does not apply/ },
+    { dataset: '/le_i4', compute: 'nan-count', why: /holds integers \(i4\), which cannot be NaN.*`nan-count` does not apply/ },
+    { dataset: '/scalar', compute: undefined, why: /is a scalar/ },
+    { dataset: '/compound_xy', compute: undefined, why: /compound/ },
+    { dataset: '/strings', compute: undefined, why: /string/ },
+    { dataset: '/', compute: undefined, why: /is a group, not a dataset/ },
+  ])('dtypes.h5 $dataset is refused as unsupported-dataset, saying why ($why)', async ({ dataset, compute, why }) => {
     for (const strategy of ['inline', 'shard'] as const) {
-      const error = await refusal(runComputation({ file: dtypes, dataset, strategy, workers: 2 }));
+      const error = await refusal(runComputation({ file: dtypes, dataset, compute, strategy, workers: 2 }));
       expect(error.code).toBe('unsupported-dataset');
       expectOneLine(error.message, 'dtypes.h5', dataset);
       expect(error.message).toMatch(why);

@@ -74,10 +74,10 @@ describe.each(withDdl)('%s (with h5dump reference)', (name) => {
       const dataset = file.get('/DS1') as H5Dataset;
       expect(Array.from(dataset.value as ArrayLike<number>)).toEqual(expected);
       const [rows, columns] = entity.shape!;
-      const buffer = readRows(module, file, '/DS1', entity.dtype.size, columns, 0, rows);
+      const buffer = readRows(module, file, '/DS1', entity.dtype.size, [columns], 0, rows);
       expect(Array.from(elementsOf(buffer, entity.dtype.numpy!))).toEqual(expected);
       // A block in the middle: filters decode chunk by chunk, and 5..13 straddles chunk rows.
-      const middle = readRows(module, file, '/DS1', entity.dtype.size, columns, 5, 8);
+      const middle = readRows(module, file, '/DS1', entity.dtype.size, [columns], 5, 8);
       expect(Array.from(elementsOf(middle, entity.dtype.numpy!))).toEqual(expected.slice(5 * columns, 13 * columns));
     } finally {
       closeQuietly(file);

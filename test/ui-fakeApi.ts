@@ -198,6 +198,22 @@ export class FakeApi {
       if (!run) throw { code: 'not-found', message: `no run has the id "${runId}"` } satisfies ErrorInfo;
       return { fileName: `h5blocks-${run.strategy}-${run.id}.py`, text: `# script for ${run.id}\n` };
     }),
+    // Figures a test can recognise: one group per column of a 2-D dataset, counts 1..bins.
+    computeStats: (params) => this.record('computeStats', [params], () => {
+      const { file, entities } = this.fileById(params.fileId);
+      const entity = entities.get(params.dataset);
+      const shape = entity?.kind === 'dataset' ? entity.shape ?? [0] : [0];
+      const bins = params.bins ?? 10;
+      const groups = Array.from({ length: shape.length === 2 ? shape[1] : 1 }, (_, g) => ({
+        ...(shape.length === 2 ? { column: g } : {}), count: 100, nanCount: g, min: -1, max: 1, mean: g / 10, std: 0.5,
+        histogram: { edges: Array.from({ length: bins + 1 }, (_, i) => -1 + (2 * i) / bins), counts: Array.from({ length: bins }, (_, i) => i + 1) },
+      }));
+      return {
+        id: 'stats-1', file: file.path, dataset: params.dataset, output: `${params.dataset}_stats`, strategy: params.strategy, workers: params.workers,
+        blockRows: 100, leafRows: 100, shape, inputDtype: 'f4', perColumn: shape.length === 2, bins, passes: params.range ? 1 : 2, groups,
+        startedAt: new Date(0).toISOString(), wallMs: 12, summary: { wallMs: 12, rowsPerSecond: 1, mbPerSecond: 1, phaseTotals: [], lanes: [] }, runPhases: [], blocks: [],
+      };
+    }),
   };
 
   readonly client: ApiClient = {

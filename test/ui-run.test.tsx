@@ -34,20 +34,75 @@ async function openRunTab(fake: FakeApi, path: string) {
 }
 
 describe('run panel', () => {
-  it('refuses a 1-D dataset and says why, from its shape', async () => {
+  it('refuses a scalar and says why, from its shape', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
+    await openRunTab(fake, '/scalar');
+    const refusal = await screen.findByTestId('run-refusal');
+    expect(refusal.textContent).toContain('It is a scalar; computations need a dataset of rank 1 or more');
+    expect(screen.queryByTestId('run-button')).toBeNull();
+  });
+
+  it('offers the computations a 1-D series takes, with their descriptions, and says why std does not apply', async () => {
     const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
     await openRunTab(fake, '/vector_1d');
-    const refusal = await screen.findByTestId('run-refusal');
-    expect(refusal.textContent).toContain('1-D (shape 1,000)');
-    expect(refusal.textContent).toContain('needs a 2-D N×D dataset');
-    expect(screen.queryByTestId('run-button')).toBeNull();
+    const choice = await screen.findByTestId('compute-choice') as HTMLSelectElement;
+    const options = [...choice.options];
+    expect(options.map((o) => o.value)).toEqual(['norm', 'l1', 'maxabs', 'sum', 'mean', 'min', 'max', 'std', 'nan-count']);
+    expect(options.find((o) => o.value === 'std')?.disabled).toBe(true);
+    expect(options.find((o) => o.value === 'sum')?.disabled).toBe(false);
+    expect(screen.getAllByTestId('compute-refusal').map((r) => r.textContent)).toEqual([
+      'std does not apply: /vector_1d is 1-D: each entry is a single value, whose standard deviation is always 0.',
+    ]);
+    expect(screen.getByTestId('compute-description').textContent).toMatch(/^Euclidean \(L2\) norm of each row or frame/);
+  });
+
+  it('names the output after the computation and sends the kernel with the run; a 3-D stack is runnable', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }], cores: 2 });
+    await openRunTab(fake, '/cube_3d');
+    const choice = await screen.findByTestId('compute-choice');
+    expect(screen.getByTestId('resolved-output').textContent).toContain('/distances');
+    fireEvent.change(choice, { target: { value: 'sum' } });
+    expect(screen.getByTestId('compute-description').textContent).toMatch(/^Sum of each row or frame/);
+    expect(screen.getByTestId('resolved-output').textContent).toContain('/cube_3d_sum');
+    // 10 frames of 20 × 2 float32 = 160 bytes each.
+    expect(screen.getByTestId('block-plan').textContent).toMatch(/rows = \d+ B per block/);
+    fireEvent.click(screen.getByTestId('run-button'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    expect(fake.startRunCalls()[0]).toMatchObject({ dataset: '/cube_3d', compute: 'sum', output: '/cube_3d_sum' });
+  });
+
+  it('computes the statistics of the whole dataset and shows a table and a histogram of each column', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    await openRunTab(fake, '/coords');
+    fireEvent.change(await screen.findByLabelText('Bins'), { target: { value: '4' } });
+    fireEvent.change(screen.getByLabelText('Range low'), { target: { value: '5' } });
+    expect(screen.getByTestId('stats-section').textContent).toContain('Two finite numbers with low < high');
+    expect((screen.getByTestId('stats-button') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Range low'), { target: { value: '' } });
+    fireEvent.click(screen.getByTestId('stats-button'));
+    const table = await screen.findByTestId('stats-table');
+    expect(fake.calls.filter((c) => c.method === 'computeStats').map((c) => c.args[0])).toMatchObject([{ dataset: '/coords', strategy: 'pool', workers: 2, bins: 4, overwrite: true }]);
+    // One row per column of the N×2 dataset.
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+    expect(screen.getByTestId('stats-summary').textContent).toContain('/coords_stats');
+    const bars = screen.getByTestId('stats-histogram').querySelectorAll('rect');
+    expect([...bars].map((bar) => bar.getAttribute('data-count'))).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('an integer dataset: nan-count does not apply, and the form says why', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
+    await openRunTab(fake, '/le_i4');
+    await screen.findByTestId('compute-choice');
+    expect(screen.getAllByTestId('compute-refusal').map((r) => r.textContent)).toEqual([
+      'nan-count does not apply: /le_i4 holds integers (i4), which cannot be NaN: every count would be 0.',
+    ]);
   });
 
   it('refuses a compound dataset because of its element type', async () => {
     const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
     await openRunTab(fake, '/compound_xy');
     const refusal = await screen.findByTestId('run-refusal');
-    expect(refusal.textContent).toMatch(/Its elements are .*compound.*; the row norm needs integers or floats/);
+    expect(refusal.textContent).toMatch(/Its elements are .*compound.*; computations need integers or floats/);
   });
 
   it('offers every core by default and shows the default block in rows and bytes', async () => {

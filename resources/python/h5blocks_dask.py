@@ -120,8 +120,8 @@ def run(plan):
         for block in plan['blocks']:
             index, row_start, row_end = block
             shard = os.path.join(plan['shardDir'], f'shard-{index:06d}.bin')
-            future = client.submit(h5blocks_kernel.norm_block, plan['file'], plan['dataset'], plan['kind'],
-                                   row_start, row_end, shard, key=f'h5blocks-{plan["runId"]}-{index}', pure=False)
+            future = client.submit(h5blocks_kernel.block_task, plan['file'], plan['dataset'], plan['kind'],
+                                   plan.get('task', {'kernel': 'norm'}), row_start, row_end, shard, key=f'h5blocks-{plan["runId"]}-{index}', pure=False)
             futures.append(future)
             by_key[future.key] = block
 

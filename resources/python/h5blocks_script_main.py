@@ -10,7 +10,7 @@ import time
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=f"Row norms of {PLAN['dataset']} in {PLAN['file']} on a Dask cluster, "
+    parser = argparse.ArgumentParser(description=f"{PLAN.get('compute', 'norm')} of each row of {PLAN['dataset']} in {PLAN['file']} on a Dask cluster, "
                                                  f"in blocks of {PLAN['blockRows']} rows, as h5blocks planned them.")
     parser.add_argument('--scheduler', default=PLAN.get('scheduler'),
                         help='Dask scheduler address (default: %(default)s; none: a local cluster)')
@@ -33,7 +33,8 @@ def run_blocks(client, path, shard_dir):
     for index, row_start in enumerate(range(0, rows, block_rows)):
         row_end = min(rows, row_start + block_rows)
         shard = os.path.join(shard_dir, f'shard-{index:06d}.bin')
-        futures.append(client.submit(norm_block, path, PLAN['dataset'], PLAN['kind'], row_start, row_end, shard, pure=False))
+        futures.append(client.submit(block_task, path, PLAN['dataset'], PLAN['kind'], {'kernel': PLAN.get('compute', 'norm')},
+                                     row_start, row_end, shard, pure=False))
     # Every block must succeed before the file is touched.
     client.gather(futures)
     return [(index, row_start, min(rows, row_start + block_rows)) for index, row_start in enumerate(range(0, rows, block_rows))]
@@ -41,7 +42,7 @@ def run_blocks(client, path, shard_dir):
 
 def merge(path, blocks, shard_dir, overwrite, scheduler):
     """One process (this one) writes the file: shards in block order, provenance, the completion mark last."""
-    out_type = np.dtype(output_dtype(PLAN['kind'])).newbyteorder('<')
+    out_type = np.dtype(kernel_output_dtype(PLAN.get('compute', 'norm'), PLAN['kind'])).newbyteorder('<')
     started = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
     with h5py.File(path, 'r+') as f:
         if PLAN['output'] in f:
@@ -58,7 +59,7 @@ def merge(path, blocks, shard_dir, overwrite, scheduler):
             os.remove(shard)
         attributes = {
             'h5blocks_source': PLAN['dataset'],
-            'h5blocks_computation': 'euclidean norm of each row (float64, rounded once to the output type)',
+            'h5blocks_compute': PLAN.get('compute', 'norm'),
             'h5blocks_strategy': 'dask (exported script)',
             'h5blocks_block_rows': np.int32(PLAN['blockRows']),
             'h5blocks_scheduler': scheduler,

@@ -13,6 +13,7 @@ import type { Overview, OverviewRequest } from './overview';
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult, Strategy } from './run';
+import type { StatsResult } from './stats';
 import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from './virtual';
 
 export interface OpenFile {
@@ -66,6 +67,8 @@ export interface LinkTarget {
 export interface RunParams {
   fileId: string;
   dataset: string;
+  /** The per-row kernel; default `norm`. */
+  compute?: string;
   strategy: Strategy;
   workers: number;
   blockRows?: number;
@@ -77,6 +80,19 @@ export interface RunParams {
   live?: boolean;
   /** live: upgrade an older file's format (the user agreed; HDF5 1.8 tools then cannot open it). */
   upgradeFormat?: boolean;
+}
+
+/** Whole-dataset statistics asked by the renderer (see StatsRequest). */
+export interface StatsParams {
+  fileId: string;
+  dataset: string;
+  strategy: Exclude<Strategy, 'vds'>;
+  workers: number;
+  blockRows?: number;
+  bins?: number;
+  range?: [number, number];
+  output?: string;
+  overwrite?: boolean;
 }
 
 export interface RunRecord extends RunResult {
@@ -235,6 +251,12 @@ export interface H5BlocksApi {
   clearRuns(): Promise<void>;
   /** The run's plan as a self-contained Python script for a Dask cluster ('not-found' for an unknown run). */
   exportScript(runId: string): Promise<ExportedScript>;
+  /**
+   * Whole-dataset statistics by map-reduce, written as a group beside the input
+   * through the run's transaction; resolves when they are done ('busy' while a
+   * run writes the file). Non-finite figures arrive as null over the WebSocket.
+   */
+  computeStats(params: StatsParams): Promise<StatsResult>;
 }
 
 /** How getValue returns a slice. */
@@ -248,7 +270,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript',
+  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript', 'computeStats',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

@@ -8,6 +8,7 @@ import { API_METHODS, type ApiMethod, type H5BlocksApi } from './api';
 import { H5BlocksError } from './errors';
 import { MAX_OVERVIEW_BINS, MAX_OVERVIEW_POINTS } from './overview';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress } from './run';
+import { MAX_BINS } from './stats';
 
 /** Paths longer than this are not real paths (PATH_MAX is 4096 on Linux). */
 const MAX_PATH_CHARS = 4096;
@@ -27,6 +28,7 @@ const range = z.tuple([index, index]).refine(([start, stop]) => start <= stop, '
 const runParams = z.strictObject({
   fileId: id,
   dataset: objectPath,
+  compute: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a computation h5blocks lists').optional(),
   strategy: z.enum(STRATEGIES),
   workers: z.int('must be a whole number').min(1, 'must be at least 1').max(MAX_WORKERS, `must be at most ${MAX_WORKERS}`),
   blockRows: z.int('must be a whole number').min(1, 'must be at least 1').optional(),
@@ -36,6 +38,18 @@ const runParams = z.strictObject({
     .refine(isSchedulerAddress, 'must be a Dask scheduler address such as tcp://host:8786').optional(),
   live: z.boolean().optional(),
   upgradeFormat: z.boolean().optional(),
+});
+
+const statsParams = z.strictObject({
+  fileId: id,
+  dataset: objectPath,
+  strategy: z.enum(['inline', 'pool', 'shard', 'dask']),
+  workers: z.int('must be a whole number').min(1, 'must be at least 1').max(MAX_WORKERS, `must be at most ${MAX_WORKERS}`),
+  blockRows: z.int('must be a whole number').min(1, 'must be at least 1').optional(),
+  bins: z.int('must be a whole number').min(1, 'must be at least 1').max(MAX_BINS, `must be at most ${MAX_BINS}`).optional(),
+  range: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi) && lo < hi, 'must be two finite numbers LO < HI').optional(),
+  output: objectPath.optional(),
+  overwrite: z.boolean().optional(),
 });
 
 const none = z.tuple([]);
@@ -71,6 +85,7 @@ export const API_ARGS = {
   listRuns: none,
   clearRuns: none,
   exportScript: z.tuple([id]),
+  computeStats: z.tuple([statsParams]),
 } satisfies { [M in ApiMethod]: z.ZodType<ArgsOf<M>> };
 
 export interface ValidCall<M extends ApiMethod = ApiMethod> {

@@ -6,6 +6,13 @@ export type Strategy = (typeof STRATEGIES)[number];
 
 export const MAX_WORKERS = 64;
 
+/** A run's output unless the user names one: the seed's `distances` for the norm, else `<input>_<kernel>` beside the input. */
+export function defaultOutputName(dataset: string, compute: string | undefined): string {
+  if (compute === undefined || compute === 'norm') return 'distances';
+  const name = dataset.split('/').filter(Boolean).pop() ?? 'data';
+  return `${name}_${compute.replace(/-/g, '_')}`;
+}
+
 /** tcp://host:port (any protocol Dask speaks), or host:port, which Dask reads as tcp. */
 export function isSchedulerAddress(text: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$|^[^\s:/]+:\d+$/i.test(text);
@@ -17,6 +24,8 @@ export type StrategyChoice = Strategy | 'auto';
 export interface RunRequest {
   file: string;
   dataset: string;
+  /** The per-row kernel (src/workers/kernels/registry.ts); default `norm`. */
+  compute?: string;
   /** Absent or `auto`: chosen by the run (see StrategyChoice). */
   strategy?: StrategyChoice;
   /** 1..64; ignored by inline, which runs on the main thread, and by dask with a scheduler (the cluster has its own). Absent: one per core. */
@@ -117,6 +126,8 @@ export interface RunResult {
   file: string;
   dataset: string;
   output: string;
+  /** The kernel that made the output (runs recorded before kernels existed computed `norm`). */
+  compute?: string;
   strategy: Strategy;
   workers: number;
   blockRows: number;

@@ -6,8 +6,9 @@
 // go back with the result, so no block allocates memory (see bufferPool.ts).
 import { threadId } from 'node:worker_threads';
 import { epochNow } from '../main/run/clock';
-import { decodeBlock, normsFromChunks, type EncodedBlock } from './compute/decodeChunks';
-import { normOutput, outputTypeFor, rowNormsInto, type NumericKind } from './compute/rowNorm';
+import { decodeBlock, rowsFromChunks, type EncodedBlock } from './compute/decodeChunks';
+import type { NumericKind } from './compute/rowNorm';
+import { computeInto, outputArray, outputBytes, valuesPerBlock, type KernelTask } from './kernels/compute';
 import { moveResult } from './transfer';
 
 /** When this worker was ready to take blocks (its module evaluated). */
@@ -17,8 +18,10 @@ export interface ComputeTask {
   /** The block's rows, little-endian, row-major, at the buffer's start; absent when `encoded` carries stored chunks instead. */
   buffer?: ArrayBuffer;
   encoded?: EncodedBlock;
-  /** Where the norms go (at its start): a buffer of the run's, returned as `values`. Absent: a new one. */
+  /** Where the values go (at its start): a buffer of the run's, returned as `values`. Absent: a new one. */
   out?: ArrayBuffer;
+  /** What to compute (src/workers/kernels). */
+  task: KernelTask;
   kind: NumericKind;
   rows: number;
   columns: number;
@@ -40,7 +43,7 @@ export interface ComputeResult {
 export default function computeBlock(task: ComputeTask): ComputeResult {
   const startedAt = epochNow();
   const out = outputView(task);
-  const decodedAt = normsInto(task, out, startedAt);
+  const decodedAt = valuesInto(task, out, startedAt);
   const finishedAt = epochNow();
   const values = out.buffer as ArrayBuffer;
   const input = task.encoded?.buffer ?? task.buffer;
@@ -49,16 +52,18 @@ export default function computeBlock(task: ComputeTask): ComputeResult {
 }
 
 function outputView(task: ComputeTask): Float32Array | Float64Array {
-  if (!task.out) return normOutput(task.kind, task.rows);
-  return outputTypeFor(task.kind) === 'float32' ? new Float32Array(task.out, 0, task.rows) : new Float64Array(task.out, 0, task.rows);
+  const length = valuesPerBlock(task.task, task.rows, task.columns);
+  const bytes = outputBytes(task.task, task.kind);
+  if (!task.out || task.out.byteLength < length * bytes) return outputArray(task.task, task.kind, length);
+  return bytes === 4 ? new Float32Array(task.out, 0, length) : new Float64Array(task.out, 0, length);
 }
 
 /** One buffer per worker for blocks that must be decoded whole before reducing (chunks narrower than a row). */
 let decoded: ArrayBuffer | undefined;
 
-/** Fills `out` with the block's norms; returns when decoding ended (reduced chunk by chunk, decoding is the summed time spent unfiltering). */
-function normsInto(task: ComputeTask, out: Float32Array | Float64Array, startedAt: number): number {
-  const fused = task.encoded && normsFromChunks(task.encoded, task.kind, out);
+/** Fills `out` with the block's values; returns when decoding ended (reduced chunk by chunk, decoding is the summed time spent unfiltering). */
+function valuesInto(task: ComputeTask, out: Float32Array | Float64Array, startedAt: number): number {
+  const fused = task.encoded && rowsFromChunks(task.encoded, task.task, task.kind, out);
   if (fused) return startedAt + fused.unfilterMs;
   let buffer = task.buffer;
   if (task.encoded) {
@@ -68,6 +73,6 @@ function normsInto(task: ComputeTask, out: Float32Array | Float64Array, startedA
   }
   if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
   const decodedAt = task.encoded ? epochNow() : startedAt;
-  rowNormsInto({ buffer, kind: task.kind, rows: task.rows, columns: task.columns }, out);
+  computeInto(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns }, out);
   return decodedAt;
 }

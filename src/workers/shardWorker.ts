@@ -11,13 +11,19 @@ import { readRows } from '../main/hdf5/rows';
 import { epochNow } from '../main/run/clock';
 import { syncShard } from '../main/run/shardFolder';
 import { toErrorInfo } from '../shared/errors';
-import { rowNorms, type NumericKind } from './compute/rowNorm';
+import type { NumericKind } from './compute/rowNorm';
+import { computeBlock, type KernelTask } from './kernels/compute';
 
 export interface ShardTask {
   file: string;
   dataset: string;
   kind: NumericKind;
+  /** What to compute (src/workers/kernels). */
+  task: KernelTask;
   elementBytes: number;
+  /** The dataset's axes after the first (none for 1-D). */
+  rowShape: number[];
+  /** Elements per row. */
   columns: number;
   rowStart: number;
   rows: number;
@@ -72,12 +78,12 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   const input = await openHdf5(task.file, 'read');
   let buffer: ArrayBuffer;
   try {
-    buffer = readRows(module, input, task.dataset, task.elementBytes, task.columns, task.rowStart, task.rows);
+    buffer = readRows(module, input, task.dataset, task.elementBytes, task.rowShape, task.rowStart, task.rows);
   } finally {
     closeQuietly(input);
   }
   const readEnd = epochNow();
-  const values = rowNorms({ buffer, kind: task.kind, rows: task.rows, columns: task.columns });
+  const values = computeBlock(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns });
   const computeEnd = epochNow();
   await writeShard(task, values);
   if (task.keep) syncShard(task.shardPath);

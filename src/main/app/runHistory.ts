@@ -53,7 +53,9 @@ export class RunHistory {
   }
 
   private record(run: RunResult): RunRecord {
-    const others = this.runs.filter((other) => other.id !== run.id && other.file === run.file && other.dataset === run.dataset);
+    // Like with like: the same file, dataset and kernel (runs recorded before kernels computed the norm).
+    const kernel = (r: RunResult) => r.compute ?? 'norm';
+    const others = this.runs.filter((other) => other.id !== run.id && other.file === run.file && other.dataset === run.dataset && kernel(other) === kernel(run));
     const pool = run.strategy === 'pool' ? [] : others.filter((other) => other.strategy === 'pool');
     return {
       ...run,

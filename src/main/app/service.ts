@@ -4,9 +4,10 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
-  AppInfo, MenuCommand, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult,
+  AppInfo, MenuCommand, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult, StatsParams,
   ValueOptions,
 } from '../../shared/api';
+import type { StatsResult } from '../../shared/stats';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
@@ -17,7 +18,7 @@ import { checkRequest, newRunId } from '../run/engine';
 import { missingSources } from '../hdf5/virtual/sources';
 import { relinkVirtualCopy } from '../run/virtualCopy';
 import { IoThread } from '../io/ioThread';
-import { materializeOnThread } from '../io/threadRun';
+import { materializeOnThread, statsOnThread } from '../io/threadRun';
 import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from '../../shared/virtual';
 import { lockFile, type OsLock } from '../transaction/osLock';
 import { recoverFile } from '../transaction/recovery';
@@ -165,6 +166,18 @@ export class AppService implements H5BlocksApi {
     return this.files.virtualOutputs(fileId);
   }
 
+  async computeStats(params: StatsParams): Promise<StatsResult> {
+    const file = this.files.get(params.fileId);
+    if (this.runs.isRunningOn(file.path)) {
+      throw new H5BlocksError('busy', `${file.name}: a run is writing to it; compute the statistics of ${params.dataset} when the run ends`, { file: file.path, object: params.dataset });
+    }
+    const { fileId: _fileId, ...rest } = params;
+    const result = await this.onOwnThread(params.fileId, (thread) => statsOnThread(thread, { ...rest, file: file.path }, newRunId()));
+    // The file now holds the statistics group: its size changed and open views must reload.
+    this.announceFiles();
+    return result;
+  }
+
   async materialize(fileId: string, path: string): Promise<MaterializeResult> {
     const file = this.files.get(fileId);
     if (this.runs.isRunningOn(file.path)) {
@@ -256,7 +269,7 @@ export class AppService implements H5BlocksApi {
   async startRun(params: RunParams): Promise<{ runId: string }> {
     const file = this.files.get(params.fileId);
     const request: RunRequest = {
-      file: file.path, dataset: params.dataset, strategy: params.strategy, workers: params.workers,
+      file: file.path, dataset: params.dataset, compute: params.compute, strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
       ...(params.scheduler ? { scheduler: params.scheduler } : {}),
       ...(params.live ? { live: true } : {}), ...(params.upgradeFormat ? { upgradeFormat: true } : {}),

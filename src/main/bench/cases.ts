@@ -4,11 +4,11 @@
  * warm runs in one service), every configuration against h5py serial on the
  * contiguous or on the chunked input, the multiprocessing recipes, the 2
  * GB-file case, the main thread's event loop during runs, what a live (SWMR)
- * run costs against a normal one, and `big` (a larger-than-memory input; only
- * when asked for). Its own module so the CLI
- * can list the choices without loading the bench.
+ * run costs against a normal one, the kernels' cases (sum per frame of an
+ * image stack; whole-dataset stats), and `big` (a larger-than-memory input).
+ * Its own module so the CLI can list the choices without loading the bench.
  */
-export const BENCH_CASES = ['users', 'contiguous', 'chunked', 'recipes', 'file-size', 'stall', 'live', 'big'] as const;
+export const BENCH_CASES = ['users', 'contiguous', 'chunked', 'recipes', 'file-size', 'stall', 'live', 'stack-sum', 'stats', 'big'] as const;
 export type BenchCase = (typeof BENCH_CASES)[number];
-/** What runs without --only: everything but `big`, which writes tens of GB. */
-export const DEFAULT_CASES: readonly BenchCase[] = BENCH_CASES.filter((c) => c !== 'big');
+/** What runs without --only: all but `big` (tens of GB) and the kernels' cases (a 1 GB stack). */
+export const DEFAULT_CASES: readonly BenchCase[] = BENCH_CASES.filter((c) => c !== 'big' && c !== 'stack-sum' && c !== 'stats');

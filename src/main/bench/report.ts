@@ -3,6 +3,7 @@ import type { UsersCase } from './wholeProcess';
 import { describeBytes, type FileSizeCase, type FileSizeRun } from './fileSize';
 import type { LiveCostCase } from './liveCost';
 import Table from 'cli-table3';
+import { kernelCaseLines, type KernelCaseRow } from './kernelCases';
 import type { PhaseTotal } from '../../shared/run';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
 
@@ -26,6 +27,8 @@ export interface BenchReport {
   users: UsersCase | null;
   /** The larger-than-memory input (`--only big`); null when not run or skipped (see notes). */
   big: UsersCase | null;
+  /** The kernels' cases (stack-sum, stats) against h5py + numpy, whole processes. */
+  kernelCases?: KernelCaseRow[];
   /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
   notes: string[];
 }
@@ -87,6 +90,7 @@ export function formatReport(report: BenchReport): string {
       lines.push(`  ${m.inputLabel}, ${m.strategy}, ${m.workers} workers, blocks ${formatBlockRows(m.blockRows)}: ${peak} in ${m.wallSeconds.toFixed(1)} s ${m.status}`);
     }
   }
+  lines.push(...kernelCaseLines(report.kernelCases ?? []));
   if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `Note: ${note}`));
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import { measureStall, type StallRow } from '../bench/eventLoopStall';
 import { measureFileSize, type FileSizeCase } from '../bench/fileSize';
 import { measureLiveCost, type LiveCostCase } from '../bench/liveCost';
 import { measurePeakRss } from '../bench/peakMemory';
+import { measureKernelCases, type KernelCaseRow } from '../bench/kernelCases';
 import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
 import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
 import { formatReport, type BenchReport } from '../bench/report';
@@ -25,7 +26,9 @@ export interface BenchOptions {
   /** Times each configuration this often and keeps the fastest (default 1): steadier numbers on a busy machine. */
   repeat?: number;
   json?: boolean;
-  /** The cases to run (default: all of them but big); see BENCH_CASES. */
+  /** Frames of the stack-sum case's input (default 2,000 of 512 × 512). */
+  stackFrames?: number;
+  /** The cases to run (default: all of them but big, stack-sum and stats); see BENCH_CASES. */
   only?: BenchCase[];
   /** users and big: rounds of alternating whole-process runs (at least 5 for medians worth reading). */
   pairs?: number;
@@ -165,6 +168,13 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     stalls.push(stall);
   }
 
+  const wantsKernels = { stackSum: cases.has('stack-sum'), stats: cases.has('stats') };
+  let kernelCases: KernelCaseRow[] = [];
+  if (wantsKernels.stackSum || wantsKernels.stats) {
+    if (python) kernelCases = await measureKernelCases(builder, python, wantsKernels, options.rows, options.stackFrames);
+    else notes.push('the stack-sum and stats cases need a Python with h5py and numpy (their inputs and baselines); skipped.');
+  }
+
   return {
     version: APP_VERSION,
     startedAt,
@@ -186,6 +196,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     stalls,
     users,
     big,
+    kernelCases,
     notes,
   };
 }

@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
-import { MAX_WORKERS, STRATEGIES, type RunResult, type StrategyChoice } from '../../shared/run';
+import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy, type StrategyChoice } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
-import { materializeOnThread, runOnThread } from '../io/threadRun';
+import { materializeOnThread, runOnThread, statsOnThread } from '../io/threadRun';
+import { DEFAULT_BINS, MAX_BINS, type StatsResult } from '../../shared/stats';
+import { checkStatsRequest } from '../run/statistics';
 import { checkRequest, newRunId } from '../run/engine';
 import { fsError } from '../fsErrors';
 import { closeWorkerPools } from '../strategies/workerPools';
@@ -15,6 +17,7 @@ import { writeSample } from './sample';
 import { BENCH_CASES, type BenchCase } from '../bench/cases';
 import { entityLine, type TreeOnlyNode } from './treeText';
 import type { Entity } from '../../shared/entities';
+import { DEFAULT_KERNEL, ROW_KERNELS } from '../../workers/kernels/registry';
 
 const abort = new AbortController();
 
@@ -43,7 +46,7 @@ function printTree(node: Record<string, unknown>, depth: number, out: string[]):
 function formatRun(result: RunResult): string {
   const s = result.summary;
   const lines = [
-    `${basename(result.file)}: ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    `${basename(result.file)}: ${result.compute ?? DEFAULT_KERNEL} of ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
     `strategy ${result.strategy}${result.live ? ' (live: readable while running, SWMR)' : ''}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
     ...(result.chosen ? [`chosen: ${result.chosen}`] : []),
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
@@ -56,6 +59,7 @@ function formatRun(result: RunResult): string {
 
 interface RunOptions {
   dataset: string;
+  compute: string;
   strategy: StrategyChoice;
   workers?: number;
   blockRows?: number;
@@ -110,13 +114,14 @@ export function buildProgram(): Command {
     });
 
   program.command('run')
-    .description('compute the Euclidean norm of every row of a 2-D dataset and write it into the same file')
+    .description('compute one value per row (or frame) of a numeric dataset, block by block, and write it into the same file')
     .argument('<file>', 'HDF5 file (the input is never changed)')
-    .requiredOption('--dataset <path>', 'the N×D input dataset, e.g. /coords')
+    .requiredOption('--dataset <path>', 'the input dataset (rank ≥ 1, blocks along its first axis), e.g. /coords')
+    .addOption(new Option('--compute <kernel>', 'what to compute per row (h5blocks kernels lists them)').choices(ROW_KERNELS.map((k) => k.name)).default(DEFAULT_KERNEL))
     .addOption(new Option('--strategy <name>', 'how blocks are processed (auto: from the dataset\'s size and layout, see the README\'s "Defaults")').choices(['auto', ...STRATEGIES]).default('auto'))
     .option('--workers <n>', `worker threads, 1..${MAX_WORKERS} (default: one per core)`, wholeNumber(1, MAX_WORKERS))
     .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
-    .option('--output <path>', 'output dataset (default: distances beside the input)')
+    .option('--output <path>', 'output dataset (default: distances beside the input for norm, INPUT_KERNEL for the others)')
     .option('--overwrite', 'replace an existing output dataset')
     .option('--scheduler <address>', 'dask: the Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers processes)')
     .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy (default: $H5BLOCKS_PYTHON, else python3)')
@@ -128,14 +133,14 @@ export function buildProgram(): Command {
       if (options.dryRun) {
         const { exportScript, planOfRequest } = await import('../dask/exportScript');
         const plan = await planOfRequest({
-          file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+          file: resolve(path), dataset: options.dataset, compute: options.compute, strategy: options.strategy, workers: options.workers,
           blockRows: options.blockRows, output: options.output, overwrite: options.overwrite, scheduler: options.scheduler,
         });
         process.stdout.write(exportScript(plan, APP_VERSION));
         return;
       }
       const request = {
-        file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers,
+        file: resolve(path), dataset: options.dataset, compute: options.compute, strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
         scheduler: options.scheduler, python: options.python,
         ...(options.live ? { live: true } : {}), ...(options.upgradeFormat ? { upgradeFormat: true } : {}),
@@ -146,6 +151,47 @@ export function buildProgram(): Command {
       // The run's clock starts with this process: what a user waits for includes starting it.
       const result = await runOnThread(io, request, newRunId(), { signal: abort.signal, requestedAt: performance.timeOrigin });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatRun(result)}\n`);
+    });
+
+  program.command('stats')
+    .description('whole-dataset statistics by map-reduce over blocks: count, NaN count, min, max, mean, std and a histogram, per column of N×D or over every value; written as a group beside the input')
+    .argument('<file>', 'HDF5 file (the input is never changed)')
+    .requiredOption('--dataset <path>', 'the input dataset (rank ≥ 1)')
+    .option('--bins <n>', `histogram bins, 1..${MAX_BINS}`, wholeNumber(1, MAX_BINS), DEFAULT_BINS)
+    .option('--range <lo_hi...>', 'the histogram\'s range LO HI (default: the data\'s [min, max], which takes a second pass)')
+    .addOption(new Option('--strategy <name>', 'how blocks are processed').choices(STRATEGIES.filter((s) => s !== 'vds')).default('pool'))
+    .option('--workers <n>', `worker threads, 1..${MAX_WORKERS}`, wholeNumber(1, MAX_WORKERS), 2)
+    .option('--block-rows <n>', 'rows per block (default: from the chunk shape; rounded up to whole leaves)', wholeNumber(1))
+    .option('--output <path>', 'output group (default: INPUT_stats beside the input)')
+    .option('--overwrite', 'replace a statistics group an earlier stats wrote')
+    .option('--scheduler <address>', 'dask: the Dask scheduler (default: a local cluster of --workers processes)')
+    .option('--python <path>', 'dask: the Python 3 with dask, distributed, h5py and numpy')
+    .option('--json', 'print the figures and the run as one JSON object')
+    .action(async (path: string, options: { dataset: string; bins: number; range?: string[]; strategy: Strategy; workers: number; blockRows?: number; output?: string; overwrite?: boolean; scheduler?: string; python?: string; json?: boolean }) => {
+      const request = {
+        file: resolve(path), dataset: options.dataset, strategy: options.strategy, workers: options.workers, blockRows: options.blockRows,
+        bins: options.bins, range: parseRange(options.range), output: options.output, overwrite: options.overwrite,
+        scheduler: options.scheduler, python: options.python,
+      };
+      checkStatsRequest(request);
+      const result = await statsOnThread(io, request, newRunId(), { signal: abort.signal });
+      // JSON has no Infinity or NaN: a figure that is one is written as the string "Infinity", "-Infinity" or "NaN".
+      const figures = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+      process.stdout.write(options.json ? `${JSON.stringify(result, figures)}\n` : `${formatStats(result)}\n`);
+    });
+
+  program.command('kernels')
+    .description('list the computations `run --compute` offers, what each accepts and the output it makes')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => {
+      const kernels = ROW_KERNELS.map((k) => ({ name: k.name, description: k.description, accepts: k.accepts, output: `1-D, one value per entry along the first axis; ${k.outputRule}` }));
+      const stats = { name: 'stats', description: 'whole-dataset statistics (h5blocks stats): count, NaN count, min, max, mean, std, histogram', accepts: 'any integer or float dataset of rank ≥ 1 (per column of N×D, over all values otherwise)', output: 'a group of small datasets beside the input' };
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ kernels, reductions: [stats] }, null, 2)}\n`);
+        return;
+      }
+      const lines = [...kernels, stats].map((k) => `${k.name.padEnd(10)} ${k.description}\n${''.padEnd(10)} accepts: ${k.accepts}\n${''.padEnd(10)} output: ${k.output}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 
   program.command('materialize')
@@ -204,12 +250,13 @@ export function buildProgram(): Command {
     .option('--baseline-rows <n>', 'rows for the slow multiprocessing recipes', wholeNumber(1), 1_000_000)
     .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
-    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big)').choices([...BENCH_CASES]))
+    .option('--stack-frames <n>', 'frames of the stack-sum case\'s 512 × 512 uint16 stack', wholeNumber(1), 2000)
+    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big, stack-sum and stats, which write large files)').choices([...BENCH_CASES]))
     .option('--pairs <n>', 'users, big: rounds of alternating whole-process runs (medians over them)', wholeNumber(1, 1000), 5)
     .option('--big-rows <n>', 'big: rows of the larger-than-memory input', wholeNumber(1), 3_000_000_000)
     .option('--drop-caches', 'big: drop the page cache before each run (root only)')
     .option('--json', 'print JSON')
-    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; json?: boolean; only?: BenchCase[]; pairs: number; bigRows: number; dropCaches?: boolean }) => {
+    .action(async (options: { rows: number; baselineRows: number; memoryRows?: number; repeat: number; stackFrames: number; json?: boolean; only?: BenchCase[]; pairs: number; bigRows: number; dropCaches?: boolean }) => {
       const { runBench } = await import('./bench');
       await runBench({ ...options, signal: abort.signal });
     });
@@ -226,6 +273,39 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** `--range LO HI`: two numbers, LO < HI (commander gives the words; negative numbers included). */
+function parseRange(words: string[] | undefined): [number, number] | undefined {
+  if (words === undefined) return undefined;
+  const numbers = words.map((word) => (word.trim() === '' ? NaN : Number(word)));
+  if (numbers.length !== 2 || numbers.some((n) => !Number.isFinite(n)) || !(numbers[0] < numbers[1])) {
+    throw new H5BlocksError('invalid-argument', `--range takes two finite numbers LO HI with LO < HI, not "${words.join(' ')}"`);
+  }
+  return [numbers[0], numbers[1]];
+}
+
+function formatStats(result: StatsResult): string {
+  const number = (value: number | null) => (value === null ? '-' : String(value));
+  const lines = [
+    `${basename(result.file)}: stats of ${result.dataset} (shape ${result.shape.join('×')}, ${result.inputDtype}) -> ${result.output}`,
+    `${result.perColumn ? 'per column' : 'over every value'}; strategy ${result.strategy}, ${result.workers} worker(s), blocks of ${result.blockRows} rows, ${result.passes} pass(es), wall ${result.wallMs.toFixed(1)} ms`,
+    ['', 'count', 'nan', 'min', 'max', 'mean', 'std'].map((h) => h.padEnd(22)).join(' '),
+  ];
+  for (const group of result.groups) {
+    const label = group.column === undefined ? 'all' : `column ${group.column}`;
+    lines.push([label, String(group.count), String(group.nanCount), number(group.min), number(group.max), number(group.mean), number(group.std)].map((cell) => cell.padEnd(22)).join(' '));
+  }
+  for (const group of result.groups) {
+    const label = group.column === undefined ? 'histogram' : `histogram of column ${group.column}`;
+    if (group.histogram) {
+      const { edges, counts } = group.histogram;
+      lines.push(`${label}: ${counts.length} bins over [${edges[0]}, ${edges[edges.length - 1]}]: ${counts.join(' ')}`);
+    } else {
+      lines.push(`${label}: none (${group.noHistogram})`);
+    }
+  }
+  return lines.join('\n');
 }
 
 function fail(error: unknown): never {

@@ -12,6 +12,8 @@ export interface DriverPlan {
   file: string;
   dataset: string;
   kind: string;
+  /** What each block computes (src/workers/kernels/compute.ts's KernelTask), done by its numpy twin. */
+  task: { kernel: string; stats?: unknown };
   /** [index, rowStart, rowEnd] per block. */
   blocks: [number, number, number][];
   /** A folder every Dask worker can write to (beside the input, which they all read). */

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { H5BlocksError } from '../../shared/errors';
-import type { RunRequest, RunResult } from '../../shared/run';
+import { defaultOutputName, type RunRequest, type RunResult } from '../../shared/run';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5 } from '../hdf5/h5wasm';
 import { chooseRun, machineCores } from '../run/defaults';
-import { checkRequest } from '../run/engine';
+import { checkRequest, kernelOf } from '../run/engine';
+import { DEFAULT_KERNEL } from '../../workers/kernels/registry';
 import { usableInput } from '../run/inputDataset';
 import { resolveOutputPath } from '../run/output';
 import { pythonResource } from './driver';
@@ -17,6 +18,8 @@ export interface ScriptPlan {
   file: string;
   dataset: string;
   output: string;
+  /** The per-row kernel (runs recorded before kernels: norm). */
+  compute: string;
   /** The input's element kind (RunResult.inputDtype), which fixes the output type. */
   kind: string;
   rows: number;
@@ -34,6 +37,7 @@ const runShape = z.object({
   file: z.string().min(1),
   dataset: z.string().min(1),
   output: z.string().min(1),
+  compute: z.string().optional(),
   inputDtype: z.enum(KINDS),
   rows: z.int().nonnegative(),
   blockRows: z.int().positive(),
@@ -41,9 +45,9 @@ const runShape = z.object({
   scheduler: z.string().optional(),
 });
 
-export function planOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'output' | 'inputDtype' | 'rows' | 'blockRows' | 'workers' | 'scheduler'>): ScriptPlan {
+export function planOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'output' | 'compute' | 'inputDtype' | 'rows' | 'blockRows' | 'workers' | 'scheduler'>): ScriptPlan {
   return {
-    runId: run.id, file: run.file, dataset: run.dataset, output: run.output, kind: run.inputDtype,
+    runId: run.id, file: run.file, dataset: run.dataset, output: run.output, compute: run.compute ?? DEFAULT_KERNEL, kind: run.inputDtype,
     rows: run.rows, blockRows: run.blockRows, workers: run.workers,
     ...(run.scheduler && run.scheduler !== 'local' ? { scheduler: run.scheduler } : {}),
     // The run replaced or created the output; doing it again means replacing it.
@@ -87,7 +91,7 @@ export function exportScript(plan: ScriptPlan, appVersion: string): string {
   const where = plan.scheduler ? `on the Dask scheduler ${plan.scheduler}` : `on a local Dask cluster of ${plan.workers} workers`;
   return [
     '#!/usr/bin/env python3',
-    `# Written by h5blocks ${appVersion} from run ${plan.runId}: the row norms of ${plan.dataset}`,
+    `# Written by h5blocks ${appVersion} from run ${plan.runId}: ${plan.compute} of each row of ${plan.dataset}`,
     `# in ${basename(plan.file)} (${plan.rows} rows, blocks of ${plan.blockRows}) into ${plan.output}, ${where}.`,
     '# Needs Python 3 with h5py, numpy, dask and distributed; every worker must see the input file',
     '# at the same path. Each task reads its rows read-only and writes a shard beside the file;',
@@ -115,13 +119,15 @@ export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   checkReadableFile(file);
   const source = await openHdf5(file, 'read');
   try {
-    const input = usableInput((await loadH5()).module, source, request.dataset);
+    const kernel = kernelOf(request);
+    const input = usableInput((await loadH5()).module, source, request.dataset, undefined, kernel);
     // The script runs the plan on Dask: the same workers and blocks the run would choose.
     const { workers, blockRows } = chooseRun(request, {
       rows: input.rows, rowBytes: input.columns * input.elementBytes, chunkRows: input.chunkRows, filtered: input.filtered, directChunks: false, cores: machineCores(),
     });
     return {
-      runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output), kind: input.kind,
+      runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output ?? defaultOutputName(input.dataset, kernel.name)),
+      compute: kernel.name, kind: input.kind,
       rows: input.rows, blockRows, workers, overwrite: request.overwrite === true,
       ...(request.scheduler ? { scheduler: request.scheduler } : {}),
     };

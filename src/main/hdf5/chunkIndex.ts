@@ -9,7 +9,8 @@ import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, wi
  * WebAssembly shuffle about 4× slower than native, which made decompression
  * the bottleneck of every strategy but shard.
  *
- * Only the common case is taken this way: a 2-D dataset whose chunks are
+ * Only the common case is taken this way: a 2-D dataset (or another rank
+ * whose chunks span every axis but the first) whose chunks are
  * indexed by a version 1 B-tree (what h5py, h5wasm and libhdf5 write unless
  * asked for the newest format) and filtered by deflate and/or shuffle, every
  * chunk present. Anything else (fletcher32, plugins, newer chunk indexes, chunks
@@ -38,16 +39,22 @@ const SHUFFLE = 2;
 export const DIRECT_FILTERS = new Set([DEFLATE, SHUFFLE]);
 
 /** `source`: the file's path, or a run's view of it (src/main/transaction), which is the file the run holds. */
-export function findChunkLayout(source: string | ByteStore, datasetPath: string, shape: [number, number], elementBytes: number): ChunkLayout | undefined {
+export function findChunkLayout(source: string | ByteStore, datasetPath: string, shape: readonly number[], elementBytes: number): ChunkLayout | undefined {
   return withObjectMessages(source, datasetPath, (file, superblock, messages) => {
     const layout = chunkedLayout(messages.find((m) => m.type === 0x08), superblock);
-    if (!layout || layout.chunkShape.length !== 2 || layout.elementBytes !== elementBytes) return undefined;
+    if (!layout || layout.chunkShape.length !== shape.length || layout.elementBytes !== elementBytes) return undefined;
     if (layout.chunkShape.some((extent) => extent < 1)) return undefined;
+    // Other ranks are seen as rows of their flattened trailing axes: taken here
+    // only when a chunk spans those axes whole (1-D series; frame-by-frame chunks).
+    if (shape.length !== 2 && layout.chunkShape.slice(1).some((extent, axis) => extent !== shape[axis + 1])) return undefined;
     const filters = filterIds(messages.find((m) => m.type === 0x0b));
     if (!filters || filters.some((id) => !DIRECT_FILTERS.has(id))) return undefined;
     const chunks = layout.btree === undefined ? [] : chunkList(file, superblock, layout.btree, layout.chunkShape.length + 1);
-    const [rows, columns] = shape;
-    const [chunkRows, chunkColumns] = layout.chunkShape;
+    const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+    const [rows, columns] = shape.length === 2 ? shape : [shape[0], rowLength];
+    const [chunkRows, chunkColumns] = shape.length === 2 ? layout.chunkShape : [layout.chunkShape[0], rowLength];
+    // Past the first two axes a chunk's offsets are 0 (it spans them), as is the element-size "axis" of a 1-D key.
+    if (shape.length !== 2) for (const chunk of chunks) chunk.column = 0;
     const expected = Math.ceil(rows / chunkRows) * Math.ceil(columns / chunkColumns);
     if (chunks.length !== expected) return undefined;
     chunks.sort((a, b) => a.row - b.row || a.column - b.column);

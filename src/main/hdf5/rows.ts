@@ -11,7 +11,8 @@ import type { H5File, H5Module } from './h5wasm';
 export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
 
 /**
- * Reads rows [start, start + count) of a 2-D dataset into a fresh ArrayBuffer
+ * Reads rows [start, start + count) along the first axis of a dataset whose
+ * other axes are `rowShape` (none for 1-D) into a fresh ArrayBuffer
  * (little-endian, the dataset's element type), ready to be transferred to a worker.
  *
  * This calls h5wasm's low-level reader instead of Dataset.slice so that types
@@ -19,9 +20,9 @@ export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
  * out of the wasm heap exactly once.
  */
 export function readRows(
-  module: H5Module, file: H5File, path: string, elementBytes: number, columns: number, start: number, count: number,
+  module: H5Module, file: H5File, path: string, elementBytes: number, rowShape: readonly number[], start: number, count: number,
 ): ArrayBuffer {
-  return readHyperslab(module, file, path, elementBytes, [start, 0], [count, columns]);
+  return readHyperslab(module, file, path, elementBytes, [start, ...rowShape.map(() => 0)], [count, ...rowShape]);
 }
 
 /** Reads elements [start, start + count) of a 1-D dataset (a shard, an output) into a fresh ArrayBuffer. */
@@ -42,10 +43,10 @@ export function readHyperslab(
  * call h5wasm (a heap growth would detach the buffer).
  */
 export function withRowsInHeap<T>(
-  module: H5Module, file: H5File, path: string, elementBytes: number, columns: number, start: number, count: number,
+  module: H5Module, file: H5File, path: string, elementBytes: number, rowShape: readonly number[], start: number, count: number,
   use: (heap: ArrayBuffer, byteOffset: number, bytes: number) => T,
 ): T {
-  return withHyperslabInHeap(module, file, path, elementBytes, [start, 0], [count, columns], use);
+  return withHyperslabInHeap(module, file, path, elementBytes, [start, ...rowShape.map(() => 0)], [count, ...rowShape], use);
 }
 
 function withHyperslabInHeap<T>(

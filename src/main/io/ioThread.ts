@@ -185,7 +185,7 @@ export class IoThread {
   private cancel(id: number, reason: unknown): void {
     const call = this.pending.get(id);
     if (!call || !this.worker) return;
-    if (call.request.kind !== 'run') {
+    if (call.request.kind !== 'run' && call.request.kind !== 'stats') {
       // A read is one synchronous HDF5 call: it cannot stop halfway, only be abandoned.
       void this.terminate((request: IoRequest) => (request === call.request ? reason : interrupted(request)));
       return;
@@ -206,7 +206,7 @@ export class IoThread {
 }
 
 function fileOf(request: IoRequest): { file: string; object?: string } {
-  if (request.kind === 'run') return { file: request.request.file, object: request.request.dataset };
+  if (request.kind === 'run' || request.kind === 'stats') return { file: request.request.file, object: request.request.dataset };
   return { file: request.file, object: 'path' in request ? request.path : undefined };
 }
 

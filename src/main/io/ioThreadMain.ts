@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
-import { MAX_WORKERS } from '../../shared/run';
+import { MAX_WORKERS, type RunProgress } from '../../shared/run';
 import { readOverview } from '../app/overview';
 import { readValueSlice } from '../app/values';
 import { publicError } from '../app/publicError';
@@ -18,6 +18,7 @@ import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
 import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
+import { runStatistics } from '../run/statistics';
 import { HandleCache } from './handleCache';
 import { onRecovery } from '../transaction/recovery';
 import { HEARTBEAT_MS, SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type ThreadResources, type ToThread } from './protocol';
@@ -58,7 +59,7 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // A refused open reads nothing: describing a group whose external link leads
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
-    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'overview' || request.kind === 'run' || request.kind === 'materialize')) throw refusedError(request, refused);
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'overview' || request.kind === 'run' || request.kind === 'stats' || request.kind === 'materialize')) throw refusedError(request, refused);
     const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
     send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
@@ -104,25 +105,30 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       return null;
     case 'resources':
       return threadResources();
-    case 'run': {
+    case 'run':
+    case 'stats': {
       const controller = new AbortController();
       cancels.set(id, controller);
       try {
-        if (request.env) adoptEnvironment(request.env);
-        if (request.confine) {
+        const run = request.kind === 'run' ? request : undefined;
+        if (run?.env) adoptEnvironment(run.env);
+        if (run?.confine) {
           // After h5wasm's load, which applies the thread's own (none, for a prepared spare) rules.
           await loadH5();
-          confineTo(request.confine);
+          confineTo(run.confine);
           // Shard workers this thread starts inherit its environment, and with it these rules.
-          process.env[CONFINE_VARIABLE] = JSON.stringify(request.confine);
+          process.env[CONFINE_VARIABLE] = JSON.stringify(run.confine);
         }
         // The run renames a new file over this one: a handle kept open would show the old one.
         handles.forget(request.request.file);
-        return await runComputation(request.request, {
+        const hooks = {
           signal: controller.signal,
-          onProgress: (progress) => send({ type: 'progress', id, progress }),
-          requestedAt: request.requestedAt,
-        }, request.runId);
+          onProgress: (progress: RunProgress) => send({ type: 'progress', id, progress }),
+          requestedAt: request.kind === 'run' ? request.requestedAt : undefined,
+        };
+        return request.kind === 'run'
+          ? await runComputation(request.request, hooks, request.runId)
+          : await runStatistics(request.request, hooks, request.runId);
       } finally {
         cancels.delete(id);
         handles.forget(request.request.file);

@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
 import type { ConfinementRules } from '../hdf5/confinement';
+import type { StatsRequest, StatsResult } from '../../shared/stats';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
 // structured-cloneable data over the worker's message port.
@@ -25,6 +26,8 @@ export type IoRequest =
    * TMPDIR…), for a thread started before the run was known (a prepared spare), whose environment is older.
    */
   | { kind: 'run'; request: RunRequest; runId: string; requestedAt?: number; confine?: ConfinementRules; env?: Record<string, string> }
+  /** Whole-dataset statistics, written as a group through a transaction like a run's. */
+  | { kind: 'stats'; request: StatsRequest; runId: string }
   /** Replaces a virtual dataset by a regular one, in a transaction like a run's. */
   | { kind: 'materialize'; file: string; dataset: string; runId: string }
   | { kind: 'forget'; file: string }
@@ -46,6 +49,7 @@ export interface IoResults {
   overview: Overview;
   children: ChildSummary[][];
   run: RunResult;
+  stats: StatsResult;
   materialize: MaterializeResult;
   forget: null;
   'virtual-outputs': VirtualOutput[];

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult } from '../../shared/virtual';
+import type { StatsRequest, StatsResult } from '../../shared/stats';
 import { cleanUpAbandonedRun } from './abandonedRun';
 import type { IoThread } from './ioThread';
 import type { ConfinementRules } from '../hdf5/confinement';
@@ -19,6 +20,15 @@ export interface ThreadRunHooks {
 /** A run on an I/O thread; if the thread has to be terminated under it, its leftovers are removed before the failure is reported. */
 export function runOnThread(thread: IoThread, request: RunRequest, runId: string, hooks: ThreadRunHooks = {}): Promise<RunResult> {
   return thread.call({ kind: 'run', request, runId, requestedAt: hooks.requestedAt, ...(hooks.confine ? { confine: hooks.confine } : {}), ...(hooks.env ? { env: hooks.env } : {}) }, {
+    signal: hooks.signal,
+    onProgress: hooks.onProgress,
+    onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),
+  });
+}
+
+/** Whole-dataset statistics on an I/O thread, cleaned up like a run if the thread is terminated under it. */
+export function statsOnThread(thread: IoThread, request: StatsRequest, runId: string, hooks: ThreadRunHooks = {}): Promise<StatsResult> {
+  return thread.call({ kind: 'stats', request, runId }, {
     signal: hooks.signal,
     onProgress: hooks.onProgress,
     onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),

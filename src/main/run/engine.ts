@@ -3,8 +3,10 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
-import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { OUTPUT_BYTES } from '../../workers/compute/rowNorm';
+import { DEFAULT_KERNEL, ROW_KERNELS, rowKernel } from '../../workers/kernels/registry';
+import type { RowKernel } from '../../workers/kernels/kernel';
 import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5Dataset, type H5File, type H5Startup } from '../hdf5/h5wasm';
@@ -44,7 +46,7 @@ import {
 /** Output buffers that may be with the hashing thread at once before a block waits for one to come back. */
 const HASHING_BUFFERS = 2;
 
-const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
+export const RUNNERS: Record<Strategy, StrategyRunner> = { inline: runInline, pool: runPool, shard: runShard, dask: runDask, vds: runVds };
 /** Strategies whose workers write shards that the main thread merges. */
 const MERGING: readonly Strategy[] = ['shard', 'dask'];
 
@@ -64,13 +66,14 @@ export function newRunId(): string {
 }
 
 /**
- * Runs the row-norm computation over one dataset and writes the result into
+ * Runs a per-row kernel (the row norm by default) over one dataset and writes the result into
  * the same file, in place, inside a transaction (src/main/transaction): until
  * its commit point nothing the file held is overwritten, and a failure or a
  * cancel leaves the file byte for byte as it was.
  */
 export async function runComputation(request: RunRequest, hooks: RunHooks = {}, runId = newRunId()): Promise<RunResult> {
   checkRequest(request);
+  const kernel = kernelOf(request);
   const file = resolve(request.file);
   const signal = hooks.signal ?? new AbortController().signal;
   const entered = epochNow();
@@ -85,7 +88,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   // A live run of ours that was killed leaves status flags a SWMR writer would: finish it first.
   await recoverLiveRun(file);
   refuseSwmrWrittenFile(file, dataset);
-  const output = checkOutputPath(file, dataset, request.output);
+  const output = checkOutputPath(file, dataset, request.output ?? defaultOutputName(dataset, kernel.name));
   const live = request.live === true;
   const requestedStrategy = request.strategy ?? 'auto';
   if (live && requestedStrategy !== 'auto' && !(LIVE_STRATEGIES as readonly string[]).includes(requestedStrategy)) {
@@ -116,7 +119,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   try {
     if (upgrade) transaction.store.writeAt(upgrade.at, upgrade.bytes);
     h5file = await transaction.openH5(live ? 'v110' : undefined);
-    const input = usableInput(module, h5file, dataset, transaction.store);
+    const input = usableInput(module, h5file, dataset, transaction.store, kernel);
     if (virtual) checkVirtualRows(basename(file), file, input.dataset, input.rows);
     // Under the file's lock, before this run writes any: shards a crashed run left.
     removeUnusedShards(file, transaction.store, h5file);
@@ -125,7 +128,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     const chosen = chooseRun(live && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
       rows: input.rows, rowBytes, chunkRows: input.chunkRows, filtered: input.filtered, cores: machineCores(),
       // Only asked when it decides between pool and shard.
-      directChunks: input.filtered && requestedStrategy === 'auto' && findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) !== undefined,
+      directChunks: input.filtered && requestedStrategy === 'auto' && findChunkLayout(transaction.store, input.dataset, input.shape, input.elementBytes) !== undefined,
     });
     const { strategy, workers } = chosen;
     // A block larger than the dataset is the whole dataset: one block, never a bigger allocation.
@@ -138,7 +141,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (existing && !existing.startsWith('a dataset')) {
       throw new H5BlocksError('output-conflict', `${basename(file)}: ${output} is ${existing}, not a dataset; overwrite only ever replaces a dataset, choose another output name`, { file, object: output });
     }
-    const outputType = outputTypeFor(input.kind);
+    const outputType = kernel.outputType(input.kind);
     transaction.expectBytes(expectedOutputBytes(input.rows, outputType));
     // An old virtual output's shards go once the new output is committed.
     const previousShards = existing ? sourcesOf(transaction.store, file, output).filter((shard) => isOwnShard(file, shard)) : [];
@@ -190,7 +193,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     writerOfRun = writer;
     // The input's stored chunks are read from the file itself: the run never rewrites them.
     // (A live run's transaction has ended: it reads through its SWMR handle.)
-    const chunkLayout = strategy === 'pool' && !live ? findChunkLayout(transaction.store, input.dataset, [input.rows, input.columns], input.elementBytes) : undefined;
+    const chunkLayout = strategy === 'pool' && !live ? findChunkLayout(transaction.store, input.dataset, input.shape, input.elementBytes) : undefined;
     const contiguous = strategy === 'pool' && !live && input.littleEndian ? findContiguousStorage(transaction.store, input.dataset, input.rows, rowBytes) : undefined;
     const outputBytes = OUTPUT_BYTES[outputType];
     const largestRows = Math.min(blockRows, input.rows);
@@ -200,16 +203,16 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     await RUNNERS[strategy]({
       buffers,
       storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
-      runId, input, blocks, workers, runStart, signal, writer, runPhases,
+      runId, input, task: { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
       readBlock: (plan, into) => contiguous
         ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
-        : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
+        : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
           // HDF5 reads into its own heap: the bytes come out once, into the run's buffer.
           const out = into && into.byteLength >= bytes ? into : new ArrayBuffer(bytes);
           new Uint8Array(out, 0, bytes).set(new Uint8Array(heap, byteOffset, bytes));
           return out;
         }),
-      withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.columns, plan.rowStart, plan.rowEnd - plan.rowStart, use),
+      withBlockInHeap: (plan, use) => withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, use),
       onWritten: (listener) => writtenListeners.push(listener),
       scratchDir: () => transaction.scratchDir(),
       shardFolder,
@@ -230,7 +233,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       outputDataset = h5file.get(output) as H5Dataset;
     }
     writeProvenance(outputDataset!, {
-      request: { ...request, strategy, workers }, source: input.dataset, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
+      request: { ...request, strategy, workers }, source: input.dataset, compute: kernel.name, computation: kernel.description, blockRows, workers: notes.workers ?? workers, appVersion: APP_VERSION,
       startedAt, finishedAt: new Date().toISOString(), outputSha256, scheduler: notes.schedulerDescription,
     });
     target.flush();
@@ -251,7 +254,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
+      id: runId, file, dataset: input.dataset, output, compute: kernel.name, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
       blockBuffers: { allocated: buffers.inputs.allocated + buffers.outputs.allocated, bytes: buffers.inputs.allocatedBytes + buffers.outputs.allocatedBytes },
       rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), ...(live ? { live: true } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
@@ -322,6 +325,12 @@ function startPhases(runStart: number, entered: number, startup: H5Startup): Pha
   return spans;
 }
 
+export function kernelOf(request: RunRequest): RowKernel {
+  const kernel = rowKernel(request.compute ?? DEFAULT_KERNEL);
+  if (!kernel) throw new H5BlocksError('invalid-argument', `unknown computation "${request.compute}"`, { file: request.file });
+  return kernel;
+}
+
 function makeShardFolder(file: string, output: string): string {
   const folder = shardFolderOf(file, output);
   try {
@@ -350,7 +359,7 @@ export function encodedBlock(file: ByteStore, layout: ChunkLayout, input: Usable
   };
 }
 
-function unlinkForOverwrite(transaction: Transaction, output: string, displayName: string, existing: string): void {
+export function unlinkForOverwrite(transaction: Transaction, output: string, displayName: string, existing: string): void {
   try {
     removeLink(transaction.store, transaction.file, output);
   } catch (error) {
@@ -360,7 +369,7 @@ function unlinkForOverwrite(transaction: Transaction, output: string, displayNam
   }
 }
 
-function progress(runId: string, block: BlockTiming, done: BlockTiming[], total: number, rowsTotal: number, runStart: number): RunProgress {
+export function progress(runId: string, block: BlockTiming, done: BlockTiming[], total: number, rowsTotal: number, runStart: number): RunProgress {
   const elapsedMs = epochNow() - runStart;
   const rowsDone = block.rowEnd;
   const rowsPerSecond = elapsedMs > 0 ? (rowsDone / elapsedMs) * 1000 : 0;
@@ -371,7 +380,7 @@ function progress(runId: string, block: BlockTiming, done: BlockTiming[], total:
   };
 }
 
-function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
+export function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
   if (error instanceof H5BlocksError) return error;
   if (signal.aborted) return new H5BlocksError('aborted', `${basename(file)}: run cancelled; the file is unchanged`, { file });
   const info = toErrorInfo(error);
@@ -404,6 +413,9 @@ export function checkRequest(request: RunRequest): void {
     if (control) throw bad(`${basename(request.file)}: the output name ${JSON.stringify(request.output)} holds a control character (${JSON.stringify(control[0]).slice(1, -1)}); output names are refused with control characters`);
   }
   if (request.upgradeFormat && !request.live) throw bad('upgrading the file\'s format (--upgrade-format) is only done for a live run (--live)');
+  if (request.compute !== undefined && !rowKernel(request.compute)) {
+    throw bad(`unknown computation "${request.compute}"; choose one of ${ROW_KERNELS.map((k) => k.name).join(', ')} (h5blocks kernels lists them)`);
+  }
   if (request.scheduler !== undefined && request.strategy !== 'dask') throw bad(`a scheduler address is only used by the dask strategy, not ${request.strategy}`);
   if (request.scheduler !== undefined && !isSchedulerAddress(request.scheduler)) {
     throw bad(`"${request.scheduler}" is not a Dask scheduler address; write it as tcp://host:port`);

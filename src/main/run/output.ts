@@ -154,6 +154,9 @@ export interface Provenance {
   /** The request with the strategy the run used (its own or the one chosen for it). */
   request: RunRequest & { strategy: Strategy };
   source: string;
+  /** The kernel's name and its one-line description. */
+  compute: string;
+  computation: string;
   blockRows: number;
   workers: number;
   appVersion: string;
@@ -168,7 +171,8 @@ export interface Provenance {
 export function writeProvenance(dataset: H5Dataset, provenance: Provenance): void {
   const attributes: [string, string | number][] = [
     ['h5blocks_source', provenance.source],
-    ['h5blocks_computation', 'euclidean norm of each row (float64, rounded once to the output type)'],
+    ['h5blocks_compute', provenance.compute],
+    ['h5blocks_computation', provenance.computation],
     ['h5blocks_strategy', provenance.request.strategy],
     ['h5blocks_workers', provenance.workers],
     ['h5blocks_block_rows', provenance.blockRows],

@@ -1,6 +1,7 @@
 import type { PhaseSpan } from '../../shared/run';
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { NumericKind } from '../../workers/compute/rowNorm';
+import type { KernelTask } from '../../workers/kernels/compute';
 import type { BlockPlan } from '../../shared/blocks';
 import type { OrderedWriter } from '../run/orderedWriter';
 import type { BufferPool } from '../run/bufferPool';
@@ -11,7 +12,10 @@ export interface InputInfo {
   dataset: string;
   kind: NumericKind;
   rows: number;
+  /** Elements per row: the product of every axis but the first. */
   columns: number;
+  /** The dataset's shape; blocks are runs of entries along its first axis. */
+  shape: number[];
   elementBytes: number;
 }
 
@@ -19,6 +23,8 @@ export interface InputInfo {
 export interface StrategyContext {
   runId: string;
   input: InputInfo;
+  /** What each block computes (src/workers/kernels): sent to workers as it is. */
+  task: KernelTask;
   blocks: BlockPlan[];
   workers: number;
   /** Epoch ms the run started; spans are reported relative to it. */

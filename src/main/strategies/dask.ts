@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { BlockPlan } from '../../shared/blocks';
 import type { PhaseSpan } from '../../shared/run';
-import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
+import { outputBytes as bytesPerValue, outputView, valuesPerBlock } from '../../workers/kernels/compute';
 import { DaskDriver, pythonFor, unexpectedExit, type DriverEvent } from '../dask/driver';
 import { fsError } from '../fsErrors';
 import { epochNow } from '../run/clock';
@@ -48,7 +48,7 @@ function removeShardFolder(folder: string): void {
 function drive(context: StrategyContext, folder: string): Promise<void> {
   const { input, runStart, writer, signal, blocks } = context;
   const python = pythonFor(context.cluster.python);
-  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
+  const outputBytes = bytesPerValue(context.task, input.kind);
   const byIndex = new Map(blocks.map((plan) => [plan.index, plan]));
   const startedAt = epochNow();
   let failure: unknown;
@@ -80,7 +80,7 @@ function drive(context: StrategyContext, folder: string): Promise<void> {
       }
     };
     const driver = new DaskDriver(python, {
-      runId: context.runId, file: input.file, dataset: input.dataset, kind: input.kind,
+      runId: context.runId, file: input.file, dataset: input.dataset, kind: input.kind, task: context.task,
       blocks: blocks.map((plan) => [plan.index, plan.rowStart, plan.rowEnd]),
       shardDir: folder, scheduler: context.cluster.scheduler, workers: context.workers,
       connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS,
@@ -118,12 +118,12 @@ function accept(context: StrategyContext, plan: BlockPlan, event: Extract<Driver
     plan,
     bytesIn: rows * input.columns * input.elementBytes,
     phases,
-    values: () => readShard(shardPath, plan, rows * outputBytes, outputBytes),
+    values: () => readShard(context, shardPath, plan, valuesPerBlock(context.task, rows, input.columns) * outputBytes),
     after: () => unlinkSync(shardPath),
   });
 }
 
-function readShard(path: string, plan: BlockPlan, expectedBytes: number, outputBytes: number): Float32Array | Float64Array {
+function readShard(context: StrategyContext, path: string, plan: BlockPlan, expectedBytes: number): Float32Array | Float64Array {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -135,5 +135,5 @@ function readShard(path: string, plan: BlockPlan, expectedBytes: number, outputB
   }
   // A copy: typed arrays need an aligned buffer of their own.
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return outputBytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
+  return outputView(context.task, context.input.kind, buffer as ArrayBuffer);
 }

@@ -1,4 +1,4 @@
-import { OUTPUT_BYTES, outputTypeFor, rowNormsInto } from '../../workers/compute/rowNorm';
+import { computeInto, outputArray, outputBytes as bytesPerValue, valuesPerBlock } from '../../workers/kernels/compute';
 import { BufferPool } from '../run/bufferPool';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
@@ -6,20 +6,24 @@ import { span, type StrategyRunner } from './context';
 /** The baseline: the main thread reads, computes and writes each block in turn. */
 export const runInline: StrategyRunner = async (context) => {
   const { input, runStart, signal, writer } = context;
-  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
+  // One value per row goes into the run's reused output buffers; a statistics partial is small and made anew.
+  const perRow = !context.task.stats;
+  const outputBytes = bytesPerValue(context.task, input.kind);
   const outputs = context.buffers?.outputs ?? new BufferPool(Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart)) * outputBytes);
   for (const plan of context.blocks) {
     signal.throwIfAborted();
     const rows = plan.rowEnd - plan.rowStart;
-    const out = await outputs.acquire(rows * outputBytes, signal);
+    const out = perRow ? await outputs.acquire(rows * outputBytes, signal) : undefined;
     const readStart = epochNow();
     let readEnd = readStart;
     let bytesIn = 0;
-    const values = outputBytes === 4 ? new Float32Array(out, 0, rows) : new Float64Array(out, 0, rows);
+    const values = out
+      ? outputBytes === 4 ? new Float32Array(out, 0, rows) : new Float64Array(out, 0, rows)
+      : outputArray(context.task, input.kind, valuesPerBlock(context.task, rows, input.columns));
     context.withBlockInHeap(plan, (heap, byteOffset, bytes) => {
       readEnd = epochNow();
       bytesIn = bytes;
-      rowNormsInto({ buffer: heap, byteOffset, kind: input.kind, rows, columns: input.columns }, values);
+      computeInto(context.task, { buffer: heap, byteOffset, kind: input.kind, rows, columns: input.columns }, values);
     });
     const computeEnd = epochNow();
     writer.accept({
@@ -27,7 +31,7 @@ export const runInline: StrategyRunner = async (context) => {
       bytesIn,
       phases: [span('read', 'main', readStart, readEnd, runStart), span('compute', 'main', readEnd, computeEnd, runStart)],
       values: () => values,
-      giveBack: (buffer) => outputs.give(buffer),
+      ...(out ? { giveBack: (buffer: ArrayBuffer) => outputs.give(buffer) } : {}),
     });
     // Yield between blocks so progress events and a cancel get through.
     await new Promise((resolve) => setImmediate(resolve));

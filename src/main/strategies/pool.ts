@@ -1,4 +1,4 @@
-import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
+import { outputBytes as bytesPerValue, outputView } from '../../workers/kernels/compute';
 import { BufferPool } from '../run/bufferPool';
 import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
 import { epochNow } from '../run/clock';
@@ -19,7 +19,9 @@ export const runPool: StrategyRunner = async (context) => {
   const { input, runStart, writer } = context;
   const pool = workerPool('blockWorker', context.workers, true);
   const started = new Set<number>();
-  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
+  // One value per row goes into the run's reused output buffers; a statistics partial is small and made anew.
+  const perRow = !context.task.stats;
+  const outputBytes = bytesPerValue(context.task, input.kind);
   const largestRows = Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart));
   const rowBytes = input.columns * input.elementBytes;
   // Buffers for blocks in flight, reused block after block (stored chunks are at most a block's rows, plus a little).
@@ -29,8 +31,8 @@ export const runPool: StrategyRunner = async (context) => {
     const rows = plan.rowEnd - plan.rowStart;
     const bytesIn = rows * rowBytes;
     // Taken in block order before any wait, so the earliest unwritten block always has its buffers.
-    const [out, into] = await Promise.all([outputs.acquire(rows * outputBytes, signal), inputs.acquire(bytesIn, signal)]);
-    const task: ComputeTask = { kind: input.kind, rows, columns: input.columns, out };
+    const [out, into] = await Promise.all([perRow ? outputs.acquire(rows * outputBytes, signal) : undefined, inputs.acquire(bytesIn, signal)]);
+    const task: ComputeTask = { task: context.task, kind: input.kind, rows, columns: input.columns, ...(out ? { out } : {}) };
     const readStart = epochNow();
     let transfer: ArrayBuffer;
     if (context.storedChunks) {
@@ -45,7 +47,7 @@ export const runPool: StrategyRunner = async (context) => {
     const sentAt = epochNow();
     let result: ComputeResult;
     try {
-      result = await pool.run(task, { transferList: [transfer, task.out as ArrayBuffer], signal });
+      result = await pool.run(task, { transferList: out ? [transfer, out] : [transfer], signal });
     } catch (error) {
       // Cancelled before it left: the buffers are still here.
       inputs.give(transfer);
@@ -63,7 +65,8 @@ export const runPool: StrategyRunner = async (context) => {
       // A worker started for this run (not warm from an earlier one) shows its start-up on its lane.
       if (result.readyAt > runStart) context.runPhases.push({ ...span('start', lane, Math.max(runStart, poolStartedAt(pool)), result.readyAt, runStart), step: 'worker' });
     }
-    const values = outputBytes === 4 ? new Float32Array(result.values, 0, rows) : new Float64Array(result.values, 0, rows);
+    const values = !perRow ? outputView(context.task, input.kind, result.values)
+      : outputBytes === 4 ? new Float32Array(result.values, 0, rows) : new Float64Array(result.values, 0, rows);
     writer.accept({
       plan,
       bytesIn,
@@ -76,7 +79,7 @@ export const runPool: StrategyRunner = async (context) => {
         span('transfer', lane, result.finishedAt, receivedAt, runStart),
       ],
       values: () => values,
-      giveBack: (buffer) => outputs.give(buffer),
+      ...(perRow ? { giveBack: (buffer: ArrayBuffer) => outputs.give(buffer) } : {}),
     });
   });
 };

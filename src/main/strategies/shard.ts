@@ -2,7 +2,7 @@ import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { PhaseSpan } from '../../shared/run';
-import { OUTPUT_BYTES, outputTypeFor } from '../../workers/compute/rowNorm';
+import { outputBytes as bytesPerValue, outputView, valuesPerBlock } from '../../workers/kernels/compute';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
 import { closeQuietly } from '../hdf5/files';
 import { loadH5 } from '../hdf5/h5wasm';
@@ -42,10 +42,10 @@ export const runShard: StrategyRunner = async (context) => {
   const { h5, module } = await loadH5();
   const folder = context.scratchDir();
   const pool = workerPool('shardWorker', context.workers);
-  const outputBytes = OUTPUT_BYTES[outputTypeFor(input.kind)];
+  const outputBytes = bytesPerValue(context.task, input.kind);
   const inFlight = 2 * context.workers;
   // Shards are deleted as they are merged: at most one per unwritten block is on disk.
-  const largestShard = Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart)) * outputBytes + SHARD_OVERHEAD_BYTES;
+  const largestShard = Math.max(0, ...context.blocks.map((b) => valuesPerBlock(context.task, b.rowEnd - b.rowStart, input.columns))) * outputBytes + SHARD_OVERHEAD_BYTES;
   const scratchBytes = Math.min(context.blocks.length, inFlight) * largestShard;
   const free = freeBytes(folder);
   if (free !== undefined && scratchBytes > free) throw scratchDiskFull(input.file, dirname(folder), scratchBytes, free);
@@ -58,8 +58,8 @@ export const runShard: StrategyRunner = async (context) => {
       const reading = new MessageChannel();
       reading.port1.once('message', startedReading);
       const task: ShardTask = {
-        file: input.file, dataset: input.dataset, kind: input.kind, elementBytes: input.elementBytes,
-        columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes, reading: reading.port2,
+        file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
+        rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes, reading: reading.port2,
       };
       const sentAt = epochNow();
       let result: ShardResult;
@@ -76,8 +76,8 @@ export const runShard: StrategyRunner = async (context) => {
         values: () => {
           const shard = new h5.File(shardPath, 'r');
           try {
-            const buffer = readVector(module, shard, '/values', outputBytes, 0, rows);
-            return outputBytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
+            const buffer = readVector(module, shard, '/values', outputBytes, 0, valuesPerBlock(context.task, rows, input.columns));
+            return outputView(context.task, input.kind, buffer);
           } finally {
             closeQuietly(shard);
           }

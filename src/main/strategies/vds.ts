@@ -25,8 +25,8 @@ export const runVds: StrategyRunner = async (context) => {
     const rows = plan.rowEnd - plan.rowStart;
     const shardPath = join(folder, shardName(runId, plan.index));
     const task: ShardTask = {
-      file: input.file, dataset: input.dataset, kind: input.kind, elementBytes: input.elementBytes,
-      columns: input.columns, rowStart: plan.rowStart, rows, shardPath, keep: true,
+      file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
+      rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, keep: true,
     };
     const sentAt = epochNow();
     // Recorded before it exists: if the run fails midway, the engine removes what was written.

@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
-import { normOutput, rowNormsInto, type NumericKind } from './rowNorm';
+import type { NumericKind } from './rowNorm';
+import { computeInto, outputArray, type KernelTask } from '../kernels/compute';
 
 // The worker half of direct chunk reading (see src/main/hdf5/chunkIndex.ts):
 // turn a block's stored chunks back into its rows, with Node's native zlib.
@@ -62,7 +63,7 @@ export function decodeBlock(block: EncodedBlock, target?: ArrayBuffer): ArrayBuf
 }
 
 /**
- * The block's row norms straight from its stored chunks, when chunks span the
+ * A per-row kernel's values straight from the block's stored chunks, when chunks span the
  * full width (the usual layout): each chunk is unfiltered into one scratch
  * buffer that stays in the CPU cache and is reduced there, so the block's rows
  * are never assembled in memory. That saves a copy of every byte and keeps the
@@ -71,13 +72,14 @@ export function decodeBlock(block: EncodedBlock, target?: ArrayBuffer): ArrayBuf
  * block, then reduce it). `unfilterMs` is the time spent undoing filters, the
  * worker's share of reading. `into`: where the norms go (a reused output), else a new array.
  */
-export function normsFromChunks(block: EncodedBlock, kind: NumericKind, into?: Float32Array | Float64Array): { values: Float32Array | Float64Array; unfilterMs: number } | undefined {
+export function rowsFromChunks(block: EncodedBlock, task: KernelTask, kind: NumericKind, into?: Float32Array | Float64Array): { values: Float32Array | Float64Array; unfilterMs: number } | undefined {
   const { elementBytes, columns, rowStart, rows } = block;
   const [chunkRows, chunkColumns] = block.chunkShape;
-  if (chunkColumns !== columns || block.chunks.some((chunk) => chunk.column !== 0)) return undefined;
+  // Only per-row values can be computed a chunk at a time (statistics partials follow their leaves, not chunks).
+  if (task.stats || chunkColumns !== columns || block.chunks.some((chunk) => chunk.column !== 0)) return undefined;
   const rowBytes = columns * elementBytes;
   const chunkBytes = chunkRows * rowBytes;
-  const values = into ?? normOutput(kind, rows);
+  const values = into ?? outputArray(task, kind, rows);
   let unfilterMs = 0;
   for (const chunk of block.chunks) {
     const first = Math.max(rowStart, chunk.row);
@@ -95,7 +97,7 @@ export function normsFromChunks(block: EncodedBlock, kind: NumericKind, into?: F
       part = raw.subarray(0, part.length);
     }
     if (block.bigEndian && elementBytes > 1) swapBytes(part, elementBytes);
-    rowNormsInto({ buffer: part.buffer as ArrayBuffer, byteOffset: part.byteOffset, kind, rows: last - first, columns },
+    computeInto(task, { buffer: part.buffer as ArrayBuffer, byteOffset: part.byteOffset, kind, rows: last - first, columns },
       values.subarray(first - rowStart, last - rowStart));
   }
   return { values, unfilterMs };

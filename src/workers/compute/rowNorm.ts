@@ -52,7 +52,7 @@ export function rowNormsInto(block: NormBlock, out: Float32Array | Float64Array)
   else normsOfD(values, out, block.rows, block.columns);
 }
 
-type Elements = ArrayLike<number>;
+export type Elements = ArrayLike<number>;
 
 // The seed's case (N×2 float32) gets a loop of its own: with one element type
 // in and out, V8 keeps it monomorphic and it runs about twice as fast.
@@ -105,7 +105,8 @@ function scaledNorm(v: Elements, base: number, columns: number): number {
   return max * Math.sqrt(s);
 }
 
-function elementView(block: NormBlock): Elements {
+/** The block's elements as numbers (float16 and 64-bit integers decoded to doubles). */
+export function elementView(block: NormBlock): Elements {
   const { buffer, kind } = block;
   const offset = block.byteOffset ?? 0;
   const n = block.rows * block.columns;

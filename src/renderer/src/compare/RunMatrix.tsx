@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { MAX_WORKERS, STRATEGIES, type Strategy } from '../../../shared/run';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, type Strategy } from '../../../shared/run';
 import { formatInteger } from '../format/units';
-import { isRunnable } from '../run/eligibility';
+import { isRunnable, kernelChoices } from '../run/eligibility';
+import { useRunSettings } from '../run/runSettings';
 import { useRuns } from '../run/runsStore';
 import { resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject } from '../workspace/workspace';
@@ -18,16 +19,18 @@ export function RunMatrix() {
   const [strategies, setStrategies] = useState<Strategy[]>(STRATEGIES.filter((s) => s !== 'dask' && s !== 'vds'));
   const [workersText, setWorkersText] = useState<string | null>(null);
   const [blocksText, setBlocksText] = useState('default');
-  const [outputText, setOutputText] = useState('distances');
+  // null until edited: the output is named after the computation.
+  const [outputText, setOutputText] = useState<string | null>(null);
   const [repeatsText, setRepeatsText] = useState(String(DEFAULT_REPEATS));
   const running = matrix.status.state === 'running';
+  const { settings } = useRunSettings(selected ? `${selected.file.id}:${selected.entity?.path ?? ''}` : '');
 
   const dataset = selected?.entity;
   if (!selected || !isRunnable(dataset)) {
     return (
       <div className="run-matrix">
         {running && <MatrixStatusLine />}
-        <p className="muted" data-testid="matrix-needs-dataset">Select a 2-D numeric dataset in the tree to run a matrix of configurations on it.</p>
+        <p className="muted" data-testid="matrix-needs-dataset">Select a numeric dataset in the tree to run a matrix of configurations on it.</p>
       </div>
     );
   }
@@ -39,12 +42,16 @@ export function RunMatrix() {
   const problem = typeof workerCounts === 'string' ? workerCounts : typeof blockSizes === 'string' ? blockSizes
     : typeof repeats === 'string' ? repeats : configs.length === 0 ? 'Choose at least one strategy.' : null;
   const totalRuns = configs.length * (typeof repeats === 'number' ? repeats : 0);
-  const output = resolveOutputPath(dataset.path, outputText);
+  // The Run tab's computation for this dataset, when it applies here.
+  const offered = kernelChoices(dataset).filter((choice) => choice.refusal === null).map((choice) => choice.kernel.name);
+  const compute = offered.includes(settings.compute) ? settings.compute : offered[0] ?? 'norm';
+  const shownOutput = outputText ?? defaultOutputName(dataset.path, compute);
+  const output = resolveOutputPath(dataset.path, shownOutput);
 
   return (
     <div className="run-matrix" data-testid="run-matrix">
       <p className="muted small">
-        On <code>{dataset.path}</code> in {selected.file.name}, one run after another; each overwrites <code>{output}</code>.
+        <code>{compute}</code> (the Run tab's computation) on <code>{dataset.path}</code> in {selected.file.name}, one run after another; each overwrites <code>{output}</code>.
         Each configuration runs several times and is ranked by its median rows/s, with its spread.
       </p>
       <div className="matrix-fields">
@@ -77,14 +84,14 @@ export function RunMatrix() {
         </label>
         <label className="field">
           <span>Output</span>
-          <input value={outputText} onChange={(event) => setOutputText(event.target.value)} disabled={running} />
+          <input value={shownOutput} onChange={(event) => setOutputText(event.target.value)} disabled={running} />
         </label>
       </div>
       {problem && <p className="field-error">{problem}</p>}
       <div className="button-row">
         <button
           type="button" className="primary" disabled={running || problem !== null} data-testid="matrix-start"
-          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, output, configs, repeats })}
+          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, compute, output, configs, repeats })}
         >
           Run matrix ({formatInteger(configs.length)} configuration{configs.length === 1 ? '' : 's'} × {typeof repeats === 'number' ? repeats : '?'} = {formatInteger(totalRuns)} runs)
         </button>

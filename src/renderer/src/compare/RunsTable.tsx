@@ -31,7 +31,8 @@ const COLUMNS: ColumnSpec[] = [
   {
     key: 'strategy', label: 'Strategy', required: true, sortValue: ({ record }) => record.strategy,
     cell: ({ record }, fastest) => (
-      <td key="strategy">{fastest && <span className="fastest-mark" title="A run of the run matrix's fastest configuration (by median)">★ </span>}{record.strategy}</td>
+      <td key="strategy">{fastest && <span className="fastest-mark" title="A run of the run matrix's fastest configuration (by median)">★ </span>}{record.strategy}
+        {(record.compute ?? 'norm') !== 'norm' && <span className="muted small" title={`Computation: ${record.compute}`} data-testid="run-compute"> · {record.compute}</span>}</td>
     ),
   },
   {

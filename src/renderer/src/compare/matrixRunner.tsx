@@ -13,6 +13,8 @@ export interface MatrixPlan {
   fileId: string;
   fileName: string;
   dataset: DatasetEntity;
+  /** The kernel every run of the matrix computes (the Run tab's choice for this dataset). */
+  compute: string;
   output: string;
   configs: MatrixConfig[];
   /** Runs per configuration: the ranking is by median, so one noisy run cannot decide it. */
@@ -88,7 +90,7 @@ export function MatrixProvider({ children }: { children: ReactNode }) {
       setStatus({ state: 'running', index, total: schedule.length, label });
       try {
         const runId = await latestRuns.current.start(
-          { fileId: plan.fileId, dataset: plan.dataset.path, ...config, output: plan.output, overwrite: true },
+          { fileId: plan.fileId, dataset: plan.dataset.path, compute: plan.compute, ...config, output: plan.output, overwrite: true },
           plan.fileName,
           { openOutput: false },
         );

@@ -2,7 +2,7 @@ import type { RunRecord } from '../../../shared/api';
 
 export interface ComparedRun {
   record: RunRecord;
-  /** The inline run this one is measured against: the fastest inline run of the same file and dataset. */
+  /** The inline run this one is measured against: the fastest inline run of the same file, dataset and kernel. */
   baseline: RunRecord | null;
   /** Baseline wall time ÷ this run's wall time; null without an inline run to compare with. */
   speedup: number | null;
@@ -10,8 +10,9 @@ export interface ComparedRun {
   efficiency: number | null;
 }
 
-export function groupKey(run: Pick<RunRecord, 'file' | 'dataset'>): string {
-  return `${run.file}\n${run.dataset}`;
+/** Runs compared with each other: the same file, dataset and kernel (like with like). */
+export function groupKey(run: Pick<RunRecord, 'file' | 'dataset' | 'compute'>): string {
+  return `${run.file}\n${run.dataset}\n${run.compute ?? 'norm'}`;
 }
 
 export function compareRuns(records: RunRecord[]): ComparedRun[] {

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { RunParams } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { toErrorInfo } from '../../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, isSchedulerAddress } from '../../../shared/run';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress } from '../../../shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';
@@ -11,12 +11,13 @@ import { ObjectStatus } from '../inspect/ObjectStatus';
 import { baseName, parentPath, resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject, useWorkspace } from '../workspace/workspace';
 import { CollisionDialog, type Collision } from './CollisionDialog';
-import { runRefusal } from './eligibility';
+import { kernelChoices, runRefusal } from './eligibility';
 import { outputNameProblem } from './outputName';
 import { RunProgressBar } from './RunProgress';
 import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
 import { useRuns } from './runsStore';
 import { useRunSettings } from './runSettings';
+import { StatsSection } from './StatsSection';
 
 export function RunPanel() {
   const selected = useSelectedObject();
@@ -24,8 +25,8 @@ export function RunPanel() {
   const dataset = selected?.entity;
   return (
     <div className="run-panel">
-      <h2 className="object-title">Row norm: the Euclidean length of every row</h2>
-      {!dataset ? <ObjectStatus selected={selected} hint="Select a 2-D numeric dataset in the tree to run the computation on it." />
+      <h2 className="object-title">Compute one value per row or frame, block by block</h2>
+      {!dataset ? <ObjectStatus selected={selected} hint="Select a numeric dataset in the tree (a series, N×D rows, or a stack of frames) to run a computation on it." />
         : <RunForm key={`${selected.file.id}:${dataset.path}`} fileId={selected.file.id} fileName={selected.file.name} entity={dataset} />}
       {live && <RunProgressBar live={live} />}
       {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} fileId={live.params.fileId} output={live.result.output} rows={live.result.rows} />}
@@ -76,7 +77,13 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const runs = useRuns();
   const cores = runs.appInfo?.cores ?? 1;
   const { settings, update } = useRunSettings(`${fileId}:${dataset.path}`);
-  const { strategy, blockRowsText, outputText, ifExists } = settings;
+  const { strategy, blockRowsText, ifExists } = settings;
+  const choices = kernelChoices(dataset);
+  const offered = choices.filter((choice) => choice.refusal === null);
+  // A kernel chosen on another dataset may not apply here: fall back to the first that does.
+  const compute = offered.some((choice) => choice.kernel.name === settings.compute) ? settings.compute : offered[0]?.kernel.name ?? 'norm';
+  const kernel = choices.find((choice) => choice.kernel.name === compute)!.kernel;
+  const outputText = settings.outputText ?? defaultOutputName(dataset.path, compute);
   const workersText = settings.workersText ?? String(cores);
   const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
   const [existing, setExisting] = useState<Entity | null>(null);
@@ -87,7 +94,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const [live, setLive] = useState(false);
   const [upgradeAsk, setUpgradeAsk] = useState<{ params: RunParams; message: string } | null>(null);
   const liveStrategy = strategy === 'inline' || strategy === 'pool';
-  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId() };
+  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId(), compute: useId() };
   const scheduler = strategy === 'dask' ? settings.schedulerText.trim() : '';
   const schedulerError = scheduler !== '' && !isSchedulerAddress(scheduler) ? 'A Dask scheduler address, such as tcp://host:8786 (or blank for a local cluster).' : null;
 
@@ -173,7 +180,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
 
   async function onRun() {
     const params: RunParams = {
-      fileId, dataset: dataset.path, strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
+      fileId, dataset: dataset.path, compute, strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
       ...(scheduler ? { scheduler } : {}),
       ...(live && liveStrategy ? { live: true } : {}),
     };
@@ -195,6 +202,26 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
         <p className="dataset-line" data-testid="run-dataset">
           <code>{dataset.path}</code> in {fileName} · {formatShape(dataset.shape)} · {dataset.dtype.description}
         </p>
+
+        <div className="form-grid">
+          <label htmlFor={ids.compute}>Computation</label>
+          <div>
+            <select id={ids.compute} value={compute} onChange={(event) => update({ compute: event.target.value })}
+              aria-describedby={`${ids.compute}-help`} data-testid="compute-choice">
+              {choices.map(({ kernel: k, refusal }) => (
+                <option key={k.name} value={k.name} disabled={refusal !== null} title={refusal ?? k.description}>
+                  {k.name}{refusal !== null ? ' (does not apply)' : ''}
+                </option>
+              ))}
+            </select>
+            <span id={`${ids.compute}-help`} className="muted small" data-testid="compute-description">
+              {kernel.description}. One value per entry along the first axis; output type: {kernel.outputRule}.
+            </span>
+            {choices.filter((choice) => choice.refusal !== null).map(({ kernel: k, refusal }) => (
+              <span key={k.name} className="muted small block" data-testid="compute-refusal"><code>{k.name}</code> does not apply: {dataset.path} {refusal}.</span>
+            ))}
+          </div>
+        </div>
 
         <fieldset className="strategy-choice">
           <legend>Strategy</legend>
@@ -320,6 +347,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
           onRename={(name) => void launch({ ...collision.params, output: resolveOutputPath(dataset.path, name), overwrite: false })}
         />
       )}
+      <StatsSection fileId={fileId} dataset={dataset} strategy={strategy} workers={workersError ? 1 : workers} />
     </>
   );
 }

@@ -19,8 +19,10 @@ export interface BlockPlanSummary {
 }
 
 export function planSummary(dataset: DatasetEntity, strategy: Strategy, workers: number, blockRows: number | undefined): BlockPlanSummary {
-  const [rows, columns] = dataset.shape ?? [0, 0];
-  const rowBytes = columns * dataset.dtype.size;
+  const shape = dataset.shape ?? [0];
+  const rows = shape[0] ?? 0;
+  // A row is an entry along the first axis: every other axis flattened (one element of a 1-D series).
+  const rowBytes = shape.slice(1).reduce((a, b) => a * b, 1) * dataset.dtype.size;
   const effectiveWorkers = strategy === 'inline' ? 1 : workers;
   const chosen = blockRows ?? defaultBlockRows(rows, rowBytes, dataset.chunks?.[0], effectiveWorkers);
   return { blockRows: chosen, blockBytes: chosen * rowBytes, blocks: Math.ceil(rows / Math.max(1, chosen)) };

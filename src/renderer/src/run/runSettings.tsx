@@ -14,13 +14,16 @@ export interface RunSettings {
   /** null until the user edits it: then the form follows the core count. */
   workersText: string | null;
   blockRowsText: string;
-  outputText: string;
+  /** The per-row kernel (src/workers/kernels/registry.ts). */
+  compute: string;
+  /** null until the user edits it: then the output is named after the computation. */
+  outputText: string | null;
   ifExists: IfExists;
   /** dask: the scheduler's address; blank for a local cluster. Remembered across sessions. */
   schedulerText: string;
 }
 
-type DatasetSettings = Pick<RunSettings, 'blockRowsText' | 'outputText' | 'ifExists'>;
+type DatasetSettings = Pick<RunSettings, 'blockRowsText' | 'compute' | 'outputText' | 'ifExists'>;
 
 const GLOBAL_DEFAULTS: Pick<RunSettings, 'strategy' | 'workersText' | 'schedulerText'> = { strategy: 'pool', workersText: null, schedulerText: '' };
 const SCHEDULER_KEY = 'h5blocks.daskScheduler';
@@ -41,7 +44,7 @@ function rememberScheduler(text: string): void {
     // Not kept: the field still holds it for this session.
   }
 }
-const DATASET_DEFAULTS: DatasetSettings = { blockRowsText: '', outputText: 'distances', ifExists: 'ask' };
+const DATASET_DEFAULTS: DatasetSettings = { blockRowsText: '', compute: 'norm', outputText: null, ifExists: 'ask' };
 
 interface Store {
   shared: typeof GLOBAL_DEFAULTS;

@@ -1,0 +1,48 @@
+// One entry point for every place a block is computed (inline on the I/O
+// thread, pool and shard workers, the fused chunk decoder): the task names the
+// kernel, so the same code runs everywhere and results are the same bits.
+import { type KernelBlock, blockElements } from './kernel';
+import { rowKernel } from './registry';
+import { statsInto, statsLength, type StatsTask } from './stats';
+
+/** What a block is asked to compute: plain data, sent to workers. */
+export type KernelTask = { kernel: string; stats?: undefined } | { kernel: 'stats'; stats: StatsTask };
+
+/** Values a block of `rows` rows gives: one per row, or the statistics partial's length. */
+export function valuesPerBlock(task: KernelTask, rows: number, columns: number): number {
+  return task.stats ? statsLength(task.stats, rows, columns) : rows;
+}
+
+export function outputArray(task: KernelTask, kind: KernelBlock['kind'], length: number): Float32Array | Float64Array {
+  if (task.stats) return new Float64Array(length);
+  return kernelOf(task).outputType(kind) === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** The block's values into `out` (as outputArray makes it, or a part of one for a run of whole rows). */
+export function computeInto(task: KernelTask, block: KernelBlock, out: Float32Array | Float64Array): void {
+  if (block.rows === 0) return;
+  if (task.stats) statsInto(blockElements(block), block, task.stats, out as Float64Array);
+  else kernelOf(task).computeInto(block, out);
+}
+
+export function computeBlock(task: KernelTask, block: KernelBlock): Float32Array | Float64Array {
+  const out = outputArray(task, block.kind, valuesPerBlock(task, block.rows, block.columns));
+  computeInto(task, block, out);
+  return out;
+}
+
+function kernelOf(task: KernelTask) {
+  const kernel = rowKernel(task.kernel);
+  if (!kernel) throw new Error(`unknown computation "${task.kernel}"`);
+  return kernel;
+}
+
+/** Bytes per output value of `task` on an input of `kind`. */
+export function outputBytes(task: KernelTask, kind: KernelBlock['kind']): number {
+  return task.stats || kernelOf(task).outputType(kind) === 'float64' ? 8 : 4;
+}
+
+/** A block's values as they come back from a worker or a shard, in their typed array. */
+export function outputView(task: KernelTask, kind: KernelBlock['kind'], buffer: ArrayBuffer): Float32Array | Float64Array {
+  return outputBytes(task, kind) === 8 ? new Float64Array(buffer) : new Float32Array(buffer);
+}
