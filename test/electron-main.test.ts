@@ -182,14 +182,16 @@ describe('Electron main process (with a stand-in electron module)', () => {
 
   it('sets the menu, and its commands reach the page as events', () => {
     const file = fake.state.menu.find((item: any) => item.label === 'File');
-    expect(file.submenu.map((item: any) => item.label).filter(Boolean)).toEqual(['Open…', 'Open Recent', 'Save As…', 'Close']);
+    expect(file.submenu.map((item: any) => item.label).filter(Boolean)).toEqual(['Open…', 'Open Recent', 'Save As…', 'Reload', 'Close']);
     const recent = file.submenu.find((item: any) => item.label === 'Open Recent').submenu;
     expect(recent.some((item: any) => String(item.label).includes(commandLineFile))).toBe(true);
     const view = fake.state.menu.find((item: any) => item.label === 'View');
     view.submenu.find((item: any) => item.label === 'Toggle Dark/Light').click();
     file.submenu.find((item: any) => item.label === 'Save As…').click();
+    file.submenu.find((item: any) => item.label === 'Reload').click();
     expect(fake.sent).toContainEqual([EVENT_CHANNEL, 'host', { type: 'command', command: 'toggle-theme' }]);
     expect(fake.sent).toContainEqual([EVENT_CHANNEL, 'host', { type: 'command', command: 'save-as' }]);
+    expect(fake.sent).toContainEqual([EVENT_CHANNEL, 'host', { type: 'command', command: 'reload-file' }]);
   });
 
   it('remembers the window on close and cleans up before quitting', async () => {

@@ -62,7 +62,7 @@ export function isBeingWrittenWithSwmr(path: string): boolean {
 export function refuseSwmrWrittenFile(path: string, object?: string): void {
   if (!isBeingWrittenWithSwmr(path)) return;
   throw new H5BlocksError('busy',
-    `${basename(path)}: ${object ? `${object}: ` : ''}another program is writing this file in SWMR mode; HDF5 allows one writer at a time, so run again once it has closed the file`,
+    `${basename(path)}: ${object ? `${object}: ` : ''}another program is writing this file in SWMR mode (marked open for SWMR writing by another HDF5 program); HDF5 allows one writer at a time, so run again once it has closed the file; if none has it open (a writer crashed), clear the mark with h5clear -s ${basename(path)}`,
     { file: path, object });
 }
 
