@@ -26,6 +26,8 @@ export interface RunRequest {
   dataset: string;
   /** The per-row kernel (src/workers/kernels/registry.ts); default `norm`. */
   compute?: string;
+  /** The user's own per-row expression (`--expr`; src/workers/kernels/expression), in place of `compute`. */
+  expr?: string;
   /** Absent or `auto`: chosen by the run (see StrategyChoice). */
   strategy?: StrategyChoice;
   /** 1..64; ignored by inline, which runs on the main thread, and by dask with a scheduler (the cluster has its own). Absent: one per core. */

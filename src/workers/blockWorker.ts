@@ -22,6 +22,8 @@ export interface ComputeTask {
   out?: ArrayBuffer;
   /** What to compute (src/workers/kernels). */
   task: KernelTask;
+  /** The dataset's index of the block's first row. */
+  firstRow?: number;
   kind: NumericKind;
   rows: number;
   columns: number;
@@ -73,6 +75,6 @@ function valuesInto(task: ComputeTask, out: Float32Array | Float64Array, started
   }
   if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
   const decodedAt = task.encoded ? epochNow() : startedAt;
-  computeInto(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns }, out);
+  computeInto(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns, firstRow: task.firstRow }, out);
   return decodedAt;
 }

@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
+import { EXPR_OPTION_HELP, exprOption } from './exprOption';
+import type { ExprOption } from '../../workers/kernels/expression';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy, type StrategyChoice } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
@@ -60,6 +62,7 @@ function formatRun(result: RunResult): string {
 interface RunOptions {
   dataset: string;
   compute: string;
+  expr?: ExprOption;
   strategy: StrategyChoice;
   workers?: number;
   blockRows?: number;
@@ -118,6 +121,7 @@ export function buildProgram(): Command {
     .argument('<file>', 'HDF5 file (the input is never changed)')
     .requiredOption('--dataset <path>', 'the input dataset (rank ≥ 1, blocks along its first axis), e.g. /coords')
     .addOption(new Option('--compute <kernel>', 'what to compute per row (h5blocks kernels lists them)').choices(ROW_KERNELS.map((k) => k.name)).default(DEFAULT_KERNEL))
+    .option('--expr <text>', EXPR_OPTION_HELP, exprOption)
     .addOption(new Option('--strategy <name>', 'how blocks are processed (auto: from the dataset\'s size and layout, see the README\'s "Defaults")').choices(['auto', ...STRATEGIES]).default('auto'))
     .option('--workers <n>', `worker threads, 1..${MAX_WORKERS} (default: one per core)`, wholeNumber(1, MAX_WORKERS))
     .option('--block-rows <n>', 'rows per block (default: from the chunk shape)', wholeNumber(1))
@@ -133,14 +137,14 @@ export function buildProgram(): Command {
       if (options.dryRun) {
         const { exportScript, planOfRequest } = await import('../dask/exportScript');
         const plan = await planOfRequest({
-          file: resolve(path), dataset: options.dataset, compute: options.compute, strategy: options.strategy, workers: options.workers,
+          file: resolve(path), dataset: options.dataset, compute: options.compute, ...(options.expr ? { expr: options.expr.expression } : {}), strategy: options.strategy, workers: options.workers,
           blockRows: options.blockRows, output: options.output, overwrite: options.overwrite, scheduler: options.scheduler,
         });
         process.stdout.write(exportScript(plan, APP_VERSION));
         return;
       }
       const request = {
-        file: resolve(path), dataset: options.dataset, compute: options.compute, strategy: options.strategy, workers: options.workers,
+        file: resolve(path), dataset: options.dataset, compute: options.compute, ...(options.expr ? { expr: options.expr.expression } : {}), strategy: options.strategy, workers: options.workers,
         blockRows: options.blockRows, output: options.output, overwrite: options.overwrite,
         scheduler: options.scheduler, python: options.python,
         ...(options.live ? { live: true } : {}), ...(options.upgradeFormat ? { upgradeFormat: true } : {}),

@@ -115,6 +115,9 @@ export function exportScript(plan: ScriptPlan, appVersion: string): string {
  */
 export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   checkRequest(request);
+  if (request.expr !== undefined) {
+    throw new H5BlocksError('invalid-argument', `${basename(request.file)}: a script is not written for an expression run yet; run it with h5blocks run --expr`, { file: request.file });
+  }
   const file = resolve(request.file);
   checkReadableFile(file);
   const source = await openHdf5(file, 'read');

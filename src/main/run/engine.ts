@@ -7,6 +7,7 @@ import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress, type Bl
 import { OUTPUT_BYTES } from '../../workers/compute/rowNorm';
 import { DEFAULT_KERNEL, ROW_KERNELS, rowKernel } from '../../workers/kernels/registry';
 import type { RowKernel } from '../../workers/kernels/kernel';
+import { EXPRESSION_KERNEL, expressionKernel } from '../../workers/kernels/expr';
 import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { normalizePath } from '../hdf5/entities';
 import { loadH5, type H5Dataset, type H5File, type H5Startup } from '../hdf5/h5wasm';
@@ -125,7 +126,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     removeUnusedShards(file, transaction.store, h5file);
     const rowBytes = input.columns * input.elementBytes;
     // A live run left to choose writes its blocks itself: pool (or inline, for a small dataset).
-    const chosen = chooseRun(live && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
+    // An expression runs where its row index is known block by block: inline or pool, as a live run.
+    const chosen = chooseRun((live || request.expr !== undefined) && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
       rows: input.rows, rowBytes, chunkRows: input.chunkRows, filtered: input.filtered, cores: machineCores(),
       // Only asked when it decides between pool and shard.
       directChunks: input.filtered && requestedStrategy === 'auto' && findChunkLayout(transaction.store, input.dataset, input.shape, input.elementBytes) !== undefined,
@@ -203,7 +205,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     await RUNNERS[strategy]({
       buffers,
       storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
-      runId, input, task: { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
+      runId, input, task: request.expr !== undefined ? { kernel: EXPRESSION_KERNEL, expression: request.expr, shape: [...input.shape] } : { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
       readBlock: (plan, into) => contiguous
         ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
         : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
@@ -326,6 +328,8 @@ function startPhases(runStart: number, entered: number, startup: H5Startup): Pha
 }
 
 export function kernelOf(request: RunRequest): RowKernel {
+  // The expression's rows are checked against the dataset when it is open (refuses()); the workers compile it.
+  if (request.expr !== undefined) return expressionKernel(request.expr, []);
   const kernel = rowKernel(request.compute ?? DEFAULT_KERNEL);
   if (!kernel) throw new H5BlocksError('invalid-argument', `unknown computation "${request.compute}"`, { file: request.file });
   return kernel;
@@ -413,6 +417,12 @@ export function checkRequest(request: RunRequest): void {
     if (control) throw bad(`${basename(request.file)}: the output name ${JSON.stringify(request.output)} holds a control character (${JSON.stringify(control[0]).slice(1, -1)}); output names are refused with control characters`);
   }
   if (request.upgradeFormat && !request.live) throw bad('upgrading the file\'s format (--upgrade-format) is only done for a live run (--live)');
+  if (request.expr !== undefined) {
+    if (request.compute !== undefined && request.compute !== DEFAULT_KERNEL) throw bad('--expr and --compute each name the computation; give one of them');
+    if (request.strategy !== undefined && request.strategy !== 'auto' && request.strategy !== 'inline' && request.strategy !== 'pool') {
+      throw bad(`an expression runs with the inline or pool strategy (or auto), not ${request.strategy}`);
+    }
+  }
   if (request.compute !== undefined && !rowKernel(request.compute)) {
     throw bad(`unknown computation "${request.compute}"; choose one of ${ROW_KERNELS.map((k) => k.name).join(', ')} (h5blocks kernels lists them)`);
   }

@@ -23,7 +23,7 @@ export const runInline: StrategyRunner = async (context) => {
     context.withBlockInHeap(plan, (heap, byteOffset, bytes) => {
       readEnd = epochNow();
       bytesIn = bytes;
-      computeInto(context.task, { buffer: heap, byteOffset, kind: input.kind, rows, columns: input.columns }, values);
+      computeInto(context.task, { buffer: heap, byteOffset, kind: input.kind, rows, columns: input.columns, firstRow: plan.rowStart }, values);
     });
     const computeEnd = epochNow();
     writer.accept({

@@ -32,7 +32,7 @@ export const runPool: StrategyRunner = async (context) => {
     const bytesIn = rows * rowBytes;
     // Taken in block order before any wait, so the earliest unwritten block always has its buffers.
     const [out, into] = await Promise.all([perRow ? outputs.acquire(rows * outputBytes, signal) : undefined, inputs.acquire(bytesIn, signal)]);
-    const task: ComputeTask = { task: context.task, kind: input.kind, rows, columns: input.columns, ...(out ? { out } : {}) };
+    const task: ComputeTask = { task: context.task, kind: input.kind, rows, columns: input.columns, firstRow: plan.rowStart, ...(out ? { out } : {}) };
     const readStart = epochNow();
     let transfer: ArrayBuffer;
     if (context.storedChunks) {

@@ -76,7 +76,8 @@ export function rowsFromChunks(block: EncodedBlock, task: KernelTask, kind: Nume
   const { elementBytes, columns, rowStart, rows } = block;
   const [chunkRows, chunkColumns] = block.chunkShape;
   // Only per-row values can be computed a chunk at a time (statistics partials follow their leaves, not chunks).
-  if (task.stats || chunkColumns !== columns || block.chunks.some((chunk) => chunk.column !== 0)) return undefined;
+  // (An expression's `i` needs each chunk's first row: it takes the whole block.)
+  if (task.stats || task.expression !== undefined || chunkColumns !== columns || block.chunks.some((chunk) => chunk.column !== 0)) return undefined;
   const rowBytes = columns * elementBytes;
   const chunkBytes = chunkRows * rowBytes;
   const values = into ?? outputArray(task, kind, rows);

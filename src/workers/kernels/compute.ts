@@ -3,10 +3,14 @@
 // kernel, so the same code runs everywhere and results are the same bits.
 import { type KernelBlock, blockElements } from './kernel';
 import { rowKernel } from './registry';
+import { EXPRESSION_KERNEL, expressionKernel } from './expr';
 import { statsInto, statsLength, type StatsTask } from './stats';
 
 /** What a block is asked to compute: plain data, sent to workers. */
-export type KernelTask = { kernel: string; stats?: undefined } | { kernel: 'stats'; stats: StatsTask };
+export type KernelTask =
+  /** `expression` and `shape` (the dataset's): the user's own expression (kernel `expr`). */
+  | { kernel: string; stats?: undefined; expression?: string; shape?: number[] }
+  | { kernel: 'stats'; stats: StatsTask };
 
 /** Values a block of `rows` rows gives: one per row, or the statistics partial's length. */
 export function valuesPerBlock(task: KernelTask, rows: number, columns: number): number {
@@ -32,6 +36,7 @@ export function computeBlock(task: KernelTask, block: KernelBlock): Float32Array
 }
 
 function kernelOf(task: KernelTask) {
+  if (!task.stats && task.kernel === EXPRESSION_KERNEL && task.expression !== undefined) return expressionKernel(task.expression, task.shape ?? []);
   const kernel = rowKernel(task.kernel);
   if (!kernel) throw new Error(`unknown computation "${task.kernel}"`);
   return kernel;

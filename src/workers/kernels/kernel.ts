@@ -16,6 +16,8 @@ export interface KernelBlock {
   rows: number;
   /** Elements per row: the product of every axis but the first (1 for a 1-D series). */
   columns: number;
+  /** The dataset's index of the block's first row (an expression's `i`); 0 when absent. */
+  firstRow?: number;
 }
 
 /** What a kernel may look at to accept or refuse a dataset. */

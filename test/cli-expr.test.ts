@@ -1,0 +1,71 @@
+// `h5blocks run --expr`: the user's own per-row expression on the kernel seam,
+// run by inline and pool, compared with the built-in norm bit for bit, with
+// numpy for another formula, and refused in one line where it cannot apply.
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lines, runCli } from './support/cli';
+import { copyCorpus, makeTempFolder, removeTempFolders, sha256File } from './support/files';
+import { systemPython } from './support/paths';
+
+afterAll(() => removeTempFolders());
+
+const shaOf = (stdout: string) => (JSON.parse(stdout) as { outputSha256: string }).outputSha256;
+
+/** h5py's values of a 1-D output, and numpy's float64 evaluation of `formula` over /coords rounded to float32. */
+function compare(file: string, output: string, formula: string): { equal: boolean; maxUlp: number } {
+  const script = `
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'r') as f:
+    x = f['coords'][:].astype('f8')
+    got = f[sys.argv[2]][:]
+    i = np.arange(x.shape[0], dtype='f8')
+    want = (${formula}).astype('f4')
+    ulp = np.abs(got.view('i4').astype('i8') - want.view('i4').astype('i8')).max()
+    print(int(np.array_equal(got, want)), int(ulp))
+`;
+  const [equal, ulp] = execFileSync(systemPython, ['-c', script, file, output], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  return { equal: equal === 1, maxUlp: ulp };
+}
+
+describe('run --expr', () => {
+  it('sqrt(x[0]**2 + x[1]**2) gives the norm kernel\'s bytes, inline and pool, any block size', async () => {
+    const folder = makeTempFolder('expr');
+    const file = copyCorpus('coords_1k.h5', folder);
+    const norm = await runCli(['run', file, '--dataset', '/coords', '--strategy', 'inline', '--json']);
+    expect(norm.status).toBe(0);
+    for (const [strategy, blockRows] of [['inline', '1000'], ['pool', '300'], ['pool', '7']]) {
+      const run = await runCli(['run', file, '--dataset', '/coords', '--strategy', strategy, '--block-rows', blockRows,
+        '--expr', 'sqrt(x[0]**2 + x[1]**2)', '--output', `/e_${strategy}_${blockRows}`, '--json']);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(shaOf(run.stdout)).toBe(shaOf(norm.stdout));
+    }
+  });
+
+  it('i is the row\'s index in the dataset in every block, and a formula matches numpy\'s float64 evaluation rounded once', async () => {
+    const folder = makeTempFolder('expr-i');
+    const file = copyCorpus('coords_1k.h5', folder);
+    const index = await runCli(['run', file, '--dataset', '/coords', '--strategy', 'pool', '--block-rows', '300', '--expr', 'i', '--output', '/index']);
+    expect(index.status).toBe(0);
+    expect(compare(file, 'index', 'i').equal).toBe(true);
+    const hypot = await runCli(['run', file, '--dataset', '/coords', '--block-rows', '128', '--expr', 'hypot(x[0] - 0.5, x[1] - 0.5) + i / 1000', '--output', '/hyp']);
+    expect(hypot.status).toBe(0);
+    expect(compare(file, 'hyp', 'np.hypot(x[:, 0] - 0.5, x[:, 1] - 0.5) + i / 1000').maxUlp).toBeLessThanOrEqual(1);
+  });
+
+  it('is refused in one line, before anything is written: a column out of range, an unknown name, a strategy it does not run with', async () => {
+    const folder = makeTempFolder('expr-refused');
+    const file = copyCorpus('coords_1k.h5', folder);
+    const before = sha256File(file);
+    const column = await runCli(['run', file, '--dataset', '/coords', '--expr', 'x[2] / x[0]']);
+    expect(column.status).toBe(1);
+    expect(lines(column.stderr)).toEqual([expect.stringMatching(/^h5blocks: coords_1k\.h5: \/coords: expression "x\[2\] \/ x\[0\]" at character 3: column 2 is out of range/)]);
+    const unknown = await runCli(['run', file, '--dataset', '/coords', '--expr', 'foo(x)']);
+    expect(unknown.status).toBe(2);
+    expect(lines(unknown.stderr)).toEqual([expect.stringMatching(/at character 1: unknown function "foo"/)]);
+    const shard = await runCli(['run', file, '--dataset', '/coords', '--expr', 'x[0]', '--strategy', 'shard']);
+    expect(shard.status).toBe(2);
+    expect(lines(shard.stderr)).toEqual([expect.stringMatching(/an expression runs with the inline or pool strategy/)]);
+    expect(sha256File(file)).toBe(before);
+  });
+});
