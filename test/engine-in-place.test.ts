@@ -204,7 +204,7 @@ ${node} ${cliScript} run ${mount}/full.h5 --dataset /coords --strategy pool --wo
 ls -a ${mount}`);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('full.h5: /coords -> /distances');
+    expect(result.stdout).toContain('full.h5: norm of /coords -> /distances');
     expect(result.stdout).not.toMatch(/h5blocks-log|h5blocks\.lock/);
   });
 
