@@ -41,7 +41,7 @@ describe('h5blocks bench', () => {
   afterEach(() => rmSync(tempRoot, { recursive: true, force: true }));
 
   it('times every strategy, agrees on every output and prints clean JSON', async () => {
-    const run = await finished(start([...TINY, '--json'], { TMPDIR: tempRoot }));
+    const run = await finished(start([...TINY, '--only', 'contiguous', 'chunked', 'recipes', 'file-size', 'stall', '--json'], { TMPDIR: tempRoot }));
     expect(run.stderr).not.toMatch(/^h5blocks:/m);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as BenchReport;
@@ -64,6 +64,36 @@ describe('h5blocks bench', () => {
       expect(agreement.digests).toHaveLength(1);
     }
     expect(report.verdicts.map((v) => v.input)).toEqual(['contiguous', 'chunked']);
+    // The main thread's event loop is measured during runs on the I/O thread.
+    expect(report.stalls.map((s) => s.strategy)).toEqual(['inline', 'pool']);
+    for (const stall of report.stalls) expect(stall.maxStallMs).toBeGreaterThan(0);
+
+    if (report.environment.python) {
+      // h5py wrote the same float32 values, bit for bit, as every h5blocks strategy.
+      const contiguous = report.agreement.find((a) => a.input === 'contiguous');
+      expect(contiguous?.digests[0].configurations.some((c) => c.startsWith('h5py serial'))).toBe(true);
+      expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['shuffle', 'gzip']);
+      for (const recipe of ['pool', 'shard']) {
+        const rows = report.rows.filter((r) => r.engine === 'h5py+multiprocessing' && r.strategy === recipe);
+        expect(rows.length, recipe).toBeGreaterThan(0);
+        expect(rows.every((r) => r.rows === 5000)).toBe(true);
+      }
+      for (const verdict of report.verdicts) {
+        expect(['PASS', 'FAIL']).toContain(verdict.status);
+        expect(verdict.ratio).toBeCloseTo((verdict.h5pySerialSeconds ?? NaN) / (verdict.bestSeconds ?? NaN), 9);
+      }
+    } else {
+      expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['gzip']);
+    }
+    expect(readdirSync(tempRoot)).toEqual([]);
+  }, 900_000);
+
+  it('--only users: whole processes with default settings against the h5py script and the recipes, the limit beside, warm app runs apart', async () => {
+    const run = await finished(start([...TINY, '--only', 'users', '--json'], { TMPDIR: tempRoot }));
+    expect(run.stderr).not.toMatch(/^h5blocks:/m);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(report.rows).toEqual([]);
     // What users get: whole processes with default settings on both inputs and a 1,000-row one, the limit beside, warm runs apart.
     const users = report.users!;
     expect(users.pairs).toBe(1);
@@ -89,32 +119,11 @@ describe('h5blocks bench', () => {
     // A 1,000-row input runs inline by default, in the app as from the shell.
     expect(users.warm.find((w) => w.input === 'small')?.strategy).toMatch(/^inline/);
     expect(report.big).toBeNull();
-    // The main thread's event loop is measured during runs on the I/O thread.
-    expect(report.stalls.map((s) => s.strategy)).toEqual(['inline', 'pool']);
-    for (const stall of report.stalls) expect(stall.maxStallMs).toBeGreaterThan(0);
-
-    if (report.environment.python) {
-      // h5py wrote the same float32 values, bit for bit, as every h5blocks strategy.
-      const contiguous = report.agreement.find((a) => a.input === 'contiguous');
-      expect(contiguous?.digests[0].configurations.some((c) => c.startsWith('h5py serial'))).toBe(true);
-      expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['shuffle', 'gzip']);
-      for (const recipe of ['pool', 'shard']) {
-        const rows = report.rows.filter((r) => r.engine === 'h5py+multiprocessing' && r.strategy === recipe);
-        expect(rows.length, recipe).toBeGreaterThan(0);
-        expect(rows.every((r) => r.rows === 5000)).toBe(true);
-      }
-      for (const verdict of report.verdicts) {
-        expect(['PASS', 'FAIL']).toContain(verdict.status);
-        expect(verdict.ratio).toBeCloseTo((verdict.h5pySerialSeconds ?? NaN) / (verdict.bestSeconds ?? NaN), 9);
-      }
-    } else {
-      expect(report.inputs.find((i) => i.id === 'chunked')?.filters).toEqual(['gzip']);
-    }
     expect(readdirSync(tempRoot)).toEqual([]);
   }, 900_000);
 
   it('without h5py, says so and still prints the table with a gzip-only chunked input', async () => {
-    const run = await finished(start(['--rows', '20000'], { TMPDIR: tempRoot, H5BLOCKS_PYTHON: join(tempRoot, 'no-such-python') }));
+    const run = await finished(start(['--rows', '20000', '--pairs', '1'], { TMPDIR: tempRoot, H5BLOCKS_PYTHON: join(tempRoot, 'no-such-python') }));
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('engine / strategy');
     expect(run.stdout).toContain('chunked gzip (no shuffle), 20 k rows');
