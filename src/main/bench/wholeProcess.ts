@@ -183,6 +183,15 @@ export async function measureUsers(inputs: BenchInput[], options: UsersOptions):
  */
 export async function measureWarm(inputs: BenchInput[], usersRows: UsersRow[], options: UsersOptions): Promise<WarmRow[]> {
   const runs = new ActiveRuns();
+  try {
+    return await warmRows(runs, inputs, usersRows, options);
+  } finally {
+    // The service keeps a spare I/O thread ready for the next run: without this the bench would never exit.
+    await runs.cancelAll();
+  }
+}
+
+async function warmRows(runs: ActiveRuns, inputs: BenchInput[], usersRows: UsersRow[], options: UsersOptions): Promise<WarmRow[]> {
   const rows: WarmRow[] = [];
   for (const input of inputs) {
     const seconds: number[] = [];
