@@ -20,6 +20,8 @@ let pool: RunResult;
 function asDaskRun(run: RunResult, id: string, outputSha256 = run.outputSha256): RunResult {
   return {
     ...run, id, strategy: 'dask', scheduler: 'tcp://127.0.0.1:8786', outputSha256,
+    // The pool run's own worker threads (their start-up spans) are not a Dask run's.
+    runPhases: run.runPhases.filter((p) => p.lane === 'main'),
     blocks: run.blocks.map((block) => ({
       ...block,
       phases: block.phases.filter((p) => p.lane !== 'main' || p.phase === 'write')
