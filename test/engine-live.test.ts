@@ -15,6 +15,8 @@ import { cliScript, projectRoot, systemPython } from './support/paths';
 const readerScript = join(projectRoot, 'test/support/swmr_reader.py');
 const ROWS = 1_000_000;
 const BLOCK_ROWS = 10_000;
+/** Smaller blocks for the kill campaign: more flushes make a live phase long enough for kills to land inside it on a fast machine. */
+const KILL_BLOCK_ROWS = 2_000;
 let folder: string;
 let input: string;
 
@@ -145,7 +147,7 @@ describe('run --live', () => {
     let killedWhileWriting = 0;
     for (let trial = 0; trial < trials; trial++) {
       const file = copyFile(input, folder, `kill-${trial}.h5`);
-      const child = spawn(process.execPath, [cliScript, 'run', file, '--dataset', '/coords', '--strategy', trial % 2 === 0 ? 'inline' : 'pool', '--block-rows', String(BLOCK_ROWS), '--live'], {
+      const child = spawn(process.execPath, [cliScript, 'run', file, '--dataset', '/coords', '--strategy', trial % 2 === 0 ? 'inline' : 'pool', '--block-rows', String(KILL_BLOCK_ROWS), '--live'], {
         cwd: projectRoot, stdio: 'ignore',
       });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
