@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { writeLeanH5wasm } from './scripts/lean-h5wasm.mjs';
 
 /**
  * h5web reads arrays through `ndarray` and `ndarray-ops`, which generate code
@@ -16,6 +17,13 @@ export const NDARRAY_WITHOUT_EVAL = [
 // cannot be folded into the main bundle.
 export default defineConfig({
   main: {
+    plugins: [{
+      name: 'lean-h5wasm',
+      closeBundle() {
+        const why = writeLeanH5wasm(resolve(__dirname, 'out'));
+        if (why) this.warn(`h5wasm's own build is used (${why})`);
+      },
+    }],
     build: {
       rollupOptions: {
         input: {

@@ -2,10 +2,41 @@
 // The CLI is built by `npm run build` (electron-vite) into out/main/cli.js.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
 if (!existsSync(cli)) {
   process.stderr.write('h5blocks: not built yet; run `npm run build` (npm install does it) first\n');
   process.exit(2);
 }
+startIoThreadEarly();
 await import(cli);
+
+/**
+ * Commands that work in an I/O thread get it started now, before the CLI's own
+ * modules load: its start-up (its modules, then h5wasm) runs on another core
+ * meanwhile, which a short run feels (src/main/io/earlyThread.ts adopts it).
+ * It is unref'd: a command that ends without it (a refusal, --help) exits as before.
+ */
+function startIoThreadEarly() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!['run', 'tree', 'stats'].includes(command) || rest.some((arg) => ['--help', '-h', '--dry-run'].includes(arg))) return;
+  const file = fileURLToPath(new URL('../out/main/ioThread.js', import.meta.url));
+  if (!existsSync(file)) return;
+  const worker = new Worker(file, { env: { ...process.env }, workerData: {} });
+  worker.unref();
+  const keep = (message) => early.messages.push(message);
+  const fail = () => { early.failed = true; };
+  const early = {
+    worker, messages: [], failed: false,
+    detach() {
+      worker.off('message', keep);
+      worker.off('error', fail);
+      worker.off('exit', fail);
+    },
+  };
+  worker.on('message', keep);
+  worker.on('error', fail);
+  worker.on('exit', fail);
+  globalThis[Symbol.for('h5blocks.earlyIoThread')] = early;
+}

@@ -5,6 +5,7 @@ import type { RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
 import { shareCompiledH5Module, withCompiledH5Module } from '../hdf5/h5wasm';
 import { workerFile } from '../strategies/workerPools';
+import { takeEarlyThread } from './earlyThread';
 import { SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type IoResults, type ToThread } from './protocol';
 import { noProgressWords, stallLimitMs } from './stallLimit';
 
@@ -127,7 +128,9 @@ export class IoThread {
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.options.confine) env[CONFINE_VARIABLE] = JSON.stringify(this.options.confine);
     if (this.options.settleReads) env[SETTLE_READS_VARIABLE] = '1';
-    const worker = new Worker(workerFile('ioThread'), { env, workerData: withCompiledH5Module({}) });
+    // The launcher's thread was started with this process's environment: it fits a plain IoThread only.
+    const early = this.options.confine || this.options.settleReads ? undefined : takeEarlyThread();
+    const worker = early?.worker ?? new Worker(workerFile('ioThread'), { env, workerData: withCompiledH5Module({}) });
     this.heap = 0;
     worker.unref();
     worker.on('message', (message: FromThread) => this.receive(worker, message));
@@ -138,6 +141,7 @@ export class IoThread {
       if (this.worker === worker) void this.terminate(failedThread(new Error('the HDF5 thread exited')));
     });
     this.worker = worker;
+    for (const message of early?.messages ?? []) this.receive(worker, message as FromThread);
     this.watchdog = setInterval(() => this.checkStall(), 250);
     this.watchdog.unref();
     return worker;
