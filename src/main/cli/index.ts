@@ -5,6 +5,7 @@ import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
 import { EXPR_OPTION_HELP, exprOption } from './exprOption';
 import type { ExprOption } from '../../workers/kernels/expression';
+import { nonFiniteSentence } from '../../workers/kernels/expression';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy, type StrategyChoice } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
@@ -48,7 +49,8 @@ function printTree(node: Record<string, unknown>, depth: number, out: string[]):
 function formatRun(result: RunResult): string {
   const s = result.summary;
   const lines = [
-    `${basename(result.file)}: ${result.compute ?? DEFAULT_KERNEL} of ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    `${basename(result.file)}: ${result.expression !== undefined ? `the expression ${result.expression}` : result.compute ?? DEFAULT_KERNEL} of ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    ...(result.nonFinite && nonFiniteSentence(result.nonFinite, result.output) ? [nonFiniteSentence(result.nonFinite, result.output)!] : []),
     `strategy ${result.strategy}${result.live ? ' (live: readable while running, SWMR)' : ''}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
     ...(result.chosen ? [`chosen: ${result.chosen}`] : []),
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,

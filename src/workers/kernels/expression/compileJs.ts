@@ -5,14 +5,12 @@
 // checked tree only: the user's text never reaches it, only numbers parsed from it
 // and names chosen here. Run in workers (and the main process for previews); the
 // renderer never compiles anything.
+import type { NonFiniteCounts } from '../../../shared/run';
 import type { OutputType } from '../../compute/rowNorm';
 import type { Expr } from './grammar';
 
 /** NaN and ±Inf among the values written (after rounding to the output type), for the run's report. */
-export interface NonFiniteCounts {
-  nan: number;
-  infinite: number;
-}
+export type { NonFiniteCounts };
 
 /**
  * Evaluates the expression on `rows` rows: `values` holds their elements row-major
@@ -105,15 +103,16 @@ export function jsSource(tree: Expr, elementsPerRow: number, outputType: OutputT
     'return function expressionBlock(v, rows, firstRow, out) {',
     `  const E = ${elementsPerRow};`,
     '  let nan = 0;',
-    '  let infinite = 0;',
+    '  let posInf = 0;',
+    '  let negInf = 0;',
     '  for (let r = 0, b = 0; r < rows; r++, b += E) {',
     '    const i = firstRow + r;',
     ...emitter.rowLines.map((line) => `    ${line}`),
     `    const y = ${result};`,
     '    out[r] = y;',
-    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) nan++; else infinite++; }`,
+    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) nan++; else if (y > 0) posInf++; else negInf++; }`,
     '  }',
-    '  return { nan, infinite };',
+    '  return { nan, posInf, negInf };',
     '};',
   ].join('\n');
 }
