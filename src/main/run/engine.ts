@@ -126,8 +126,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     removeUnusedShards(file, transaction.store, h5file);
     const rowBytes = input.columns * input.elementBytes;
     // A live run left to choose writes its blocks itself: pool (or inline, for a small dataset).
-    // An expression runs where its row index is known block by block: inline or pool, as a live run.
-    const chosen = chooseRun((live || request.expr !== undefined) && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
+    const chosen = chooseRun(live && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
       rows: input.rows, rowBytes, chunkRows: input.chunkRows, filtered: input.filtered, cores: machineCores(),
       // Only asked when it decides between pool and shard.
       directChunks: input.filtered && requestedStrategy === 'auto' && findChunkLayout(transaction.store, input.dataset, input.shape, input.elementBytes) !== undefined,
@@ -421,7 +420,6 @@ export function checkRequest(request: RunRequest): void {
   if (request.upgradeFormat && !request.live) throw bad('upgrading the file\'s format (--upgrade-format) is only done for a live run (--live)');
   if (request.expr !== undefined) {
     if (request.compute !== undefined && request.compute !== DEFAULT_KERNEL) throw bad('--expr and --compute each name the computation; give one of them');
-    if (request.strategy === 'dask') throw bad('an expression runs with the inline, pool, shard or vds strategy (or auto), not dask');
   }
   if (request.compute !== undefined && !rowKernel(request.compute)) {
     throw bad(`unknown computation "${request.compute}"; choose one of ${ROW_KERNELS.map((k) => k.name).join(', ')} (h5blocks kernels lists them)`);
