@@ -96,7 +96,10 @@ export function jsSource(tree: Expr, elementsPerRow: number, outputType: OutputT
   const emitter = new Emitter(elementsPerRow);
   const result = emitter.value(tree, emitter.rowLines, false);
   // Counted on the float64 value, against the bound past which the output type holds ±Inf:
-  // one comparison per row, no read back from the output.
+  // one comparison per row, no read back from the output. A NaN is written as the one quiet
+  // NaN (0x7FF8… / 0x7FC00000, as the built-in kernels write it): the hardware's NaN from an
+  // operation (Inf - Inf, 0/0) may carry a sign bit, which numpy's would not, so runs could
+  // otherwise differ in bits where they agree in value.
   const finiteBelow = outputType === 'float32' ? String(FLOAT32_OVERFLOW) : 'Infinity';
   return [
     '"use strict";',
@@ -110,7 +113,7 @@ export function jsSource(tree: Expr, elementsPerRow: number, outputType: OutputT
     ...emitter.rowLines.map((line) => `    ${line}`),
     `    const y = ${result};`,
     '    out[r] = y;',
-    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) nan++; else if (y > 0) posInf++; else negInf++; }`,
+    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) { nan++; out[r] = NaN; } else if (y > 0) posInf++; else negInf++; }`,
     '  }',
     '  return { nan, posInf, negInf };',
     '};',
