@@ -148,6 +148,14 @@ export function nonFiniteSummary(counts: NonFiniteCounts, output: string): strin
   return `${listed} ${parts.length === 1 && (counts.nan + counts.posInf + counts.negInf) === 1 ? 'value' : 'values'} in ${output}`;
 }
 
+/**
+ * Runs compared with each other (Compare's groups, whether outputs match): the same file,
+ * dataset and computation; for expressions, the same expression text.
+ */
+export function likeWithLikeKey(run: Pick<RunResult, 'file' | 'dataset' | 'compute' | 'expression'>): string {
+  return [run.file, run.dataset, run.compute ?? 'norm', ...(run.expression !== undefined ? [run.expression] : [])].join('\n');
+}
+
 export interface RunResult {
   id: string;
   file: string;
@@ -157,6 +165,8 @@ export interface RunResult {
   compute?: string;
   /** compute `expr`: the expression as the user typed it. */
   expression?: string;
+  /** The input dataset's shape at the run (rows first): an expression's x[j, k] depends on it (an exported script compiles it again). */
+  inputShape?: number[];
   /** compute `expr`: NaN and ±Inf among the values written (rounded to the output type), counted per block by the workers and summed in block order. */
   nonFinite?: NonFiniteCounts;
   strategy: Strategy;

@@ -259,7 +259,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       ...(request.expr !== undefined ? { expression: request.expr, nonFinite: writer.nonFinite ?? { ...NO_NON_FINITE } } : {}),
       strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
       blockBuffers: { allocated: buffers.inputs.allocated + buffers.outputs.allocated, bytes: buffers.inputs.allocatedBytes + buffers.outputs.allocatedBytes },
-      rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
+      rows: input.rows, columns: input.columns, inputShape: [...input.shape], inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), ...(live ? { live: true } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
   } catch (error) {
