@@ -27,7 +27,10 @@ export interface ExprCase {
   /** numpy's time ÷ the expression's; above 1 is faster than numpy. */
   vsNumpy: number;
   target: number;
+  /** Within EXPR_TARGET of the kernel. */
   status: 'PASS' | 'FAIL';
+  /** Faster than h5py + numpy (the issue's other aim; the built-in kernel is judged against numpy the same way). */
+  numpyStatus: 'PASS' | 'FAIL';
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -62,7 +65,8 @@ export async function measureExprCase(builder: InputBuilder, python: PythonWithH
   const vsNumpy = numpySeconds / exprSeconds;
   return {
     label: input.label, expression: EXPRESSION, rounds, exprSeconds, normSeconds, numpySeconds, vsKernel, vsNumpy, target: EXPR_TARGET,
-    status: vsKernel <= EXPR_TARGET && vsNumpy > 1 ? 'PASS' : 'FAIL',
+    status: vsKernel <= EXPR_TARGET ? 'PASS' : 'FAIL',
+    numpyStatus: vsNumpy > 1 ? 'PASS' : 'FAIL',
   };
 }
 
@@ -72,8 +76,7 @@ export function exprCaseLines(result: ExprCase | null | undefined): string[] {
     '',
     `Expressions, whole processes side by side on ${result.label} (medians of ${result.rounds} rounds; each on its own copy; start-up included):`,
     `  h5blocks run --expr '${result.expression}' ${result.exprSeconds.toFixed(2)} s`,
-    `  h5blocks run --compute norm ${result.normSeconds.toFixed(2)} s: the expression takes ${result.vsKernel.toFixed(2)}× the kernel's time (target ≤ ${result.target}×)`,
-    `  h5py + numpy, the same formula in blocks ${result.numpySeconds.toFixed(2)} s: h5blocks is ${result.vsNumpy.toFixed(2)}× as fast (target > 1×)`,
-    `  ${result.status}`,
+    `  h5blocks run --compute norm ${result.normSeconds.toFixed(2)} s: the expression takes ${result.vsKernel.toFixed(2)}× the kernel's time (target ≤ ${result.target}×) ${result.status}`,
+    `  h5py + numpy, the same formula in blocks ${result.numpySeconds.toFixed(2)} s: the expression run is ${result.vsNumpy.toFixed(2)}× as fast (target > 1×) ${result.numpyStatus}`,
   ];
 }
