@@ -2,6 +2,8 @@
 whole process by the bench (interpreter start-up included, as h5blocks' own).
 
   sum   FILE DATASET BLOCK   f[ds][i:i+k].sum(axis=(1, 2)) in blocks of k frames, written beside the input
+  norm  FILE DATASET BLOCK   np.sqrt(x[:, 0]**2 + x[:, 1]**2) in float64 over blocks of k rows, rounded to
+                             float32 and written beside the input (the expr case's formula)
   stats FILE DATASET BINS    one pass: the whole dataset read once; count, NaN count, min, max, mean, std
                              and a histogram over [min, max] per column, written beside the input
 """
@@ -17,6 +19,15 @@ def frame_sums(path, dataset, block):
         out = f.create_dataset(f'{dataset}_sum_numpy', shape=(source.shape[0],), dtype='<f8')
         for i in range(0, source.shape[0], block):
             out[i:i + block] = source[i:i + block].sum(axis=tuple(range(1, source.ndim)), dtype=np.float64)
+
+
+def row_norms(path, dataset, block):
+    with h5py.File(path, 'r+') as f:
+        source = f[dataset]
+        out = f.create_dataset(f'{dataset}_norm_numpy', shape=(source.shape[0],), dtype='<f4')
+        for i in range(0, source.shape[0], block):
+            x = source[i:i + block].astype(np.float64)
+            out[i:i + block] = np.sqrt(x[:, 0] ** 2 + x[:, 1] ** 2).astype(np.float32)
 
 
 def statistics(path, dataset, bins):
@@ -45,5 +56,7 @@ if __name__ == '__main__':
     command, path, dataset, number = sys.argv[1:5]
     if command == 'sum':
         frame_sums(path, dataset, int(number))
+    elif command == 'norm':
+        row_norms(path, dataset, int(number))
     else:
         statistics(path, dataset, int(number))

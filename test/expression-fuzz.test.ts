@@ -97,7 +97,7 @@ describe('random strings: a refusal or a working kernel, never an exception', ()
     const kernel = compileExpression('where(x[0] > 1, sqrt(abs(x[1])), -i) + count(x != 0) + round(x[-1] ** 3)', [10, 2], 'f8');
     const names = new Set(kernel.jsSource.match(/[A-Za-z_$][\w$]*/g));
     const allowed = new Set(['use', 'strict', 'return', 'function', 'expressionBlock', 'v', 'rows', 'firstRow', 'out', 'const', 'let', 'for', 'r', 'b', 'E',
-      'i', 'nan', 'infinite', 'y', 'if', 'else', 'k', 'end', 'e', 'Math', 'sqrt', 'abs', 'H', 'pow', 'round', 'Infinity', 'NaN', 'max', 'min']);
+      'i', 'nan', 'posInf', 'negInf', 'y', 'if', 'else', 'k', 'end', 'e', 'Math', 'sqrt', 'abs', 'H', 'pow', 'round', 'Infinity', 'NaN', 'max', 'min']);
     const unexpected = [...names].filter((name) => !allowed.has(name) && !/^[ta]\d+$/.test(name));
     expect(unexpected).toEqual([]);
   });

@@ -176,14 +176,14 @@ describe('preview: the first results on the first rows', () => {
     expect(result.values).toHaveLength(10);
     expect(result.values).toEqual(Array.from({ length: 10 }, (_, r) => Math.fround(values[2 * r + 1] / values[2 * r] + 100 + r)));
     expect(result.values[0]).toBe(Infinity);
-    expect(result.nonFinite).toEqual({ nan: 0, infinite: 1 });
+    expect(result.nonFinite).toEqual({ nan: 0, posInf: 1, negInf: 0 });
   });
 
   it('fewer rows than 10 give fewer values; NaN is counted; a refusal is returned, not thrown', () => {
     const result = preview('x[0] / x[1]', { values: new Float64Array([0, 0, 1, 2, 3, 0]), shape: [3, 2], dtype: 'f8' });
-    expect(result).toEqual({ ok: true, values: [NaN, 0.5, Infinity], outputType: 'float64', nonFinite: { nan: 1, infinite: 1 } });
+    expect(result).toEqual({ ok: true, values: [NaN, 0.5, Infinity], outputType: 'float64', nonFinite: { nan: 1, posInf: 1, negInf: 0 } });
     const big = preview('x[0] - x[1]', { values: new BigInt64Array([2n ** 62n, 1n, -5n, 2n]), shape: [2, 2], dtype: 'i8' });
-    expect(big).toEqual({ ok: true, values: [2 ** 62, -7], outputType: 'float64', nonFinite: { nan: 0, infinite: 0 } });
+    expect(big).toEqual({ ok: true, values: [2 ** 62, -7], outputType: 'float64', nonFinite: { nan: 0, posInf: 0, negInf: 0 } });
     expect(preview('x[0] +', { values: new Float64Array(4), shape: [2, 2], dtype: 'f8' })).toEqual({ ok: false, position: 7, message: 'a value is missing after "+"' });
   });
 });
@@ -214,9 +214,11 @@ describe('--expr on a command line, and the run report of NaN and ±Inf', () => 
     const first = kernel.runBlock(new Float64Array([0, 0, 0, 1]), 2, 0, out);
     const second = kernel.runBlock(new Float64Array([0, -1, 2, 1]), 2, 2, out);
     const total = addNonFinite(first, second);
-    expect(total).toEqual({ nan: 1, infinite: 2 });
-    expect(nonFiniteSentence(total, 4)).toBe('the expression gave 1 NaN and 2 ±Inf among 4 rows (e.g. a division by zero, or a NaN in the input); they are written as they are');
-    expect(nonFiniteSentence({ nan: 0, infinite: 0 }, 4)).toBeNull();
+    expect(total).toEqual({ nan: 1, posInf: 1, negInf: 1 });
+    expect(nonFiniteSentence(total, '/ratio')).toBe('1 NaN, 1 Inf and 1 -Inf values in /ratio (e.g. a division by zero, the log of 0, or a NaN in the input); written as they are');
+    expect(nonFiniteSentence({ nan: 3, posInf: 1, negInf: 0 }, '/ratio')).toMatch(/^3 NaN and 1 Inf values in \/ratio /);
+    expect(nonFiniteSentence({ nan: 0, posInf: 0, negInf: 1 }, '/ratio')).toMatch(/^1 -Inf value in \/ratio /);
+    expect(nonFiniteSentence({ nan: 0, posInf: 0, negInf: 0 }, '/ratio')).toBeNull();
   });
 
   it('a float32 output counts what it holds: values past float32\'s range are ±Inf there, values just below are not', () => {
@@ -226,6 +228,6 @@ describe('--expr on a command line, and the run report of NaN and ±Inf', () => 
     const out = new Float32Array(values.length);
     const counts = kernel.runBlock(values, values.length, 0, out);
     expect(Array.from(out)).toEqual([largest, largest, Infinity, -Infinity, Infinity, Infinity, NaN, -Infinity, 1, -largest]);
-    expect(counts).toEqual({ nan: 1, infinite: 5 });
+    expect(counts).toEqual({ nan: 1, posInf: 3, negInf: 2 });
   });
 });

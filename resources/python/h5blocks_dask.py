@@ -148,8 +148,9 @@ def run(plan):
             done.add(block[0])
             stamps = future.result()
             worker = stamps.pop('worker')
+            counts = stamps.pop('nonFinite', None)
             offset = offsets.get(worker, 0.0)
-            emit('block', index=block[0], worker=worker,
+            emit('block', index=block[0], worker=worker, **({'nonFinite': counts} if counts is not None else {}),
                  phases={phase: [(start - offset) * 1000, (end - offset) * 1000] for phase, (start, end) in stamps.items()})
             future.release()
         if cancelled.is_set():

@@ -160,7 +160,31 @@ KERNELS = {
 
 
 def kernel_output_dtype(kernel, kind):
+    if kernel == 'expr':
+        return output_dtype(kind)
     return KERNELS[kernel][1](kind)
+
+
+# ---- The user's expression (src/workers/kernels/expression): its numpy twin comes with the task. ----
+
+_EXPRESSIONS = {}
+
+
+def expression_function(module):
+    """`h5blocks_expression(block, first_row, out_type)` from the module h5blocks generated from the
+    expression's checked syntax tree (compileNumpy.ts: numbers and fixed names, never the typed text);
+    made once per worker."""
+    function = _EXPRESSIONS.get(module)
+    if function is None:
+        namespace = {}
+        exec(compile(module, '<h5blocks expression>', 'exec'), namespace)
+        function = _EXPRESSIONS[module] = namespace['h5blocks_expression']
+    return function
+
+
+def non_finite(values):
+    """NaN, +Inf and -Inf among a block's values as written (after rounding to the output type)."""
+    return {'nan': int(np.isnan(values).sum()), 'posInf': int(np.isposinf(values).sum()), 'negInf': int(np.isneginf(values).sum())}
 
 
 # ---- Statistics partials (src/workers/kernels/stats.ts): per leaf, then histogram counts. ----
@@ -199,10 +223,13 @@ def stats_partial(block, stats):
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def compute_block(block, kind, task):
-    """The values a block gives for `task` ({'kernel': name[, 'stats': {...}]}), ready for its shard."""
+def compute_block(block, kind, task, first_row=0):
+    """The values a block gives for `task` ({'kernel': name[, 'stats': {...}]}, or {'kernel': 'expr', 'numpy': module}), ready for its shard."""
     if task.get('stats'):
         return stats_partial(block, task['stats']).astype('<f8')
+    if task['kernel'] == 'expr':
+        out = np.dtype(output_dtype(kind)).newbyteorder('<')
+        return expression_function(task['numpy'])(block, first_row, out).astype(out)
     twin, out_type = KERNELS[task['kernel']]
     out = np.dtype(out_type(kind)).newbyteorder('<')
     return twin(block, out).astype(out)
@@ -219,7 +246,7 @@ def block_task(file, dataset, kind, task, row_start, row_end, shard_path):
     with _open_unlocked(file) as f:
         block = f[dataset][row_start:row_end]
     read_end = time.time()
-    values = compute_block(block, kind, task)
+    values = compute_block(block, kind, task, row_start)
     compute_end = time.time()
     # Written under a temporary name and renamed, so a shard that exists is whole.
     # The folder is never created here: once the run is over (or cancelled) and its
@@ -228,7 +255,10 @@ def block_task(file, dataset, kind, task, row_start, row_end, shard_path):
     with open(partial, 'wb') as out:
         out.write(values.tobytes())
     os.replace(partial, shard_path)
-    return {'worker': _worker_address(), 'read': [read_start, read_end], 'compute': [read_end, compute_end], 'shard-write': [compute_end, time.time()]}
+    stamps = {'worker': _worker_address(), 'read': [read_start, read_end], 'compute': [read_end, compute_end], 'shard-write': [compute_end, time.time()]}
+    if task.get('kernel') == 'expr':
+        stamps['nonFinite'] = non_finite(values)
+    return stamps
 
 
 def _open_unlocked(file):

@@ -21,6 +21,14 @@ def parse_args():
     return parser.parse_args()
 
 
+def block_task_of_plan():
+    """What each block computes: the plan's kernel, or its expression with the numpy twin written above."""
+    task = {'kernel': PLAN.get('compute', 'norm')}
+    if task['kernel'] == 'expr':
+        task['numpy'] = EXPRESSION_NUMPY
+    return task
+
+
 def check_output_free(path, output, overwrite):
     with h5py.File(path, 'r') as f:
         if output in f and not overwrite:
@@ -33,7 +41,7 @@ def run_blocks(client, path, shard_dir):
     for index, row_start in enumerate(range(0, rows, block_rows)):
         row_end = min(rows, row_start + block_rows)
         shard = os.path.join(shard_dir, f'shard-{index:06d}.bin')
-        futures.append(client.submit(block_task, path, PLAN['dataset'], PLAN['kind'], {'kernel': PLAN.get('compute', 'norm')},
+        futures.append(client.submit(block_task, path, PLAN['dataset'], PLAN['kind'], block_task_of_plan(),
                                      row_start, row_end, shard, pure=False))
     # Every block must succeed before the file is touched.
     client.gather(futures)
@@ -44,6 +52,7 @@ def merge(path, blocks, shard_dir, overwrite, scheduler):
     """One process (this one) writes the file: shards in block order, provenance, the completion mark last."""
     out_type = np.dtype(kernel_output_dtype(PLAN.get('compute', 'norm'), PLAN['kind'])).newbyteorder('<')
     started = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+    counts = {'nan': 0, 'posInf': 0, 'negInf': 0}
     with h5py.File(path, 'r+') as f:
         if PLAN['output'] in f:
             del f[PLAN['output']]
@@ -56,10 +65,13 @@ def merge(path, blocks, shard_dir, overwrite, scheduler):
             if len(values) != row_end - row_start:
                 sys.exit(f'{shard}: holds {len(values)} values, not {row_end - row_start}')
             dataset[row_start:row_end] = values
+            for name, count in non_finite(values).items():
+                counts[name] += count
             os.remove(shard)
         attributes = {
             'h5blocks_source': PLAN['dataset'],
             'h5blocks_compute': PLAN.get('compute', 'norm'),
+            **({'h5blocks_expression': PLAN['expression']} if 'expression' in PLAN else {}),
             'h5blocks_strategy': 'dask (exported script)',
             'h5blocks_block_rows': np.int32(PLAN['blockRows']),
             'h5blocks_scheduler': scheduler,
@@ -70,6 +82,7 @@ def merge(path, blocks, shard_dir, overwrite, scheduler):
         for name, value in attributes.items():
             dataset.attrs[name] = value
         dataset.attrs['h5blocks_complete'] = np.int8(1)
+    return counts
 
 
 def main():
@@ -94,8 +107,12 @@ def main():
             blocks = run_blocks(client, path, shard_dir)
         finally:
             client.close()
-        merge(path, blocks, shard_dir, args.overwrite, scheduler)
+        counts = merge(path, blocks, shard_dir, args.overwrite, scheduler)
         print(f"{os.path.basename(path)}: {PLAN['dataset']} -> {PLAN['output']} ({PLAN['rows']} rows, {len(blocks)} blocks, {scheduler})")
+        said = [f'{counts[name]} {word}' for name, word in (('nan', 'NaN'), ('posInf', 'Inf'), ('negInf', '-Inf')) if counts[name]]
+        if said:
+            listed = said[0] if len(said) == 1 else ', '.join(said[:-1]) + ' and ' + said[-1]
+            print(f"{listed} {'value' if sum(counts.values()) == 1 else 'values'} in {PLAN['output']}")
     finally:
         if cluster is not None:
             cluster.close()

@@ -123,6 +123,39 @@ export interface RunSummary {
   lanes: LaneUtilisation[];
 }
 
+/** NaN, +Inf and -Inf among a run's output values (an expression's division by zero, log of 0, a NaN in the input). */
+export interface NonFiniteCounts {
+  nan: number;
+  posInf: number;
+  negInf: number;
+}
+
+export const NO_NON_FINITE: NonFiniteCounts = Object.freeze({ nan: 0, posInf: 0, negInf: 0 });
+
+/** Adds one block's counts to a run's. */
+export function addNonFinite(total: NonFiniteCounts, block: NonFiniteCounts): NonFiniteCounts {
+  return { nan: total.nan + block.nan, posInf: total.posInf + block.posInf, negInf: total.negInf + block.negInf };
+}
+
+/** "3 NaN and 1 Inf values in /ratio", or null when every value is finite. */
+export function nonFiniteSummary(counts: NonFiniteCounts, output: string): string | null {
+  const parts: string[] = [];
+  if (counts.nan) parts.push(`${counts.nan.toLocaleString('en-US')} NaN`);
+  if (counts.posInf) parts.push(`${counts.posInf.toLocaleString('en-US')} Inf`);
+  if (counts.negInf) parts.push(`${counts.negInf.toLocaleString('en-US')} -Inf`);
+  if (parts.length === 0) return null;
+  const listed = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `${listed} ${parts.length === 1 && (counts.nan + counts.posInf + counts.negInf) === 1 ? 'value' : 'values'} in ${output}`;
+}
+
+/**
+ * Runs compared with each other (Compare's groups, whether outputs match): the same file,
+ * dataset and computation; for expressions, the same expression text.
+ */
+export function likeWithLikeKey(run: Pick<RunResult, 'file' | 'dataset' | 'compute' | 'expression'>): string {
+  return [run.file, run.dataset, run.compute ?? 'norm', ...(run.expression !== undefined ? [run.expression] : [])].join('\n');
+}
+
 export interface RunResult {
   id: string;
   file: string;
@@ -130,6 +163,12 @@ export interface RunResult {
   output: string;
   /** The kernel that made the output (runs recorded before kernels existed computed `norm`). */
   compute?: string;
+  /** compute `expr`: the expression as the user typed it. */
+  expression?: string;
+  /** The input dataset's shape at the run (rows first): an expression's x[j, k] depends on it (an exported script compiles it again). */
+  inputShape?: number[];
+  /** compute `expr`: NaN and ±Inf among the values written (rounded to the output type), counted per block by the workers and summed in block order. */
+  nonFinite?: NonFiniteCounts;
   strategy: Strategy;
   workers: number;
   blockRows: number;

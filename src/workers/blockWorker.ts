@@ -10,6 +10,7 @@ import { decodeBlock, rowsFromChunks, type EncodedBlock } from './compute/decode
 import type { NumericKind } from './compute/rowNorm';
 import { computeInto, outputArray, outputBytes, valuesPerBlock, type KernelTask } from './kernels/compute';
 import { moveResult } from './transfer';
+import type { NonFiniteCounts } from '../shared/run';
 
 /** When this worker was ready to take blocks (its module evaluated). */
 const readyAt = epochNow();
@@ -40,17 +41,19 @@ export interface ComputeResult {
   /** When decompression ended and computing began (equal to startedAt for raw blocks). */
   decodedAt: number;
   finishedAt: number;
+  /** An expression's NaN and ±Inf in this block. */
+  nonFinite?: NonFiniteCounts;
 }
 
 export default function computeBlock(task: ComputeTask): ComputeResult {
   const startedAt = epochNow();
   const out = outputView(task);
-  const decodedAt = valuesInto(task, out, startedAt);
+  const { decodedAt, nonFinite } = valuesInto(task, out, startedAt);
   const finishedAt = epochNow();
   const values = out.buffer as ArrayBuffer;
   const input = task.encoded?.buffer ?? task.buffer;
   const transfer = input && input !== values ? [values, input] : [values];
-  return moveResult({ values, input, threadId, readyAt, startedAt, decodedAt, finishedAt }, transfer);
+  return moveResult({ values, input, threadId, readyAt, startedAt, decodedAt, finishedAt, ...(nonFinite ? { nonFinite } : {}) }, transfer);
 }
 
 function outputView(task: ComputeTask): Float32Array | Float64Array {
@@ -64,9 +67,10 @@ function outputView(task: ComputeTask): Float32Array | Float64Array {
 let decoded: ArrayBuffer | undefined;
 
 /** Fills `out` with the block's values; returns when decoding ended (reduced chunk by chunk, decoding is the summed time spent unfiltering). */
-function valuesInto(task: ComputeTask, out: Float32Array | Float64Array, startedAt: number): number {
+function valuesInto(task: ComputeTask, out: Float32Array | Float64Array, startedAt: number): { decodedAt: number; nonFinite?: NonFiniteCounts } {
+  // (Expressions are never fused: rowsFromChunks declines them.)
   const fused = task.encoded && rowsFromChunks(task.encoded, task.task, task.kind, out);
-  if (fused) return startedAt + fused.unfilterMs;
+  if (fused) return { decodedAt: startedAt + fused.unfilterMs };
   let buffer = task.buffer;
   if (task.encoded) {
     const bytes = task.rows * task.columns * task.encoded.elementBytes;
@@ -75,6 +79,6 @@ function valuesInto(task: ComputeTask, out: Float32Array | Float64Array, started
   }
   if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
   const decodedAt = task.encoded ? epochNow() : startedAt;
-  computeInto(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns, firstRow: task.firstRow }, out);
-  return decodedAt;
+  const nonFinite = computeInto(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns, firstRow: task.firstRow }, out);
+  return { decodedAt, nonFinite };
 }

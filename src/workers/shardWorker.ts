@@ -13,6 +13,7 @@ import { syncShard } from '../main/run/shardFolder';
 import { toErrorInfo } from '../shared/errors';
 import type { NumericKind } from './compute/rowNorm';
 import { computeBlock, type KernelTask } from './kernels/compute';
+import type { NonFiniteCounts } from '../shared/run';
 
 export interface ShardTask {
   file: string;
@@ -47,6 +48,8 @@ export interface ShardResult {
   bytesOut: number;
   /** With `keep`: the block's values (the shard's contents). */
   values?: Float32Array | Float64Array;
+  /** An expression's NaN and ±Inf in this block. */
+  nonFinite?: NonFiniteCounts;
 }
 
 let initialised = false;
@@ -83,11 +86,13 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
     closeQuietly(input);
   }
   const readEnd = epochNow();
-  const values = computeBlock(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns });
+  const { values, nonFinite } = computeBlock(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns, firstRow: task.rowStart });
   const computeEnd = epochNow();
   await writeShard(task, values);
   if (task.keep) syncShard(task.shardPath);
-  return { threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength, ...(task.keep ? { values } : {}) };
+  return {
+    threadId, init, readStart, readEnd, computeEnd, writeEnd: epochNow(), bytesOut: values.byteLength, ...(task.keep ? { values } : {}), ...(nonFinite ? { nonFinite } : {}),
+  };
 }
 
 /**

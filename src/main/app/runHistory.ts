@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import type { RunRecord } from '../../shared/api';
-import type { RunResult } from '../../shared/run';
+import { likeWithLikeKey, type RunResult } from '../../shared/run';
 import { JsonStore } from './jsonStore';
 
 /** Oldest runs beyond this are dropped: each run keeps every block's timing, and the history must stay quick to load. */
@@ -53,9 +53,9 @@ export class RunHistory {
   }
 
   private record(run: RunResult): RunRecord {
-    // Like with like: the same file, dataset and kernel (runs recorded before kernels computed the norm).
-    const kernel = (r: RunResult) => r.compute ?? 'norm';
-    const others = this.runs.filter((other) => other.id !== run.id && other.file === run.file && other.dataset === run.dataset && kernel(other) === kernel(run));
+    // Like with like: the same file, dataset and kernel (runs recorded before kernels computed the norm), or the same expression.
+    const key = likeWithLikeKey(run);
+    const others = this.runs.filter((other) => other.id !== run.id && likeWithLikeKey(other) === key);
     const pool = run.strategy === 'pool' ? [] : others.filter((other) => other.strategy === 'pool');
     return {
       ...run,

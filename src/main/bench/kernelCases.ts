@@ -29,7 +29,7 @@ export interface KernelCaseRow {
   status: 'PASS' | 'FAIL';
 }
 
-async function timeProcess(command: string, args: string[], signal: AbortSignal): Promise<number> {
+export async function timeProcess(command: string, args: string[], signal: AbortSignal): Promise<number> {
   const start = performance.now();
   try {
     await execFileAsync(command, args, { signal, killSignal: 'SIGINT', maxBuffer: 64 * 2 ** 20 });

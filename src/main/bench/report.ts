@@ -4,6 +4,7 @@ import { describeBytes, type FileSizeCase, type FileSizeRun } from './fileSize';
 import type { LiveCostCase } from './liveCost';
 import Table from 'cli-table3';
 import { kernelCaseLines, type KernelCaseRow } from './kernelCases';
+import { exprCaseLines, type ExprCase } from './exprCase';
 import type { PhaseTotal } from '../../shared/run';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
 
@@ -29,6 +30,8 @@ export interface BenchReport {
   big: UsersCase | null;
   /** The kernels' cases (stack-sum, stats) against h5py + numpy, whole processes. */
   kernelCases?: KernelCaseRow[];
+  /** `--only expr`: a typed expression against the built-in kernel and h5py + numpy, whole processes. */
+  exprCase?: ExprCase | null;
   /** Things the reader must know to read the numbers (fallbacks, skipped parts, disagreements). */
   notes: string[];
 }
@@ -91,6 +94,7 @@ export function formatReport(report: BenchReport): string {
     }
   }
   lines.push(...kernelCaseLines(report.kernelCases ?? []));
+  lines.push(...exprCaseLines(report.exprCase));
   if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `Note: ${note}`));
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { measureFileSize, type FileSizeCase } from '../bench/fileSize';
 import { measureLiveCost, type LiveCostCase } from '../bench/liveCost';
 import { measurePeakRss } from '../bench/peakMemory';
 import { measureKernelCases, type KernelCaseRow } from '../bench/kernelCases';
+import { measureExprCase, type ExprCase } from '../bench/exprCase';
 import { findPythonWithH5py, PYTHON_ENV, type PythonWithH5py } from '../bench/python';
 import { timeH5pySerial, timeMultiprocessing } from '../bench/pythonBaselines';
 import { formatReport, type BenchReport } from '../bench/report';
@@ -28,7 +29,7 @@ export interface BenchOptions {
   json?: boolean;
   /** Frames of the stack-sum case's input (default 2,000 of 512 × 512). */
   stackFrames?: number;
-  /** The cases to run (default: all of them but big, stack-sum and stats); see BENCH_CASES. */
+  /** The cases to run (default: all of them but big, stack-sum, stats and expr); see BENCH_CASES. */
   only?: BenchCase[];
   /** users and big: rounds of alternating whole-process runs (at least 5 for medians worth reading). */
   pairs?: number;
@@ -175,6 +176,12 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     else notes.push('the stack-sum and stats cases need a Python with h5py and numpy (their inputs and baselines); skipped.');
   }
 
+  let exprCase: ExprCase | null = null;
+  if (cases.has('expr')) {
+    if (python) exprCase = await measureExprCase(builder, python, options.rows, Math.max(3, repeat));
+    else notes.push('the expr case needs a Python with h5py and numpy (its baseline); skipped.');
+  }
+
   return {
     version: APP_VERSION,
     startedAt,
@@ -197,6 +204,7 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
     users,
     big,
     kernelCases,
+    exprCase,
     notes,
   };
 }

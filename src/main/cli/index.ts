@@ -5,6 +5,7 @@ import { H5BlocksError } from '../../shared/errors';
 import { failure } from './failure';
 import { EXPR_OPTION_HELP, exprOption } from './exprOption';
 import type { ExprOption } from '../../workers/kernels/expression';
+import { nonFiniteSentence } from '../../workers/kernels/expression';
 import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy, type StrategyChoice } from '../../shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
@@ -48,7 +49,8 @@ function printTree(node: Record<string, unknown>, depth: number, out: string[]):
 function formatRun(result: RunResult): string {
   const s = result.summary;
   const lines = [
-    `${basename(result.file)}: ${result.compute ?? DEFAULT_KERNEL} of ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    `${basename(result.file)}: ${result.expression !== undefined ? `the expression ${result.expression}` : result.compute ?? DEFAULT_KERNEL} of ${result.dataset} -> ${result.output}  (${result.rows} rows × ${result.columns}, ${result.inputDtype} -> ${result.outputDtype})`,
+    ...(result.nonFinite && nonFiniteSentence(result.nonFinite, result.output) ? [nonFiniteSentence(result.nonFinite, result.output)!] : []),
     `strategy ${result.strategy}${result.live ? ' (live: readable while running, SWMR)' : ''}, ${result.workers} worker(s), ${result.blocks.length} blocks of ${result.blockRows} rows`,
     ...(result.chosen ? [`chosen: ${result.chosen}`] : []),
     `wall ${s.wallMs.toFixed(1)} ms, ${(s.rowsPerSecond / 1e6).toFixed(2)} M rows/s, ${s.mbPerSecond.toFixed(1)} MB/s`,
@@ -255,7 +257,7 @@ export function buildProgram(): Command {
     .option('--memory-rows <n>', 'also measure peak memory of pool and shard runs on a chunked input of this many rows (slow; off by default)', wholeNumber(1))
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
     .option('--stack-frames <n>', 'frames of the stack-sum case\'s 512 × 512 uint16 stack', wholeNumber(1), 2000)
-    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big, stack-sum and stats, which write large files)').choices([...BENCH_CASES]))
+    .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big, stack-sum, stats and expr, which write large files)').choices([...BENCH_CASES]))
     .option('--pairs <n>', 'users, big: rounds of alternating whole-process runs (medians over them)', wholeNumber(1, 1000), 5)
     .option('--big-rows <n>', 'big: rows of the larger-than-memory input', wholeNumber(1), 3_000_000_000)
     .option('--drop-caches', 'big: drop the page cache before each run (root only)')

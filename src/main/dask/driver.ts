@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { H5BlocksError } from '../../shared/errors';
+import type { NonFiniteCounts } from '../../shared/run';
 
 /** What the driver (resources/python/h5blocks_dask.py) is asked to do: one line of JSON on its stdin. */
 export interface DriverPlan {
@@ -13,7 +14,7 @@ export interface DriverPlan {
   dataset: string;
   kind: string;
   /** What each block computes (src/workers/kernels/compute.ts's KernelTask), done by its numpy twin. */
-  task: { kernel: string; stats?: unknown };
+  task: { kernel: string; stats?: unknown; expression?: string; shape?: number[]; numpy?: string };
   /** [index, rowStart, rowEnd] per block. */
   blocks: [number, number, number][];
   /** A folder every Dask worker can write to (beside the input, which they all read). */
@@ -29,7 +30,7 @@ export type DaskPhase = 'read' | 'compute' | 'shard-write';
 export type DriverEvent =
   | { event: 'connected'; scheduler: string; local: boolean; workers: string[] }
   /** Phase stamps in epoch ms on the driver's clock (workers' clocks already mapped onto it). */
-  | { event: 'block'; index: number; worker: string; phases: Record<DaskPhase, [number, number]> }
+  | { event: 'block'; index: number; worker: string; phases: Record<DaskPhase, [number, number]>; nonFinite?: NonFiniteCounts }
   | { event: 'done' }
   | { event: 'cancelled' }
   | { event: 'error'; message: string };

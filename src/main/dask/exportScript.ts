@@ -11,6 +11,7 @@ import { DEFAULT_KERNEL } from '../../workers/kernels/registry';
 import { usableInput } from '../run/inputDataset';
 import { resolveOutputPath } from '../run/output';
 import { pythonResource } from './driver';
+import { compileExpression, ExpressionRefused, numpyModule } from '../../workers/kernels/expression';
 
 /** What a script needs to perform a run's plan again: the fields of a RunResult it reads. */
 export interface ScriptPlan {
@@ -28,6 +29,9 @@ export interface ScriptPlan {
   /** An external scheduler's address; absent for a local cluster. */
   scheduler?: string;
   overwrite?: boolean;
+  /** compute `expr`: the expression as typed, and its numpy twin generated from its checked tree for the input's shape. */
+  expression?: string;
+  expressionNumpy?: string;
 }
 
 const KINDS = ['f2', 'f4', 'f8', 'i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8', 'u8'] as const;
@@ -43,16 +47,42 @@ const runShape = z.object({
   blockRows: z.int().positive(),
   workers: z.int().positive(),
   scheduler: z.string().optional(),
+  expression: z.string().optional(),
+  inputShape: z.array(z.int().nonnegative()).optional(),
 });
 
-export function planOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'output' | 'compute' | 'inputDtype' | 'rows' | 'blockRows' | 'workers' | 'scheduler'>): ScriptPlan {
+export function planOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'output' | 'compute' | 'expression' | 'inputShape' | 'inputDtype' | 'rows' | 'blockRows' | 'workers' | 'scheduler'>): ScriptPlan {
   return {
+    ...expressionOfRun(run),
     runId: run.id, file: run.file, dataset: run.dataset, output: run.output, compute: run.compute ?? DEFAULT_KERNEL, kind: run.inputDtype,
     rows: run.rows, blockRows: run.blockRows, workers: run.workers,
     ...(run.scheduler && run.scheduler !== 'local' ? { scheduler: run.scheduler } : {}),
     // The run replaced or created the output; doing it again means replacing it.
     overwrite: true,
   };
+}
+
+/** An expression run's text and numpy twin, compiled again for the input's shape as it was at the run. */
+function expressionOfRun(run: Pick<RunResult, 'id' | 'file' | 'dataset' | 'expression' | 'inputShape' | 'inputDtype'>): Pick<ScriptPlan, 'expression' | 'expressionNumpy'> {
+  if (run.expression === undefined) return {};
+  if (!run.inputShape) {
+    throw new H5BlocksError('invalid-argument', `${basename(run.file)}: run ${run.id} computed an expression but was recorded without its dataset's shape, which the script needs; run it again and export that run`, { file: run.file });
+  }
+  return { expression: run.expression, expressionNumpy: expressionNumpy(run.expression, run.inputShape, run.inputDtype, run.file, run.dataset) };
+}
+
+function expressionNumpy(text: string, shape: readonly number[], kind: string, file: string, dataset: string): string {
+  try {
+    return numpyModule(compileExpression(text, shape, kind));
+  } catch (error) {
+    if (!(error instanceof ExpressionRefused)) throw error;
+    throw new H5BlocksError('invalid-argument', `${basename(file)}: ${dataset}: expression ${JSON.stringify(text)} ${error.message}`, { file, object: dataset });
+  }
+}
+
+/** The generated module as a Python raw string literal (readable in the script); JSON's escapes if it could not be one. */
+function pythonModuleLiteral(module: string): string {
+  return module.includes("'''") || module.includes('\\') ? JSON.stringify(module) : `r'''${module}'''`;
 }
 
 /**
@@ -89,9 +119,11 @@ export function exportScript(plan: ScriptPlan, appVersion: string): string {
   const kernel = readFileSync(pythonResource('h5blocks_kernel.py'), 'utf8');
   const main = readFileSync(pythonResource('h5blocks_script_main.py'), 'utf8');
   const where = plan.scheduler ? `on the Dask scheduler ${plan.scheduler}` : `on a local Dask cluster of ${plan.workers} workers`;
+  const { expressionNumpy: module, ...planLine } = plan;
+  const what = plan.expression !== undefined ? `the expression ${plan.expression.replace(/\s+/g, ' ')}` : plan.compute;
   return [
     '#!/usr/bin/env python3',
-    `# Written by h5blocks ${appVersion} from run ${plan.runId}: ${plan.compute} of each row of ${plan.dataset}`,
+    `# Written by h5blocks ${appVersion} from run ${plan.runId}: ${what} of each row of ${plan.dataset}`,
     `# in ${basename(plan.file)} (${plan.rows} rows, blocks of ${plan.blockRows}) into ${plan.output}, ${where}.`,
     '# Needs Python 3 with h5py, numpy, dask and distributed; every worker must see the input file',
     '# at the same path. Each task reads its rows read-only and writes a shard beside the file;',
@@ -101,7 +133,15 @@ export function exportScript(plan: ScriptPlan, appVersion: string): string {
     '',
     '',
     // A JSON string literal is also a valid Python string literal.
-    `PLAN = __import__('json').loads(${JSON.stringify(JSON.stringify(plan))})`,
+    `PLAN = __import__('json').loads(${JSON.stringify(JSON.stringify(planLine))})`,
+    '',
+    ...(module !== undefined
+      ? [
+        '# The expression in numpy, generated by h5blocks from its checked syntax tree (the same tree its',
+        '# JavaScript kernel is compiled from): float64 evaluation, one rounding to the output type.',
+        `EXPRESSION_NUMPY = ${pythonModuleLiteral(module)}`,
+      ]
+      : ['EXPRESSION_NUMPY = None']),
     '',
     '',
     main.trimEnd(),
@@ -115,9 +155,6 @@ export function exportScript(plan: ScriptPlan, appVersion: string): string {
  */
 export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
   checkRequest(request);
-  if (request.expr !== undefined) {
-    throw new H5BlocksError('invalid-argument', `${basename(request.file)}: a script is not written for an expression run yet; run it with h5blocks run --expr`, { file: request.file });
-  }
   const file = resolve(request.file);
   checkReadableFile(file);
   const source = await openHdf5(file, 'read');
@@ -131,6 +168,7 @@ export async function planOfRequest(request: RunRequest): Promise<ScriptPlan> {
     return {
       runId: 'dry-run', file, dataset: input.dataset, output: resolveOutputPath(input.dataset, request.output ?? defaultOutputName(input.dataset, kernel.name)),
       compute: kernel.name, kind: input.kind,
+      ...(request.expr !== undefined ? { expression: request.expr, expressionNumpy: expressionNumpy(request.expr, input.shape, input.kind, file, input.dataset) } : {}),
       rows: input.rows, blockRows, workers, overwrite: request.overwrite === true,
       ...(request.scheduler ? { scheduler: request.scheduler } : {}),
     };

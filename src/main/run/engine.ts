@@ -3,7 +3,7 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { MAX_WORKERS, NO_NON_FINITE, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { OUTPUT_BYTES } from '../../workers/compute/rowNorm';
 import { DEFAULT_KERNEL, ROW_KERNELS, rowKernel } from '../../workers/kernels/registry';
 import type { RowKernel } from '../../workers/kernels/kernel';
@@ -126,8 +126,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     removeUnusedShards(file, transaction.store, h5file);
     const rowBytes = input.columns * input.elementBytes;
     // A live run left to choose writes its blocks itself: pool (or inline, for a small dataset).
-    // An expression runs where its row index is known block by block: inline or pool, as a live run.
-    const chosen = chooseRun((live || request.expr !== undefined) && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
+    const chosen = chooseRun(live && requestedStrategy === 'auto' ? { ...request, strategy: 'pool' } : request, {
       rows: input.rows, rowBytes, chunkRows: input.chunkRows, filtered: input.filtered, cores: machineCores(),
       // Only asked when it decides between pool and shard.
       directChunks: input.filtered && requestedStrategy === 'auto' && findChunkLayout(transaction.store, input.dataset, input.shape, input.elementBytes) !== undefined,
@@ -256,9 +255,11 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     runPhases.push({ phase: 'commit', lane: 'main', start: rel(commitStart), end: rel(end) });
     const wallMs = rel(end);
     return {
-      id: runId, file, dataset: input.dataset, output, compute: kernel.name, strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
+      id: runId, file, dataset: input.dataset, output, compute: kernel.name,
+      ...(request.expr !== undefined ? { expression: request.expr, nonFinite: writer.nonFinite ?? { ...NO_NON_FINITE } } : {}),
+      strategy, workers: notes.workers ?? workers, blockRows, ...(chosen.why ? { chosen: chosen.why } : {}),
       blockBuffers: { allocated: buffers.inputs.allocated + buffers.outputs.allocated, bytes: buffers.inputs.allocatedBytes + buffers.outputs.allocatedBytes },
-      rows: input.rows, columns: input.columns, inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
+      rows: input.rows, columns: input.columns, inputShape: [...input.shape], inputDtype: input.kind, outputDtype: outputType, startedAt, wallMs,
       outputSha256, ...(notes.scheduler ? { scheduler: notes.scheduler } : {}), ...(live ? { live: true } : {}), summary: summarise(timings, runPhases, wallMs, input.rows), runPhases, blocks: timings,
     };
   } catch (error) {
@@ -419,9 +420,6 @@ export function checkRequest(request: RunRequest): void {
   if (request.upgradeFormat && !request.live) throw bad('upgrading the file\'s format (--upgrade-format) is only done for a live run (--live)');
   if (request.expr !== undefined) {
     if (request.compute !== undefined && request.compute !== DEFAULT_KERNEL) throw bad('--expr and --compute each name the computation; give one of them');
-    if (request.strategy !== undefined && request.strategy !== 'auto' && request.strategy !== 'inline' && request.strategy !== 'pool') {
-      throw bad(`an expression runs with the inline or pool strategy (or auto), not ${request.strategy}`);
-    }
   }
   if (request.compute !== undefined && !rowKernel(request.compute)) {
     throw bad(`unknown computation "${request.compute}"; choose one of ${ROW_KERNELS.map((k) => k.name).join(', ')} (h5blocks kernels lists them)`);

@@ -1,4 +1,4 @@
-import type { BlockTiming, PhaseSpan } from '../../shared/run';
+import { addNonFinite, type BlockTiming, type NonFiniteCounts, type PhaseSpan } from '../../shared/run';
 import type { BlockPlan } from '../../shared/blocks';
 import { epochNow } from './clock';
 import type { OutputHash } from './outputHash';
@@ -7,6 +7,8 @@ export interface FinishedBlock {
   plan: BlockPlan;
   bytesIn: number;
   phases: PhaseSpan[];
+  /** An expression's NaN and ±Inf in this block, as its worker counted them. */
+  nonFinite?: NonFiniteCounts;
   /** Produces the block's values on the main thread (a shard is read here); called in block order. */
   values(): Float32Array | Float64Array;
   /** Runs after the values are written (a shard file is deleted here). */
@@ -24,6 +26,7 @@ export interface FinishedBlock {
 export class OrderedWriter {
   private readonly waiting = new Map<number, FinishedBlock>();
   private nextIndex = 0;
+  private counted: NonFiniteCounts | undefined;
 
   constructor(
     private readonly runStart: number,
@@ -49,6 +52,11 @@ export class OrderedWriter {
     }
   }
 
+  /** The blocks' NaN and ±Inf counts summed in block order; undefined when no block reported any (a built-in kernel). */
+  get nonFinite(): NonFiniteCounts | undefined {
+    return this.counted;
+  }
+
   digest(): Promise<string> {
     return this.hash.digest();
   }
@@ -61,6 +69,7 @@ export class OrderedWriter {
   private flush(block: FinishedBlock): void {
     const start = epochNow();
     const values = block.values();
+    if (block.nonFinite) this.counted = addNonFinite(this.counted ?? { nan: 0, posInf: 0, negInf: 0 }, block.nonFinite);
     const bytesOut = values.byteLength;
     this.write(block.plan.rowStart, values);
     // The values are the hash's from here on (they may move to its thread).

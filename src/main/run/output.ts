@@ -173,6 +173,8 @@ export function writeProvenance(dataset: H5Dataset, provenance: Provenance): voi
     ['h5blocks_source', provenance.source],
     ['h5blocks_compute', provenance.compute],
     ['h5blocks_computation', provenance.computation],
+    // An expression's text as typed, on its own: what to type again to get the same values.
+    ...(provenance.request.expr !== undefined ? [['h5blocks_expression', provenance.request.expr] as [string, string]] : []),
     ['h5blocks_strategy', provenance.request.strategy],
     ['h5blocks_workers', provenance.workers],
     ['h5blocks_block_rows', provenance.blockRows],

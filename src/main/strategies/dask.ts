@@ -3,8 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { BlockPlan } from '../../shared/blocks';
 import type { PhaseSpan } from '../../shared/run';
-import { outputBytes as bytesPerValue, outputView, valuesPerBlock } from '../../workers/kernels/compute';
-import { DaskDriver, pythonFor, unexpectedExit, type DriverEvent } from '../dask/driver';
+import { DaskDriver, pythonFor, unexpectedExit, type DriverEvent, type DriverPlan } from '../dask/driver';
+import { isExpression, outputBytes as bytesPerValue, outputView, valuesPerBlock } from '../../workers/kernels/compute';
+import { compileExpressionCached, numpyModule } from '../../workers/kernels/expression';
 import { fsError } from '../fsErrors';
 import { epochNow } from '../run/clock';
 import { span, type StrategyContext, type StrategyRunner } from './context';
@@ -80,7 +81,7 @@ function drive(context: StrategyContext, folder: string): Promise<void> {
       }
     };
     const driver = new DaskDriver(python, {
-      runId: context.runId, file: input.file, dataset: input.dataset, kind: input.kind, task: context.task,
+      runId: context.runId, file: input.file, dataset: input.dataset, kind: input.kind, task: driverTask(context),
       blocks: blocks.map((plan) => [plan.index, plan.rowStart, plan.rowEnd]),
       shardDir: folder, scheduler: context.cluster.scheduler, workers: context.workers,
       connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS,
@@ -98,6 +99,13 @@ function drive(context: StrategyContext, folder: string): Promise<void> {
       else resolvePromise();
     });
   });
+}
+
+/** The block task for the Dask workers: an expression goes with its numpy twin, compiled here from its checked tree. */
+function driverTask(context: StrategyContext): DriverPlan['task'] {
+  const { task, input } = context;
+  if (!isExpression(task)) return task;
+  return { ...task, numpy: numpyModule(compileExpressionCached(task.expression, input.shape, input.kind)) };
 }
 
 /** The driver's and the cluster's errors do not know the file: say which file and dataset the run was on. */
@@ -118,6 +126,7 @@ function accept(context: StrategyContext, plan: BlockPlan, event: Extract<Driver
     plan,
     bytesIn: rows * input.columns * input.elementBytes,
     phases,
+    ...(event.nonFinite ? { nonFinite: event.nonFinite } : {}),
     values: () => readShard(context, shardPath, plan, valuesPerBlock(context.task, rows, input.columns) * outputBytes),
     after: () => unlinkSync(shardPath),
   });

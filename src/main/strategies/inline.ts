@@ -2,6 +2,7 @@ import { computeInto, outputArray, outputBytes as bytesPerValue, valuesPerBlock 
 import { BufferPool } from '../run/bufferPool';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
+import type { NonFiniteCounts } from '../../shared/run';
 
 /** The baseline: the main thread reads, computes and writes each block in turn. */
 export const runInline: StrategyRunner = async (context) => {
@@ -17,19 +18,21 @@ export const runInline: StrategyRunner = async (context) => {
     const readStart = epochNow();
     let readEnd = readStart;
     let bytesIn = 0;
+    let nonFinite: NonFiniteCounts | undefined;
     const values = out
       ? outputBytes === 4 ? new Float32Array(out, 0, rows) : new Float64Array(out, 0, rows)
       : outputArray(context.task, input.kind, valuesPerBlock(context.task, rows, input.columns));
     context.withBlockInHeap(plan, (heap, byteOffset, bytes) => {
       readEnd = epochNow();
       bytesIn = bytes;
-      computeInto(context.task, { buffer: heap, byteOffset, kind: input.kind, rows, columns: input.columns, firstRow: plan.rowStart }, values);
+      nonFinite = computeInto(context.task, { buffer: heap, byteOffset, kind: input.kind, rows, columns: input.columns, firstRow: plan.rowStart }, values);
     });
     const computeEnd = epochNow();
     writer.accept({
       plan,
       bytesIn,
       phases: [span('read', 'main', readStart, readEnd, runStart), span('compute', 'main', readEnd, computeEnd, runStart)],
+      ...(nonFinite ? { nonFinite } : {}),
       values: () => values,
       ...(out ? { giveBack: (buffer: ArrayBuffer) => outputs.give(buffer) } : {}),
     });

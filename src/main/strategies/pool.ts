@@ -78,6 +78,7 @@ export const runPool: StrategyRunner = async (context) => {
         span('compute', lane, result.decodedAt, result.finishedAt, runStart),
         span('transfer', lane, result.finishedAt, receivedAt, runStart),
       ],
+      ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}),
       values: () => values,
       ...(perRow ? { giveBack: (buffer: ArrayBuffer) => outputs.give(buffer) } : {}),
     });

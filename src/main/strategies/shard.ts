@@ -73,6 +73,7 @@ export const runShard: StrategyRunner = async (context) => {
         plan,
         bytesIn: rows * input.columns * input.elementBytes,
         phases,
+        ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}),
         values: () => {
           const shard = new h5.File(shardPath, 'r');
           try {

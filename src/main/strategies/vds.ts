@@ -35,7 +35,7 @@ export const runVds: StrategyRunner = async (context) => {
     const phases = shardPhases(result, sentAt, epochNow(), runStart);
     const values = result.values;
     if (!values) throw new Error('the shard worker did not return the block\'s values');
-    writer.accept({ plan, bytesIn: rows * input.columns * input.elementBytes, phases, values: () => values });
+    writer.accept({ plan, bytesIn: rows * input.columns * input.elementBytes, phases, ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}), values: () => values });
   });
   shards.sort((a, b) => a.rowStart - b.rowStart);
 };

@@ -1,6 +1,7 @@
 // One entry point for every place a block is computed (inline on the I/O
 // thread, pool and shard workers, the fused chunk decoder): the task names the
 // kernel, so the same code runs everywhere and results are the same bits.
+import { NO_NON_FINITE, type NonFiniteCounts } from '../../shared/run';
 import { type KernelBlock, blockElements } from './kernel';
 import { rowKernel } from './registry';
 import { EXPRESSION_KERNEL, expressionKernel } from './expr';
@@ -22,21 +23,29 @@ export function outputArray(task: KernelTask, kind: KernelBlock['kind'], length:
   return kernelOf(task).outputType(kind) === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
-/** The block's values into `out` (as outputArray makes it, or a part of one for a run of whole rows). */
-export function computeInto(task: KernelTask, block: KernelBlock, out: Float32Array | Float64Array): void {
-  if (block.rows === 0) return;
+/**
+ * The block's values into `out` (as outputArray makes it, or a part of one for a run of whole rows);
+ * for an expression, the NaN and ±Inf it wrote (undefined for the built-in kernels and statistics).
+ */
+export function computeInto(task: KernelTask, block: KernelBlock, out: Float32Array | Float64Array): NonFiniteCounts | undefined {
+  if (block.rows === 0) return isExpression(task) ? { ...NO_NON_FINITE } : undefined;
   if (task.stats) statsInto(blockElements(block), block, task.stats, out as Float64Array);
-  else kernelOf(task).computeInto(block, out);
+  else return kernelOf(task).computeInto(block, out) ?? undefined;
+  return undefined;
 }
 
-export function computeBlock(task: KernelTask, block: KernelBlock): Float32Array | Float64Array {
-  const out = outputArray(task, block.kind, valuesPerBlock(task, block.rows, block.columns));
-  computeInto(task, block, out);
-  return out;
+export function computeBlock(task: KernelTask, block: KernelBlock): { values: Float32Array | Float64Array; nonFinite?: NonFiniteCounts } {
+  const values = outputArray(task, block.kind, valuesPerBlock(task, block.rows, block.columns));
+  const nonFinite = computeInto(task, block, values);
+  return nonFinite ? { values, nonFinite } : { values };
+}
+
+export function isExpression(task: KernelTask): task is Extract<KernelTask, { stats?: undefined }> & { expression: string } {
+  return !task.stats && task.kernel === EXPRESSION_KERNEL && task.expression !== undefined;
 }
 
 function kernelOf(task: KernelTask) {
-  if (!task.stats && task.kernel === EXPRESSION_KERNEL && task.expression !== undefined) return expressionKernel(task.expression, task.shape ?? []);
+  if (isExpression(task)) return expressionKernel(task.expression, task.shape ?? []);
   const kernel = rowKernel(task.kernel);
   if (!kernel) throw new Error(`unknown computation "${task.kernel}"`);
   return kernel;

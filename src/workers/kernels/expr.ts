@@ -20,7 +20,7 @@ export function expressionKernel(text: string, shape: readonly number[]): RowKer
     outputType: narrowestExact,
     computeInto(block, out) {
       const kernel = compileExpressionCached(text, shape, block.kind, { outputType: out instanceof Float32Array ? 'float32' : 'float64' });
-      kernel.runBlock(blockElements(block), block.rows, block.firstRow ?? 0, out);
+      return kernel.runBlock(blockElements(block), block.rows, block.firstRow ?? 0, out);
     },
     numpy: '',
   };

@@ -2,6 +2,7 @@
 // strategies, the CLI and the app can run it without knowing what it computes.
 // Adding a kernel: its own file here, its numpy twin in
 // resources/python/h5blocks_kernel.py, its tests, and one line in registry.ts.
+import type { NonFiniteCounts } from '../../shared/run';
 import { elementView, outputTypeFor, type Elements, type NumericKind, type OutputType } from '../compute/rowNorm';
 
 export type { Elements, NumericKind, OutputType };
@@ -40,8 +41,11 @@ export interface RowKernel {
   /** Why this dataset cannot be used (a sentence without the file's name), or undefined when it can. */
   refuses(input: DatasetDescription): string | undefined;
   outputType(kind: NumericKind): OutputType;
-  /** One value per row of `block` into `out` (of `outputType`, block.rows long); blockElements() gives the elements as numbers. */
-  computeInto(block: KernelBlock, out: Float32Array | Float64Array): void;
+  /**
+   * One value per row of `block` into `out` (of `outputType`, block.rows long); blockElements() gives the elements as numbers.
+   * A kernel whose values may be NaN or ±Inf where the input's are not (an expression) returns how many it wrote.
+   */
+  computeInto(block: KernelBlock, out: Float32Array | Float64Array): NonFiniteCounts | void;
   /** The name of its numpy twin in resources/python/h5blocks_kernel.py, `f(block2d_float64) -> float64 per row`. */
   numpy: string;
 }

@@ -5,14 +5,12 @@
 // checked tree only: the user's text never reaches it, only numbers parsed from it
 // and names chosen here. Run in workers (and the main process for previews); the
 // renderer never compiles anything.
+import type { NonFiniteCounts } from '../../../shared/run';
 import type { OutputType } from '../../compute/rowNorm';
 import type { Expr } from './grammar';
 
 /** NaN and ±Inf among the values written (after rounding to the output type), for the run's report. */
-export interface NonFiniteCounts {
-  nan: number;
-  infinite: number;
-}
+export type { NonFiniteCounts };
 
 /**
  * Evaluates the expression on `rows` rows: `values` holds their elements row-major
@@ -98,22 +96,26 @@ export function jsSource(tree: Expr, elementsPerRow: number, outputType: OutputT
   const emitter = new Emitter(elementsPerRow);
   const result = emitter.value(tree, emitter.rowLines, false);
   // Counted on the float64 value, against the bound past which the output type holds ±Inf:
-  // one comparison per row, no read back from the output.
+  // one comparison per row, no read back from the output. A NaN is written as the one quiet
+  // NaN (0x7FF8… / 0x7FC00000, as the built-in kernels write it): the hardware's NaN from an
+  // operation (Inf - Inf, 0/0) may carry a sign bit, which numpy's would not, so runs could
+  // otherwise differ in bits where they agree in value.
   const finiteBelow = outputType === 'float32' ? String(FLOAT32_OVERFLOW) : 'Infinity';
   return [
     '"use strict";',
     'return function expressionBlock(v, rows, firstRow, out) {',
     `  const E = ${elementsPerRow};`,
     '  let nan = 0;',
-    '  let infinite = 0;',
+    '  let posInf = 0;',
+    '  let negInf = 0;',
     '  for (let r = 0, b = 0; r < rows; r++, b += E) {',
     '    const i = firstRow + r;',
     ...emitter.rowLines.map((line) => `    ${line}`),
     `    const y = ${result};`,
     '    out[r] = y;',
-    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) nan++; else infinite++; }`,
+    `    if (!(Math.abs(y) < ${finiteBelow})) { if (y !== y) { nan++; out[r] = NaN; } else if (y > 0) posInf++; else negInf++; }`,
     '  }',
-    '  return { nan, infinite };',
+    '  return { nan, posInf, negInf };',
     '};',
   ].join('\n');
 }

@@ -162,6 +162,8 @@ export function numpySource(tree: Expr, elementsPerRow: number, text: string): s
     "    with np.errstate(all='ignore'):",
     ...lines.map((line) => `        ${line}`),
     `        y = np.broadcast_to(np.asarray(${result}, dtype=F), (rows,))`,
+    "        # NaN as the one quiet NaN, as the JavaScript kernel writes it (an operation's NaN may carry a sign bit).",
+    "        y = np.where(np.isnan(y), F('nan'), y)",
     '    return y.astype(out_type)',
     '',
   ].join('\n');

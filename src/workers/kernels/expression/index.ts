@@ -13,6 +13,7 @@ import { compileJs, jsSource, type BlockFunction, type NonFiniteCounts } from '.
 import { NUMPY_FUNCTION, NUMPY_PRELUDE, numpySource } from './compileNumpy';
 import { checkExpression, type CheckedExpression } from './grammar';
 import { ExpressionRefused, describeRefusal, type Refusal } from './refusal';
+import { addNonFinite, nonFiniteSummary } from '../../../shared/run';
 
 export { ExpressionRefused, describeRefusal, type Refusal, type BlockFunction, type NonFiniteCounts };
 export { MAX_LENGTH } from './parse';
@@ -162,19 +163,13 @@ export function parseExprOption(text: string): ExprOption {
   return { kernel: KERNEL_NAME, expression: text };
 }
 
-/** The run report's sentence for the NaN and ±Inf an expression wrote (summed over blocks), or null when there were none. */
-export function nonFiniteSentence(counts: NonFiniteCounts, rows: number): string | null {
-  if (counts.nan === 0 && counts.infinite === 0) return null;
-  const parts = [];
-  if (counts.nan) parts.push(`${counts.nan.toLocaleString('en-US')} NaN`);
-  if (counts.infinite) parts.push(`${counts.infinite.toLocaleString('en-US')} ±Inf`);
-  return `the expression gave ${parts.join(' and ')} among ${rows.toLocaleString('en-US')} rows (e.g. a division by zero, or a NaN in the input); they are written as they are`;
+/** The run report's sentence for the NaN and ±Inf an expression wrote (summed over blocks) into `output`, or null when there were none. */
+export function nonFiniteSentence(counts: NonFiniteCounts, output: string): string | null {
+  const summary = nonFiniteSummary(counts, output);
+  return summary && `${summary} (e.g. a division by zero, the log of 0, or a NaN in the input); written as they are`;
 }
 
-/** Adds one block's counts to a run's. */
-export function addNonFinite(total: NonFiniteCounts, block: NonFiniteCounts): NonFiniteCounts {
-  return { nan: total.nan + block.nan, infinite: total.infinite + block.infinite };
-}
+export { addNonFinite };
 
 function refusalOr<T>(work: () => T): T | Refusal {
   try {
