@@ -130,6 +130,8 @@ export interface RunResult {
   output: string;
   /** The kernel that made the output (runs recorded before kernels existed computed `norm`). */
   compute?: string;
+  /** The user's own expression that made the output (`compute` is then `expr`). */
+  expression?: string;
   strategy: Strategy;
   workers: number;
   blockRows: number;

@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import type { RunRecord } from '../../shared/api';
 import type { RunResult } from '../../shared/run';
+import { computationKey } from '../../shared/expression';
 import { JsonStore } from './jsonStore';
 
 /** Oldest runs beyond this are dropped: each run keeps every block's timing, and the history must stay quick to load. */
@@ -53,9 +54,8 @@ export class RunHistory {
   }
 
   private record(run: RunResult): RunRecord {
-    // Like with like: the same file, dataset and kernel (runs recorded before kernels computed the norm).
-    const kernel = (r: RunResult) => r.compute ?? 'norm';
-    const others = this.runs.filter((other) => other.id !== run.id && other.file === run.file && other.dataset === run.dataset && kernel(other) === kernel(run));
+    // Like with like: the same file, dataset and kernel or expression.
+    const others = this.runs.filter((other) => other.id !== run.id && other.file === run.file && other.dataset === run.dataset && computationKey(other) === computationKey(run));
     const pool = run.strategy === 'pool' ? [] : others.filter((other) => other.strategy === 'pool');
     return {
       ...run,

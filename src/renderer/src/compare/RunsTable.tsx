@@ -32,7 +32,9 @@ const COLUMNS: ColumnSpec[] = [
     key: 'strategy', label: 'Strategy', required: true, sortValue: ({ record }) => record.strategy,
     cell: ({ record }, fastest) => (
       <td key="strategy">{fastest && <span className="fastest-mark" title="A run of the run matrix's fastest configuration (by median)">★ </span>}{record.strategy}
-        {(record.compute ?? 'norm') !== 'norm' && <span className="muted small" title={`Computation: ${record.compute}`} data-testid="run-compute"> · {record.compute}</span>}</td>
+        {record.expression !== undefined
+          ? <span className="muted small run-expression" title={`Expression: ${record.expression}`} data-testid="run-expression"> · <code>{record.expression}</code></span>
+          : (record.compute ?? 'norm') !== 'norm' && <span className="muted small" title={`Computation: ${record.compute}`} data-testid="run-compute"> · {record.compute}</span>}</td>
     ),
   },
   {
@@ -202,6 +204,7 @@ function RunDetails({ run }: { run: ComparedRun }) {
       <dt>Started</dt><dd>{r.startedAt}</dd>
       <dt>File</dt><dd><code>{r.file}</code></dd>
       <dt>Dataset → output</dt><dd><code>{r.dataset}</code> → <code>{r.output}</code></dd>
+      <dt>Computation</dt><dd>{r.expression !== undefined ? <>the expression <code data-testid="run-details-expression">{r.expression}</code></> : <code>{r.compute ?? 'norm'}</code>}</dd>
       <dt>Rows</dt><dd>{formatInteger(r.rows)} × {formatInteger(r.columns)} {r.inputDtype} → {r.outputDtype}</dd>
       <dt>Throughput</dt><dd>{formatCompact(r.summary.rowsPerSecond)} rows/s · {formatNumber(r.summary.mbPerSecond, 3)} MB/s</dd>
       <dt>Speedup</dt>
