@@ -128,6 +128,21 @@ describe('the expression box', () => {
   });
 });
 
+describe('the run matrix', () => {
+  it('runs the Run tab\'s expression in every configuration', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    const input = await openExpressionBox(fake, '/coords');
+    type(input, 'x[1] - x[0]');
+    await screen.findByTestId('expression-preview');
+    fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+    expect((await screen.findByTestId('matrix-expression', {}, { timeout: 10_000 })).textContent).toBe('x[1] - x[0]');
+    fireEvent.click(screen.getByTestId('matrix-start'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    expect(fake.startRunCalls()[0]).toMatchObject({ dataset: '/coords', expression: 'x[1] - x[0]', output: '/coords_expr', overwrite: true });
+    expect(fake.startRunCalls()[0].compute).toBeUndefined();
+  });
+});
+
 describe('expression runs in Compare', () => {
   let exprRun: RunResult;
   const text = 'hypot(x[0] - 0.5, x[1] - 0.5)';
