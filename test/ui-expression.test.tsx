@@ -10,6 +10,8 @@ import type { Entity } from '../src/shared/entities';
 import type { RunResult } from '../src/shared/run';
 import { RECENT_EXPRESSIONS_KEY } from '../src/renderer/src/run/recentExpressions';
 import { asRecords, corpusEntities, FakeApi } from './ui-fakeApi';
+import { runsToCsv } from '../src/renderer/src/export/runsTable';
+import { compareRuns } from '../src/renderer/src/compare/metrics';
 import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
 import { cliScript, projectRoot } from './support/paths';
 
@@ -172,5 +174,13 @@ describe('expression runs in Compare', () => {
     expect([...groups.options].map((o) => o.textContent).sort()).toEqual(['coords_1k.h5 /coords', `coords_1k.h5 /coords (${text})`]);
     const normRow = screen.getAllByTestId('compare-row').find((r) => r.dataset.runId === 'norm-run')!;
     expect(within(normRow).queryByTestId('run-expression')).toBeNull();
+  });
+
+  it('exports the expression with the run (CSV: its own column, quoted as it has commas)', () => {
+    const [record] = asRecords([{ ...exprRun, expression: exprRun.expression ?? text }], '/data/coords_1k.h5');
+    const csv = runsToCsv(compareRuns([record]));
+    const [header, line] = csv.split('\r\n');
+    expect(header.split(',').slice(-2)).toEqual(['compute', 'expression']);
+    expect(line.endsWith(`,expr,"${text}"`)).toBe(true);
   });
 });
