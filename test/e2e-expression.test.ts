@@ -49,7 +49,7 @@ describe('the expression box in the browser', () => {
     // Typed key by key: the answer for the whole text is what stays.
     await box.pressSequentially('hypot(x[0], x[5])');
     const message = page.getByTestId('expression-message');
-    await expect.poll(() => message.textContent(), { timeout: 15_000 })
+    await expect.poll(async () => (await page.getByTestId('expression-pending').count()) === 0 && await message.textContent(), { timeout: 15_000 })
       .toBe('At character 15: column 5 is out of range for this dataset: it goes from 0 to 1 (or -2 to -1 from the end)');
     expect(await page.getByTestId('expression-at').locator('mark').textContent()).toBe('5');
     expect(await page.getByTestId('run-button').isDisabled()).toBe(true);
@@ -58,7 +58,9 @@ describe('the expression box in the browser', () => {
     await box.fill('');
     await box.pressSequentially(EXPRESSION);
     const values = page.getByTestId('preview-value');
-    await expect.poll(() => values.count(), { timeout: 15_000 }).toBe(10);
+    // Settled: the answer for the whole text (an older answer stays dimmed while a newer one is asked).
+    const pending = page.getByTestId('expression-pending');
+    await expect.poll(async () => (await pending.count()) === 0 && await values.count(), { timeout: 15_000 }).toBe(10);
     const shown = (await values.allTextContents()).map(Number);
     const expected = numpyFirstRows(10);
     // Each value shown is the shortest decimal of the float32 the run writes: it reads back as numpy's float32.

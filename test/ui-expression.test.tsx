@@ -81,6 +81,17 @@ describe('the expression box', () => {
     expect(preview.textContent).toContain('The first 10 of 1,000 results (float32)');
     expect(fake.calls.filter((c) => c.method === 'previewExpression').at(-1)?.args).toEqual(['f1', '/coords', 'x[0] + 2 * x[1] + i']);
 
+    // While the next text is checked, the last answer stays (dimmed, busy) and Run waits for the new one.
+    type(input, 'x[0] + 2 * x[1] + i + 1');
+    const stale = screen.getByTestId('expression-pending');
+    expect(stale.getAttribute('aria-busy')).toBe('true');
+    expect(within(stale).getAllByTestId('preview-value')).toHaveLength(10);
+    expect(runButton().disabled).toBe(true);
+    await waitFor(() => expect(screen.queryByTestId('expression-pending')).toBeNull());
+    expect(screen.getAllByTestId('preview-value').map((cell) => Number(cell.textContent))).toEqual(expected.map((v) => v + 1));
+    type(input, 'x[0] + 2 * x[1] + i');
+    await waitFor(() => expect(screen.queryByTestId('expression-pending')).toBeNull());
+
     expect(screen.getByTestId('resolved-output').textContent).toContain('/coords_expr');
     await waitFor(() => expect(runButton().disabled).toBe(false));
     fireEvent.click(runButton());

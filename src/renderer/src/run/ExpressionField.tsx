@@ -10,7 +10,8 @@ import { formatInteger } from '../format/units';
 
 export type ExpressionCheck =
   | { state: 'empty' }
-  | { state: 'pending'; text: string }
+  /** Asked; `shown` is the answer for the text before, kept on screen (dimmed) so typing does not flicker. */
+  | { state: 'pending'; text: string; shown?: Extract<ExpressionCheck, { state: 'checked' | 'failed' }> }
   | { state: 'checked'; text: string; preview: ExpressionPreview }
   /** The check itself failed (the file was closed, the dataset cannot be read): said as it is. */
   | { state: 'failed'; text: string; message: string };
@@ -28,7 +29,10 @@ export function useExpressionCheck(fileId: string, dataset: string, text: string
       return;
     }
     let current = true;
-    setCheck({ state: 'pending', text });
+    setCheck((before) => ({
+      state: 'pending', text,
+      ...(before.state === 'checked' || before.state === 'failed' ? { shown: before } : before.state === 'pending' && before.shown ? { shown: before.shown } : {}),
+    }));
     const timer = setTimeout(() => {
       api.previewExpression(fileId, dataset, text).then(
         (preview) => current && setCheck({ state: 'checked', text, preview }),
@@ -85,7 +89,10 @@ function ExpressionCheckView({ check, recentCount }: { check: ExpressionCheck; r
       </span>
     );
   }
-  if (check.state === 'pending') return <span className="muted small" data-testid="expression-pending">Checking…</span>;
+  if (check.state === 'pending') {
+    if (!check.shown) return <span className="muted small" data-testid="expression-pending">Checking…</span>;
+    return <div className="expression-stale" aria-busy="true" data-testid="expression-pending"><ExpressionCheckView check={check.shown} recentCount={recentCount} /></div>;
+  }
   if (check.state === 'failed') return <span className="field-error" role="alert" data-testid="expression-error">{check.message}</span>;
   const { preview, text } = check;
   if (!preview.ok) {
