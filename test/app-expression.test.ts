@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenFile, RunEvent, RunRecord } from '../src/shared/api';
 import { decodeExpressionPreview, type ExpressionPreview } from '../src/shared/expression';
 import { AppService } from '../src/main/app/service';
+import { validateCall } from '../src/shared/apiSchema';
 import { AllowedRoots } from '../src/main/server/allowedRoots';
 import { serveHost } from '../src/main/server/serveHost';
 import { makeTempFolder, removeTempFolders } from './support/files';
@@ -116,4 +117,23 @@ print(out.dtype, bool(np.array_equal(out, np.hypot(x[:, 0] - 0.5, x[:, 1] - 0.5)
 `, path], { encoding: 'utf8' }).trim();
     expect(written).toBe('float32 True');
   }, 60_000);
+});
+
+describe('the calls a page may make', () => {
+  it('checks the expression argument before anything runs', () => {
+    const refused = (method: string, args: unknown[]) => {
+      try {
+        validateCall(method, args);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return null;
+    };
+    expect(refused('previewExpression', ['abc', '/coords', 'x[0]'])).toBeNull();
+    expect(refused('previewExpression', ['abc', '/coords', ''])).toBe('previewExpression: argument 3 must not be empty');
+    expect(refused('previewExpression', ['abc', '/coords', 'x\0'])).toBe('previewExpression: argument 3 must not contain a NUL character');
+    expect(refused('previewExpression', ['abc', '/coords', 'x'.repeat(10_001)])).toBe('previewExpression: argument 3 must be at most 10000 characters');
+    expect(refused('startRun', [{ fileId: 'abc', dataset: '/coords', expression: 'x[0]', strategy: 'pool', workers: 2 }])).toBeNull();
+    expect(refused('startRun', [{ fileId: 'abc', dataset: '/coords', expression: 42, strategy: 'pool', workers: 2 }])).toMatch(/^startRun: argument 1\.expression /);
+  });
 });
