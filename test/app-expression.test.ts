@@ -11,7 +11,7 @@ import { AppService } from '../src/main/app/service';
 import { validateCall } from '../src/shared/apiSchema';
 import { AllowedRoots } from '../src/main/server/allowedRoots';
 import { serveHost } from '../src/main/server/serveHost';
-import { makeTempFolder, removeTempFolders } from './support/files';
+import { copyCorpus, makeTempFolder, removeTempFolders } from './support/files';
 import { systemPython } from './support/paths';
 import { rejection } from './support/rejection';
 
@@ -94,6 +94,38 @@ print(json.dumps({'values': enc(v), 'inputs': [enc(r) for r in x], 'nan': int(np
     expect(error.message).toMatch(/^expr\.h5: \/names: /);
     expect(error.message).not.toContain('\n');
   });
+});
+
+describe('previewExpression on every numeric type', () => {
+  it('reads the first rows as the run does (either byte order, float16, 64-bit integers, NaN and Inf) and gives numpy\'s figures', async () => {
+    const folder = makeTempFolder('app-expression-dtypes');
+    const dtypes = copyCorpus('dtypes.h5', folder);
+    const own = new AppService({ host: serveHost(new AllowedRoots([folder])), userDataDir: makeTempFolder('app-expression-dtypes-user') });
+    try {
+      const opened = await own.openPath(dtypes);
+      const names = ['be_f4', 'be_f8', 'be_i2', 'le_f2', 'le_i1', 'le_u4', 'le_i8', 'le_u8', 'special_values', 'empty_rows'];
+      const expected = JSON.parse(execFileSync(systemPython, ['-c', `
+import sys, json, h5py, numpy as np
+out = {}
+with h5py.File(sys.argv[1], 'r') as f:
+    for name in sys.argv[2:]:
+        d = f[name]
+        x = d[:10].astype('f8')
+        narrow = d.dtype.kind == 'f' and d.dtype.itemsize <= 4 or d.dtype.kind in 'iu' and d.dtype.itemsize <= 2
+        with np.errstate(all='ignore'):
+            v = (x[:, 1] * 2 - x[:, 0]).astype('f4' if narrow else 'f8')
+        out[name] = {'type': 'float32' if narrow else 'float64', 'values': [repr(float(t)) for t in v]}
+print(json.dumps(out))
+`, dtypes, ...names], { encoding: 'utf8' })) as Record<string, { type: string; values: string[] }>;
+      for (const name of names) {
+        const result = decodeExpressionPreview(JSON.parse(JSON.stringify(await own.previewExpression(opened.id, `/${name}`, 'x[1] * 2 - x[0]'))) as ExpressionPreview);
+        const want = expected[name].values.map((t) => (t === 'nan' ? Number.NaN : t === 'inf' ? Infinity : t === '-inf' ? -Infinity : Number(t)));
+        expect({ name, result }).toMatchObject({ name, result: { ok: true, outputType: expected[name].type, values: want } });
+      }
+    } finally {
+      await own.dispose();
+    }
+  }, 60_000);
 });
 
 describe('a run with an expression', () => {
