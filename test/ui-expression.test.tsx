@@ -187,6 +187,23 @@ describe('expression runs in Compare', () => {
     expect(within(normRow).queryByTestId('run-expression')).toBeNull();
   });
 
+  it('says after the run how many NaN and ±Inf the expression wrote, there and in the run\'s details', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    const input = await openExpressionBox(fake, '/coords');
+    type(input, 'x[1] / x[0]');
+    await waitFor(() => expect(runButton().disabled).toBe(false));
+    fireEvent.click(runButton());
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    const [record] = asRecords([{ ...exprRun, id: 'run-1', expression: 'x[1] / x[0]', nonFinite: { nan: 0, infinite: 1 } }], '/data/coords_1k.h5');
+    fake.runs = [record];
+    act(() => fake.emit('run', { type: 'finished', result: record }));
+    expect((await screen.findByTestId('run-non-finite')).textContent).toBe('; the expression gave 1 ±Inf (written as they are)');
+    fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+    await screen.findByTestId('compare-view', {}, { timeout: 10_000 });
+    fireEvent.click(screen.getByRole('button', { name: /^Details of run/ }));
+    expect(screen.getByTestId('run-details').textContent).toContain('the expression x[1] / x[0] · wrote 1 ±Inf');
+  });
+
   it('exports the expression with the run (CSV: its own column, quoted as it has commas)', () => {
     const [record] = asRecords([{ ...exprRun, expression: exprRun.expression ?? text }], '/data/coords_1k.h5');
     const csv = runsToCsv(compareRuns([record]));

@@ -33,6 +33,12 @@ export type ExpressionPreview =
 /** Rows with at most this many elements are shown beside their results. */
 export const PREVIEW_INPUT_ELEMENTS = 4;
 
+/** What an expression run wrote that is not a finite number, in words; null when there was none. */
+export function describeNonFinite(counts: { nan: number; infinite: number } | undefined): string | null {
+  if (!counts || counts.nan + counts.infinite === 0) return null;
+  return [counts.nan ? `${counts.nan.toLocaleString('en-US')} NaN` : '', counts.infinite ? `${counts.infinite.toLocaleString('en-US')} ±Inf` : ''].filter(Boolean).join(' and ');
+}
+
 /** Values as plain numbers for the wire (non-finite ones as strings). */
 export function encodePreviewValues(values: ArrayLike<number>): (number | string)[] {
   return Array.from(values, encodeNumber);

@@ -132,6 +132,8 @@ export interface RunResult {
   compute?: string;
   /** The user's own expression that made the output (`compute` is then `expr`). */
   expression?: string;
+  /** An expression run: how many NaN and ±Inf it wrote (allowed, reported after the run). */
+  nonFinite?: { nan: number; infinite: number };
   strategy: Strategy;
   workers: number;
   blockRows: number;

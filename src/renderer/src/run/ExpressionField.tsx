@@ -4,7 +4,7 @@
 // evaluates it (its Content-Security-Policy forbids generated code anyway).
 import { useEffect, useState } from 'react';
 import { toErrorInfo } from '../../../shared/errors';
-import type { ExpressionPreview } from '../../../shared/expression';
+import { describeNonFinite, type ExpressionPreview } from '../../../shared/expression';
 import { useApi } from '../app/apiContext';
 import { formatInteger } from '../format/units';
 
@@ -144,10 +144,6 @@ function PreviewTable({ preview }: { preview: Extract<ExpressionPreview, { ok: t
       )}
     </div>
   );
-}
-
-function describeNonFinite({ nan, infinite }: { nan: number; infinite: number }): string {
-  return [nan ? `${nan} NaN` : '', infinite ? `${infinite} ±Inf` : ''].filter(Boolean).join(' and ');
 }
 
 /**

@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { RunParams } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { toErrorInfo } from '../../../shared/errors';
+import { describeNonFinite } from '../../../shared/expression';
 import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress } from '../../../shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
@@ -31,13 +32,13 @@ export function RunPanel() {
       {!dataset ? <ObjectStatus selected={selected} hint="Select a numeric dataset in the tree (a series, N×D rows, or a stack of frames) to run a computation on it." />
         : <RunForm key={`${selected.file.id}:${dataset.path}`} fileId={selected.file.id} fileName={selected.file.name} entity={dataset} />}
       {live && <RunProgressBar live={live} />}
-      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} fileId={live.params.fileId} output={live.result.output} rows={live.result.rows} />}
+      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} fileId={live.params.fileId} output={live.result.output} rows={live.result.rows} nonFinite={describeNonFinite(live.result.nonFinite)} />}
     </div>
   );
 }
 
 /** After a run: its output, a link away (the form above stays on the input for the next run). */
-function FinishedActions({ runId, fileId, output, rows }: { runId: string; fileId: string; output: string; rows: number }) {
+function FinishedActions({ runId, fileId, output, rows, nonFinite }: { runId: string; fileId: string; output: string; rows: number; nonFinite: string | null }) {
   const { showTimeline, showTab } = useNavigation();
   const { actions } = useWorkspace();
   return (
@@ -52,6 +53,7 @@ function FinishedActions({ runId, fileId, output, rows }: { runId: string; fileI
             showTab('data');
           }}
         ><code>{output}</code></a>
+        {nonFinite && <span className="warning-text" data-testid="run-non-finite">; the expression gave {nonFinite} (written as they are)</span>}
       </span>
       <button type="button" onClick={() => showTimeline(runId)}>Show timeline</button>
       <button type="button" onClick={() => showTab('compare')}>Compare runs</button>
