@@ -47,8 +47,9 @@ export function useExpressionCheck(fileId: string, dataset: string, text: string
   return check;
 }
 
-export function isRunnableExpression(check: ExpressionCheck): boolean {
-  return check.state === 'checked' && check.preview.ok;
+/** Whether `text` itself (not the text before it, whose answer may still be on screen) was checked and is good. */
+export function isRunnableExpression(check: ExpressionCheck, text: string): boolean {
+  return check.state === 'checked' && check.text === text && check.preview.ok;
 }
 
 export function ExpressionField({ id, text, onChange, check, recent }: {

@@ -92,7 +92,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const expressionText = settings.expressionText;
   const expressionCheck = useExpressionCheck(fileId, dataset.path, isExpression ? expressionText : '');
   const { recent: recentExpressions, remember: rememberExpression } = useRecentExpressions();
-  const expressionError = isExpression && !isRunnableExpression(expressionCheck);
+  const expressionError = isExpression && !isRunnableExpression(expressionCheck, expressionText);
   const outputText = settings.outputText ?? defaultOutputName(dataset.path, compute);
   const workersText = settings.workersText ?? String(cores);
   const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
