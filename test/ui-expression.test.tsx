@@ -116,6 +116,14 @@ describe('the expression box', () => {
     expect(screen.getByTestId('resolved-output').textContent).toContain('contains ".."');
   });
 
+  it('says a good expression on a dataset without rows has nothing to preview, and lets it run', async () => {
+    const fake = new FakeApi({ files: [{ name: 'dtypes.h5', entities: dtypes }] });
+    const input = await openExpressionBox(fake, '/empty_rows');
+    type(input, 'x[0] - x[1]');
+    expect((await screen.findByTestId('expression-preview-summary')).textContent).toBe('The expression is good (float32 results); nothing to preview: the dataset has no rows.');
+    await waitFor(() => expect(runButton().disabled).toBe(false));
+  });
+
   it('offers the expressions run before from the box, newest first, kept across sessions', async () => {
     const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
     let input = await openExpressionBox(fake, '/coords');

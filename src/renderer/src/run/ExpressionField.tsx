@@ -120,9 +120,10 @@ function PreviewTable({ preview }: { preview: Extract<ExpressionPreview, { ok: t
   const odd = preview.nonFinite.nan + preview.nonFinite.infinite;
   return (
     <div className="expression-preview" data-testid="expression-preview">
-      <span className="muted small">
-        {values.length === 0 ? 'No rows to preview.' : `The first ${formatInteger(values.length)} of ${formatInteger(preview.rows)} results`} ({preview.outputType}):
-        {preview.note ? ` ${preview.note}.` : ''}
+      <span className="muted small" data-testid="expression-preview-summary">
+        {values.length > 0
+          ? `The first ${formatInteger(values.length)} of ${formatInteger(preview.rows)} results (${preview.outputType})${preview.note ? `; ${preview.note}` : ''}:`
+          : `The expression is good (${preview.outputType} results); nothing to preview: ${preview.note ?? 'the dataset has no rows'}.`}
       </span>
       {odd > 0 && (
         <span className="warning-text small block" data-testid="expression-non-finite">
