@@ -9,6 +9,8 @@ import type { ApiEvents, AppInfo, H5BlocksApi, OpenFile, RunParams, RunRecord } 
 import type { ChildSummary, Entity, ValueSlice } from '../src/shared/entities';
 import type { ErrorInfo } from '../src/shared/errors';
 import type { Overview } from '../src/shared/overview';
+import type { ExpressionPreview } from '../src/shared/expression';
+import { preview as previewRows } from '../src/workers/kernels/expression';
 import type { RunResult, Strategy } from '../src/shared/run';
 import type { ApiClient } from '../src/renderer/src/app/apiContext';
 import { copyCorpus, makeTempFolder } from './support/files';
@@ -182,6 +184,18 @@ export class FakeApi {
         .filter((e) => e.path !== '/' && needle !== '' && e.path.toLowerCase().includes(needle))
         .map((e) => ({ fileId: file.id, fileName: file.name, path: e.path, name: e.name, kind: e.kind })));
       return { matches, total: matches.length, indexing: [] };
+    }),
+    // The real language on the fake's values (getValue's: element k is k / 8): refusals are the kernel's own sentences.
+    previewExpression: (fileId, dataset, expression) => this.record('previewExpression', [fileId, dataset, expression], (): ExpressionPreview => {
+      const { file, entities } = this.fileById(fileId);
+      const entity = entities.get(dataset);
+      if (entity?.kind !== 'dataset' || !entity.shape) throw { code: 'not-found', message: `${file.name}: ${dataset}: no such dataset` } satisfies ErrorInfo;
+      const rows = Math.min(10, entity.shape[0]);
+      const perRow = entity.shape.slice(1).reduce((a, b) => a * b, 1);
+      const sample = { values: Array.from({ length: rows * perRow }, (_, k) => k / 8), shape: [rows, ...entity.shape.slice(1)], dtype: entity.dtype };
+      const result = previewRows(expression, sample);
+      if (!result.ok) return result;
+      return { ok: true, outputType: result.outputType, rows: entity.shape[0], values: result.values, nonFinite: result.nonFinite };
     }),
     startRun: (params) => this.record('startRun', [params], () => {
       const outcome = this.options.onStartRun?.(params, this) ?? { runId: this.newRunId() };

@@ -47,7 +47,8 @@ describe('run panel', () => {
     await openRunTab(fake, '/vector_1d');
     const choice = await screen.findByTestId('compute-choice') as HTMLSelectElement;
     const options = [...choice.options];
-    expect(options.map((o) => o.value)).toEqual(['norm', 'l1', 'maxabs', 'sum', 'mean', 'min', 'max', 'std', 'nan-count']);
+    expect(options.map((o) => o.value)).toEqual(['norm', 'l1', 'maxabs', 'sum', 'mean', 'min', 'max', 'std', 'nan-count', 'expr']);
+    expect(options.at(-1)?.textContent).toBe('Expression…');
     expect(options.find((o) => o.value === 'std')?.disabled).toBe(true);
     expect(options.find((o) => o.value === 'sum')?.disabled).toBe(false);
     expect(screen.getAllByTestId('compute-refusal').map((r) => r.textContent)).toEqual([

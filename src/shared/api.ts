@@ -10,6 +10,7 @@
 // under the folders named on the command line.
 
 import type { Overview, OverviewRequest } from './overview';
+import type { ExpressionPreview } from './expression';
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
 import type { RunProgress, RunRequest, RunResult, Strategy } from './run';
@@ -69,6 +70,8 @@ export interface RunParams {
   dataset: string;
   /** The per-row kernel; default `norm`. */
   compute?: string;
+  /** The user's own per-row expression, in place of `compute` (RunRequest.expr). */
+  expression?: string;
   strategy: Strategy;
   workers: number;
   blockRows?: number;
@@ -239,6 +242,16 @@ export interface H5BlocksApi {
    */
   openLinkTarget(fileId: string, linkPath: string): Promise<LinkTarget>;
 
+  /**
+   * The Run tab's expression box, as the user types: `expression` checked
+   * against the dataset's shape and type (ok: false with the 1-based character
+   * and a plain sentence when refused) and, when it is good, its first results
+   * on the dataset's first rows (at most 10, from a bounded read), computed by
+   * the run's own kernel in the file's I/O thread. The renderer never evaluates
+   * it. Numbers travel as getValue's do.
+   */
+  previewExpression(fileId: string, dataset: string, expression: string): Promise<ExpressionPreview>;
+
   // Runs
   /**
    * Starts a run and returns its id at once; progress, finish and failure arrive
@@ -270,7 +283,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript', 'computeStats',
+  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'previewExpression', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript', 'computeStats',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

@@ -9,6 +9,7 @@ import { H5BlocksError } from './errors';
 import { MAX_OVERVIEW_BINS, MAX_OVERVIEW_POINTS } from './overview';
 import { MAX_WORKERS, STRATEGIES, isSchedulerAddress } from './run';
 import { MAX_BINS } from './stats';
+import { MAX_EXPRESSION_CHARS } from './expression';
 
 /** Paths longer than this are not real paths (PATH_MAX is 4096 on Linux). */
 const MAX_PATH_CHARS = 4096;
@@ -25,10 +26,15 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id the app gave
 const index = z.int('must be a whole number').nonnegative('must not be negative');
 const range = z.tuple([index, index]).refine(([start, stop]) => start <= stop, 'start must not be past stop');
 
+// The language's own check refuses what is too long with its position and a sentence; this only bounds a call.
+const expressionText = z.string().min(1, 'must not be empty').max(MAX_EXPRESSION_CHARS, `must be at most ${MAX_EXPRESSION_CHARS} characters`)
+  .refine(noNul, 'must not contain a NUL character');
+
 const runParams = z.strictObject({
   fileId: id,
   dataset: objectPath,
   compute: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a computation h5blocks lists').optional(),
+  expression: expressionText.optional(),
   strategy: z.enum(STRATEGIES),
   workers: z.int('must be a whole number').min(1, 'must be at least 1').max(MAX_WORKERS, `must be at most ${MAX_WORKERS}`),
   blockRows: z.int('must be a whole number').min(1, 'must be at least 1').optional(),
@@ -80,6 +86,7 @@ export const API_ARGS = {
   ])]),
   search: z.tuple([z.string().max(1000, 'must be at most 1000 characters').refine(noNul, 'must not contain a NUL character')]),
   openLinkTarget: z.tuple([id, objectPath]),
+  previewExpression: z.tuple([id, objectPath, expressionText]),
   startRun: z.tuple([runParams]),
   cancelRun: z.tuple([id]),
   listRuns: none,

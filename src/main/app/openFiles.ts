@@ -1,4 +1,5 @@
 import type { Overview, OverviewRequest } from '../../shared/overview';
+import type { ExpressionPreview } from '../../shared/expression';
 import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -133,6 +134,11 @@ export class OpenFiles {
   overview(id: string, path: string, request: OverviewRequest): Promise<Overview> {
     const entry = this.entry(id);
     return this.use(entry).call({ kind: 'overview', file: entry.path, path, request });
+  }
+
+  expressionPreview(id: string, path: string, expression: string): Promise<ExpressionPreview> {
+    const entry = this.entry(id);
+    return this.use(entry).call({ kind: 'expression-preview', file: entry.path, path, expression });
   }
 
   children(id: string, paths: string[]): Promise<ChildSummary[][]> {

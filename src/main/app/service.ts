@@ -8,6 +8,7 @@ import type {
   ValueOptions,
 } from '../../shared/api';
 import type { StatsResult } from '../../shared/stats';
+import type { ExpressionPreview } from '../../shared/expression';
 import type { Entity, ValueSlice } from '../../shared/entities';
 import { H5BlocksError } from '../../shared/errors';
 import type { RunRequest } from '../../shared/run';
@@ -266,10 +267,14 @@ export class AppService implements H5BlocksApi {
     return { file: await this.open(allowed), path: link.target };
   }
 
+  async previewExpression(fileId: string, dataset: string, expression: string): Promise<ExpressionPreview> {
+    return this.files.expressionPreview(fileId, dataset, expression);
+  }
+
   async startRun(params: RunParams): Promise<{ runId: string }> {
     const file = this.files.get(params.fileId);
     const request: RunRequest = {
-      file: file.path, dataset: params.dataset, compute: params.compute, strategy: params.strategy, workers: params.workers,
+      file: file.path, dataset: params.dataset, compute: params.compute, ...(params.expression !== undefined ? { expr: params.expression } : {}), strategy: params.strategy, workers: params.workers,
       blockRows: params.blockRows, output: params.output, overwrite: params.overwrite,
       ...(params.scheduler ? { scheduler: params.scheduler } : {}),
       ...(params.live ? { live: true } : {}), ...(params.upgradeFormat ? { upgradeFormat: true } : {}),
@@ -279,7 +284,8 @@ export class AppService implements H5BlocksApi {
       onProgress: (progress) => this.events.emit('run', { type: 'progress', progress }),
       onFinished: (result) => {
         this.files.wroteItself(request.file);
-        const record = this.history.add(result);
+        // The expression is kept with the run (history, Compare) whatever the engine's record says.
+        const record = this.history.add(request.expr !== undefined && result.expression === undefined ? { ...result, expression: request.expr } : result);
         this.events.emit('run', { type: 'finished', result: record });
         // The file now holds the output: its size changed and open views must reload.
         this.announceFiles();

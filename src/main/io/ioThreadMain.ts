@@ -9,6 +9,7 @@ import { H5BlocksError } from '../../shared/errors';
 import { MAX_WORKERS, type RunProgress } from '../../shared/run';
 import { readOverview } from '../app/overview';
 import { readValueSlice } from '../app/values';
+import { previewExpression } from '../app/expressionPreview';
 import { publicError } from '../app/publicError';
 import { CONFINE_VARIABLE, confineTo, takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
@@ -59,7 +60,7 @@ async function answer(id: number, request: IoRequest): Promise<void> {
     // A refused open reads nothing: describing a group whose external link leads
     // outside is fine. Values are another matter: a virtual dataset whose source
     // was refused reads as fill values, which are not the data.
-    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'overview' || request.kind === 'run' || request.kind === 'stats' || request.kind === 'materialize')) throw refusedError(request, refused);
+    if (refused.length > 0 && (request.kind === 'value' || request.kind === 'overview' || request.kind === 'expression-preview' || request.kind === 'run' || request.kind === 'stats' || request.kind === 'materialize')) throw refusedError(request, refused);
     const transfer = result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : [];
     send({ type: 'reply', id, ok: true, result: result ?? null, heapBytes: await heapBytes() }, transfer);
   } catch (error) {
@@ -86,6 +87,8 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
       return handles.use(request.file, async (file) => new TextEncoder().encode(JSON.stringify(await readValueSlice(file, request.path, request.ranges, request.options))));
     case 'overview':
       return handles.use(request.file, (file) => readOverview(file, request.path, request.request));
+    case 'expression-preview':
+      return handles.use(request.file, (file) => previewExpression(file, request.path, request.expression));
     case 'children': {
       const { module } = await loadH5();
       return handles.use(request.file, (file) => request.paths.map((path) => listChildren(file, module, path)));

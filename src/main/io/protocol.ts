@@ -1,6 +1,7 @@
 import type { ValueOptions } from '../../shared/api';
 import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { Overview, OverviewRequest } from '../../shared/overview';
+import type { ExpressionPreview } from '../../shared/expression';
 import type { ErrorInfo } from '../../shared/errors';
 import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
@@ -18,6 +19,8 @@ export type IoRequest =
   /** The same slice as JSON text in UTF-8, made in the thread and handed over without a copy (serve sends it on as it is). */
   | { kind: 'valueJson'; file: string; path: string; ranges: [number, number][]; options?: ValueOptions }
   | { kind: 'overview'; file: string; path: string; request: OverviewRequest }
+  /** An expression checked against a dataset and evaluated on its first rows (the Run tab's live validation and preview). */
+  | { kind: 'expression-preview'; file: string; path: string; expression: string }
   /** The children of several groups at once (the search index lists a file in batches). */
   | { kind: 'children'; file: string; paths: string[] }
   /** `requestedAt`: epoch ms the user asked (the run's clock starts there; see RunHooks). */
@@ -47,6 +50,7 @@ export interface IoResults {
   value: ValueSlice;
   valueJson: Uint8Array;
   overview: Overview;
+  'expression-preview': ExpressionPreview;
   children: ChildSummary[][];
   run: RunResult;
   stats: StatsResult;

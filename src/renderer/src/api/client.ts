@@ -2,6 +2,7 @@ import { API_METHODS, type ApiMethod, type ApiTransport, type H5BlocksApi } from
 import type { ValueSlice } from '../../../shared/entities';
 import { decodeOverview, type Overview } from '../../../shared/overview';
 import { decodeValueSlice } from '../../../shared/wireValues';
+import { decodeExpressionPreview, type ExpressionPreview } from '../../../shared/expression';
 
 const KNOWN = new Set<string>(API_METHODS);
 
@@ -22,6 +23,7 @@ export function createApiClient(transport: ApiTransport): H5BlocksApi {
         method = async (...args: unknown[]) => {
           const result = await transport.call(name, args);
           if (name === 'getValue') return decodeValueSlice(result as ValueSlice);
+          if (name === 'previewExpression') return decodeExpressionPreview(result as ExpressionPreview);
           return name === 'getOverview' ? decodeOverview(result as Overview) : result;
         };
         methods.set(property, method);

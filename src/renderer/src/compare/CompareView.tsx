@@ -54,7 +54,7 @@ export function CompareView() {
     for (const r of records) {
       const key = groupKey(r);
       const known = byKey.get(key);
-      if (!known || r.startedAt > known.newest) byKey.set(key, { key, label: `${r.fileName} ${r.dataset}${(r.compute ?? 'norm') === 'norm' ? '' : ` (${r.compute})`}`, newest: r.startedAt });
+      if (!known || r.startedAt > known.newest) byKey.set(key, { key, label: `${r.fileName} ${r.dataset}${r.expression !== undefined ? ` (${r.expression})` : (r.compute ?? 'norm') === 'norm' ? '' : ` (${r.compute})`}`, newest: r.startedAt });
     }
     return [...byKey.values()].sort((a, b) => b.newest.localeCompare(a.newest));
   }, [records]);

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { MAX_WORKERS, STRATEGIES, defaultOutputName, type Strategy } from '../../../shared/run';
 import { formatInteger } from '../format/units';
 import { isRunnable, kernelChoices } from '../run/eligibility';
-import { useRunSettings } from '../run/runSettings';
+import { EXPRESSION_CHOICE, useRunSettings } from '../run/runSettings';
 import { useRuns } from '../run/runsStore';
 import { resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject } from '../workspace/workspace';
@@ -44,14 +44,16 @@ export function RunMatrix() {
   const totalRuns = configs.length * (typeof repeats === 'number' ? repeats : 0);
   // The Run tab's computation for this dataset, when it applies here.
   const offered = kernelChoices(dataset).filter((choice) => choice.refusal === null).map((choice) => choice.kernel.name);
-  const compute = offered.includes(settings.compute) ? settings.compute : offered[0] ?? 'norm';
+  // An expression chosen in the Run tab is run as typed there (a refused one stops the matrix at its first run, saying why).
+  const expression = settings.compute === EXPRESSION_CHOICE && settings.expressionText.trim() !== '' ? settings.expressionText : undefined;
+  const compute = expression !== undefined ? EXPRESSION_CHOICE : offered.includes(settings.compute) ? settings.compute : offered[0] ?? 'norm';
   const shownOutput = outputText ?? defaultOutputName(dataset.path, compute);
   const output = resolveOutputPath(dataset.path, shownOutput);
 
   return (
     <div className="run-matrix" data-testid="run-matrix">
       <p className="muted small">
-        <code>{compute}</code> (the Run tab's computation) on <code>{dataset.path}</code> in {selected.file.name}, one run after another; each overwrites <code>{output}</code>.
+        {expression !== undefined ? <>The expression <code data-testid="matrix-expression">{expression}</code></> : <code>{compute}</code>} (the Run tab's computation) on <code>{dataset.path}</code> in {selected.file.name}, one run after another; each overwrites <code>{output}</code>.
         Each configuration runs several times and is ranked by its median rows/s, with its spread.
       </p>
       <div className="matrix-fields">
@@ -91,7 +93,7 @@ export function RunMatrix() {
       <div className="button-row">
         <button
           type="button" className="primary" disabled={running || problem !== null} data-testid="matrix-start"
-          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, compute, output, configs, repeats })}
+          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, compute, ...(expression !== undefined ? { expression } : {}), output, configs, repeats })}
         >
           Run matrix ({formatInteger(configs.length)} configuration{configs.length === 1 ? '' : 's'} × {typeof repeats === 'number' ? repeats : '?'} = {formatInteger(totalRuns)} runs)
         </button>

@@ -4,6 +4,7 @@ import { SortHeader } from '../ui/SortHeader';
 import { sortBy, useSort } from '../ui/sorting';
 import { toggled } from '../ui/toggled';
 import type { ComparedRun } from './metrics';
+import { describeNonFinite } from '../../../shared/expression';
 
 type Column = 'started' | 'data' | 'strategy' | 'workers' | 'blockRows' | 'wall' | 'rows' | 'mb' | 'speedup' | 'efficiency' | 'match';
 
@@ -32,7 +33,9 @@ const COLUMNS: ColumnSpec[] = [
     key: 'strategy', label: 'Strategy', required: true, sortValue: ({ record }) => record.strategy,
     cell: ({ record }, fastest) => (
       <td key="strategy">{fastest && <span className="fastest-mark" title="A run of the run matrix's fastest configuration (by median)">★ </span>}{record.strategy}
-        {(record.compute ?? 'norm') !== 'norm' && <span className="muted small" title={`Computation: ${record.compute}`} data-testid="run-compute"> · {record.compute}</span>}</td>
+        {record.expression !== undefined
+          ? <span className="muted small run-expression" title={`Expression: ${record.expression}`} data-testid="run-expression"> · <code>{record.expression}</code></span>
+          : (record.compute ?? 'norm') !== 'norm' && <span className="muted small" title={`Computation: ${record.compute}`} data-testid="run-compute"> · {record.compute}</span>}</td>
     ),
   },
   {
@@ -202,6 +205,8 @@ function RunDetails({ run }: { run: ComparedRun }) {
       <dt>Started</dt><dd>{r.startedAt}</dd>
       <dt>File</dt><dd><code>{r.file}</code></dd>
       <dt>Dataset → output</dt><dd><code>{r.dataset}</code> → <code>{r.output}</code></dd>
+      <dt>Computation</dt><dd>{r.expression !== undefined ? <>the expression <code data-testid="run-details-expression">{r.expression}</code></> : <code>{r.compute ?? 'norm'}</code>}
+        {describeNonFinite(r.nonFinite) && <span className="warning-text"> · wrote {describeNonFinite(r.nonFinite)}</span>}</dd>
       <dt>Rows</dt><dd>{formatInteger(r.rows)} × {formatInteger(r.columns)} {r.inputDtype} → {r.outputDtype}</dd>
       <dt>Throughput</dt><dd>{formatCompact(r.summary.rowsPerSecond)} rows/s · {formatNumber(r.summary.mbPerSecond, 3)} MB/s</dd>
       <dt>Speedup</dt>

@@ -15,6 +15,8 @@ export interface MatrixPlan {
   dataset: DatasetEntity;
   /** The kernel every run of the matrix computes (the Run tab's choice for this dataset). */
   compute: string;
+  /** The Run tab's own expression, in place of `compute`, when it chose one. */
+  expression?: string;
   output: string;
   configs: MatrixConfig[];
   /** Runs per configuration: the ranking is by median, so one noisy run cannot decide it. */
@@ -90,7 +92,7 @@ export function MatrixProvider({ children }: { children: ReactNode }) {
       setStatus({ state: 'running', index, total: schedule.length, label });
       try {
         const runId = await latestRuns.current.start(
-          { fileId: plan.fileId, dataset: plan.dataset.path, compute: plan.compute, ...config, output: plan.output, overwrite: true },
+          { fileId: plan.fileId, dataset: plan.dataset.path, ...(plan.expression !== undefined ? { expression: plan.expression } : { compute: plan.compute }), ...config, output: plan.output, overwrite: true },
           plan.fileName,
           { openOutput: false },
         );

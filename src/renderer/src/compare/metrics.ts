@@ -1,4 +1,5 @@
 import type { RunRecord } from '../../../shared/api';
+import { likeWithLikeKey } from '../../../shared/run';
 
 export interface ComparedRun {
   record: RunRecord;
@@ -10,9 +11,9 @@ export interface ComparedRun {
   efficiency: number | null;
 }
 
-/** Runs compared with each other: the same file, dataset and kernel (like with like). */
-export function groupKey(run: Pick<RunRecord, 'file' | 'dataset' | 'compute'>): string {
-  return `${run.file}\n${run.dataset}\n${run.compute ?? 'norm'}`;
+/** Runs compared with each other: the same file, dataset and kernel or expression (like with like). */
+export function groupKey(run: Pick<RunRecord, 'file' | 'dataset' | 'compute' | 'expression'>): string {
+  return likeWithLikeKey(run);
 }
 
 export function compareRuns(records: RunRecord[]): ComparedRun[] {

@@ -7,7 +7,7 @@ import type { ComparedRun } from '../compare/metrics';
 export const CSV_COLUMNS = [
   'run_id', 'started_at', 'file', 'dataset', 'output', 'strategy', 'workers', 'block_rows', 'rows', 'columns',
   'input_dtype', 'output_dtype', 'wall_ms', 'rows_per_second', 'mb_per_second', 'speedup_vs_inline',
-  'parallel_efficiency', 'output_sha256', 'matches_others',
+  'parallel_efficiency', 'output_sha256', 'matches_others', 'compute', 'expression',
 ] as const;
 
 function csvField(value: string | number | boolean | null): string {
@@ -23,7 +23,7 @@ export function runsToCsv(runs: ComparedRun[]): string {
     const values: (string | number | boolean | null)[] = [
       r.id, r.startedAt, r.file, r.dataset, r.output, r.strategy, r.workers, r.blockRows, r.rows, r.columns,
       r.inputDtype, r.outputDtype, r.wallMs, r.summary.rowsPerSecond, r.summary.mbPerSecond, speedup, efficiency,
-      r.outputSha256, r.matchesOthers,
+      r.outputSha256, r.matchesOthers, r.compute ?? 'norm', r.expression ?? null,
     ];
     lines.push(values.map(csvField).join(','));
   }

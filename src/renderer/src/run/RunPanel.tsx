@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { RunParams } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { toErrorInfo } from '../../../shared/errors';
+import { describeNonFinite } from '../../../shared/expression';
 import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress } from '../../../shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
@@ -16,8 +17,10 @@ import { outputNameProblem } from './outputName';
 import { RunProgressBar } from './RunProgress';
 import { nextFreeName, overwriteRefusal, planSummary, STRATEGY_HELP } from './runPlan';
 import { useRuns } from './runsStore';
-import { useRunSettings } from './runSettings';
+import { EXPRESSION_CHOICE, useRunSettings } from './runSettings';
 import { StatsSection } from './StatsSection';
+import { ExpressionField, isRunnableExpression, useExpressionCheck } from './ExpressionField';
+import { useRecentExpressions } from './recentExpressions';
 
 export function RunPanel() {
   const selected = useSelectedObject();
@@ -29,13 +32,13 @@ export function RunPanel() {
       {!dataset ? <ObjectStatus selected={selected} hint="Select a numeric dataset in the tree (a series, N×D rows, or a stack of frames) to run a computation on it." />
         : <RunForm key={`${selected.file.id}:${dataset.path}`} fileId={selected.file.id} fileName={selected.file.name} entity={dataset} />}
       {live && <RunProgressBar live={live} />}
-      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} fileId={live.params.fileId} output={live.result.output} rows={live.result.rows} />}
+      {live?.status === 'finished' && live.result && <FinishedActions runId={live.result.id} fileId={live.params.fileId} output={live.result.output} rows={live.result.rows} nonFinite={describeNonFinite(live.result.nonFinite)} />}
     </div>
   );
 }
 
 /** After a run: its output, a link away (the form above stays on the input for the next run). */
-function FinishedActions({ runId, fileId, output, rows }: { runId: string; fileId: string; output: string; rows: number }) {
+function FinishedActions({ runId, fileId, output, rows, nonFinite }: { runId: string; fileId: string; output: string; rows: number; nonFinite: string | null }) {
   const { showTimeline, showTab } = useNavigation();
   const { actions } = useWorkspace();
   return (
@@ -50,6 +53,7 @@ function FinishedActions({ runId, fileId, output, rows }: { runId: string; fileI
             showTab('data');
           }}
         ><code>{output}</code></a>
+        {nonFinite && <span className="warning-text" data-testid="run-non-finite">; the expression gave {nonFinite} (written as they are)</span>}
       </span>
       <button type="button" onClick={() => showTimeline(runId)}>Show timeline</button>
       <button type="button" onClick={() => showTab('compare')}>Compare runs</button>
@@ -80,9 +84,15 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const { strategy, blockRowsText, ifExists } = settings;
   const choices = kernelChoices(dataset);
   const offered = choices.filter((choice) => choice.refusal === null);
+  // Every dataset a run can use takes an expression (its text is checked against the dataset's rows).
+  const isExpression = settings.compute === EXPRESSION_CHOICE;
   // A kernel chosen on another dataset may not apply here: fall back to the first that does.
-  const compute = offered.some((choice) => choice.kernel.name === settings.compute) ? settings.compute : offered[0]?.kernel.name ?? 'norm';
-  const kernel = choices.find((choice) => choice.kernel.name === compute)!.kernel;
+  const compute = isExpression || offered.some((choice) => choice.kernel.name === settings.compute) ? settings.compute : offered[0]?.kernel.name ?? 'norm';
+  const kernel = choices.find((choice) => choice.kernel.name === compute)?.kernel;
+  const expressionText = settings.expressionText;
+  const expressionCheck = useExpressionCheck(fileId, dataset.path, isExpression ? expressionText : '');
+  const { recent: recentExpressions, remember: rememberExpression } = useRecentExpressions();
+  const expressionError = isExpression && !isRunnableExpression(expressionCheck, expressionText);
   const outputText = settings.outputText ?? defaultOutputName(dataset.path, compute);
   const workersText = settings.workersText ?? String(cores);
   const [collision, setCollision] = useState<(Collision & { params: RunParams }) | null>(null);
@@ -94,7 +104,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const [live, setLive] = useState(false);
   const [upgradeAsk, setUpgradeAsk] = useState<{ params: RunParams; message: string } | null>(null);
   const liveStrategy = strategy === 'inline' || strategy === 'pool';
-  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId(), compute: useId() };
+  const ids = { strategy: useId(), workers: useId(), blockRows: useId(), output: useId(), scheduler: useId(), compute: useId(), expression: useId() };
   const scheduler = strategy === 'dask' ? settings.schedulerText.trim() : '';
   const schedulerError = scheduler !== '' && !isSchedulerAddress(scheduler) ? 'A Dask scheduler address, such as tcp://host:8786 (or blank for a local cluster).' : null;
 
@@ -180,11 +190,12 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
 
   async function onRun() {
     const params: RunParams = {
-      fileId, dataset: dataset.path, compute, strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
+      fileId, dataset: dataset.path, ...(isExpression ? { expression: expressionText } : { compute }), strategy, workers: strategy === 'inline' ? 1 : workers, blockRows, output,
       ...(scheduler ? { scheduler } : {}),
       ...(live && liveStrategy ? { live: true } : {}),
     };
     setUpgradeAsk(null);
+    if (isExpression) rememberExpression(expressionText);
     if (ifExists === 'overwrite') return launch({ ...params, overwrite: true });
     const found = await api.getEntity(fileId, output).catch(() => null);
     if (!found) return launch(params);
@@ -192,7 +203,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     return askAbout(params, found);
   }
 
-  const invalid = Boolean(workersError || blockRowsError || outputError || schedulerError);
+  const invalid = Boolean(workersError || blockRowsError || outputError || schedulerError || expressionError);
   return (
     <>
       <form className="run-form" onSubmit={(event) => {
@@ -213,15 +224,30 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
                   {k.name}{refusal !== null ? ' (does not apply)' : ''}
                 </option>
               ))}
+              <option value={EXPRESSION_CHOICE} title="Your own formula over x (the row) and i (its index)">Expression…</option>
             </select>
-            <span id={`${ids.compute}-help`} className="muted small" data-testid="compute-description">
-              {kernel.description}. One value per entry along the first axis; output type: {kernel.outputRule}.
-            </span>
+            {kernel && (
+              <span id={`${ids.compute}-help`} className="muted small" data-testid="compute-description">
+                {kernel.description}. One value per entry along the first axis; output type: {kernel.outputRule}.
+              </span>
+            )}
+            {isExpression && (
+              <span id={`${ids.compute}-help`} className="muted small" data-testid="compute-description">
+                Your own formula, one value per entry along the first axis, evaluated in float64 and written as float32 for f2, f4 and 8/16-bit integers, float64 otherwise.
+              </span>
+            )}
             {choices.filter((choice) => choice.refusal !== null).map(({ kernel: k, refusal }) => (
               <span key={k.name} className="muted small block" data-testid="compute-refusal"><code>{k.name}</code> does not apply: {dataset.path} {refusal}.</span>
             ))}
           </div>
         </div>
+
+        {isExpression && (
+          <div className="form-grid">
+            <label htmlFor={ids.expression}>Expression</label>
+            <ExpressionField id={ids.expression} text={expressionText} onChange={(text) => update({ expressionText: text })} check={expressionCheck} recent={recentExpressions} />
+          </div>
+        )}
 
         <fieldset className="strategy-choice">
           <legend>Strategy</legend>

@@ -14,8 +14,10 @@ export interface RunSettings {
   /** null until the user edits it: then the form follows the core count. */
   workersText: string | null;
   blockRowsText: string;
-  /** The per-row kernel (src/workers/kernels/registry.ts). */
+  /** The per-row kernel (src/workers/kernels/registry.ts), or EXPRESSION_CHOICE for the user's own expression. */
   compute: string;
+  /** The expression typed for this dataset (its columns are this dataset's). */
+  expressionText: string;
   /** null until the user edits it: then the output is named after the computation. */
   outputText: string | null;
   ifExists: IfExists;
@@ -23,7 +25,7 @@ export interface RunSettings {
   schedulerText: string;
 }
 
-type DatasetSettings = Pick<RunSettings, 'blockRowsText' | 'compute' | 'outputText' | 'ifExists'>;
+type DatasetSettings = Pick<RunSettings, 'blockRowsText' | 'compute' | 'expressionText' | 'outputText' | 'ifExists'>;
 
 const GLOBAL_DEFAULTS: Pick<RunSettings, 'strategy' | 'workersText' | 'schedulerText'> = { strategy: 'pool', workersText: null, schedulerText: '' };
 const SCHEDULER_KEY = 'h5blocks.daskScheduler';
@@ -44,7 +46,10 @@ function rememberScheduler(text: string): void {
     // Not kept: the field still holds it for this session.
   }
 }
-const DATASET_DEFAULTS: DatasetSettings = { blockRowsText: '', compute: 'norm', outputText: null, ifExists: 'ask' };
+const DATASET_DEFAULTS: DatasetSettings = { blockRowsText: '', compute: 'norm', expressionText: '', outputText: null, ifExists: 'ask' };
+
+/** The computation choice that opens the expression box (the engine's kernel name for expressions). */
+export const EXPRESSION_CHOICE = 'expr';
 
 interface Store {
   shared: typeof GLOBAL_DEFAULTS;
