@@ -4,7 +4,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../src/renderer/src/app/App';
 import type { Entity } from '../src/shared/entities';
-import type { RunResult } from '../src/shared/run';
+import type { ActiveSpan, RunResult } from '../src/shared/run';
 import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
 import { removeTempFolders } from './support/files';
 
@@ -149,5 +149,43 @@ describe('timeline', () => {
     const first = screen.getByTestId('timeline-clock').textContent;
     await waitFor(() => expect(screen.getByTestId('timeline-clock').textContent).not.toBe(first), { timeout: 5_000 });
     await waitFor(() => expect(Number(screen.getByTestId('timeline-chart').dataset.pending)).toBe(2), { timeout: 5_000 });
+  });
+
+  it('draws the phases under way from the engine\'s activity reports, and says them in words', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    render(<App client={fake.client} />);
+    fireEvent.click(await waitFor(() => {
+      const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords');
+      if (!row) throw new Error('no /coords row yet');
+      return row;
+    }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    fireEvent.change(await screen.findByLabelText('Block rows'), { target: { value: '200' } });
+    fireEvent.click(screen.getByLabelText('pool'));
+    fireEvent.click(screen.getByTestId('run-button'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+    const report = (active: ActiveSpan[], blocksDone = 0) => act(() => {
+      fake.emit('run', { type: 'progress', progress: {
+        runId: 'run-1', blocksDone, blocksTotal: 5, rowsDone: blocksDone * 200, rowsTotal: 1000, elapsedMs: 120, rowsPerSecond: 0, etaMs: null,
+        active, runPhases: [{ phase: 'log', lane: 'main', start: 10, end: 30 }],
+      } });
+    });
+
+    // Two workers starting up (threads 7 and 9): their lanes are theirs from the first report, drawn as start-up under way.
+    report([{ phase: 'start', lane: 7, step: 'worker', start: 5 }, { phase: 'start', lane: 9, step: 'worker', start: 5 }]);
+    await waitFor(() => expect(screen.getByTestId('timeline-chart').dataset.active).toBe('worker 1:start,worker 2:start'), { timeout: 5_000 });
+    expect(screen.getByTestId('timeline-chart').dataset.lanes).toBe('main,worker 1,worker 2');
+    expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^starting 2 workers… · /);
+    // The run's own finished spans (the write-ahead log) are drawn before the run ends.
+    expect(screen.getByTestId('phase-legend').textContent).toContain('log');
+
+    // Then: the main thread reads block 3 while worker 1 computes block 2 (blocks counted from 1 in words).
+    report([{ phase: 'read', lane: 'main', start: 200, block: 2 }, { phase: 'compute', lane: 7, start: 180, block: 1 }], 1);
+    await waitFor(() => expect(screen.getByTestId('timeline-chart').dataset.active).toBe('main:read,worker 1:compute'), { timeout: 5_000 });
+    expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^reading block 3 of 5… · computing block 2 of 5… · /);
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    expect(screen.getByTestId('run-stage').textContent).toMatch(/^reading block 3 of 5… · computing block 2 of 5…/);
+    expect(screen.getByTestId('run-stats').textContent).toContain('1 / 5 blocks');
   });
 });

@@ -29,6 +29,7 @@ import { APP_VERSION } from '../version';
 import { planBlocks } from '../../shared/blocks';
 import { chooseRun, INLINE_MAX_BYTES, machineCores } from './defaults';
 import { epochNow } from './clock';
+import { RunActivity } from './activity';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
 import { BufferPool } from './bufferPool';
@@ -117,7 +118,13 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   let liveFile: H5File | undefined;
   let liveOutputCommitted = false;
   let liveDone = false;
+  // What each lane does now, sent a few times a second between blocks so a timeline draws it while it lasts.
+  const activity = new RunActivity(runStart);
+  const sofar = { timings: [] as BlockTiming[], blocksTotal: 0, rowsTotal: 0 };
+  // (From the moment the blocks are planned: a count of 0 blocks would read as a run with nothing to do.)
+  const heartbeat = hooks.onProgress && setInterval(() => sofar.blocksTotal > 0 && hooks.onProgress!(activityProgress(runId, sofar, runStart, activity, runPhases)), ACTIVITY_TICK_MS);
   try {
+    activity.begin('main', 'log', logStart);
     if (upgrade) transaction.store.writeAt(upgrade.at, upgrade.bytes);
     h5file = await transaction.openH5(live ? 'v110' : undefined);
     const input = usableInput(module, h5file, dataset, transaction.store, kernel);
@@ -175,9 +182,11 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     }
     const shardFolder = virtual ? makeShardFolder(file, output) : undefined;
     runPhases.push({ phase: 'log', lane: 'main', start: rel(logStart), end: rel(epochNow()) });
+    activity.end('main');
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
+    Object.assign(sofar, { timings, blocksTotal: blocks.length, rowsTotal: input.rows });
     const writtenListeners: (() => void)[] = [];
     const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(strategy) ? 'merge' : 'write',
       (rowStart, values) => {
@@ -188,7 +197,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       (timing) => {
         timings.push(timing);
         for (const listener of writtenListeners) listener();
-        hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
+        hooks.onProgress?.({ ...progress(runId, timing, timings, blocks.length, input.rows, runStart), active: activity.now(), runPhases: [...runPhases] });
       },
       outputHash(input.rows * OUTPUT_BYTES[outputType]),
       live ? () => target.flush() : undefined);
@@ -206,6 +215,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       buffers,
       storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
       runId, input, task: request.expr !== undefined ? { kernel: EXPRESSION_KERNEL, expression: request.expr, shape: [...input.shape] } : { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
+      activity,
       readBlock: (plan, into) => contiguous
         ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
         : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
@@ -224,6 +234,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     signal.throwIfAborted();
 
     const commitStart = epochNow();
+    activity.begin('main', 'commit', commitStart);
     const outputSha256 = await writer.digest();
     if (live) {
       // Closing as the SWMR writer clears the file's status flags; the provenance goes in a transaction of its own.
@@ -264,6 +275,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   } catch (error) {
     throw asRunError(transaction.diskFailure() ?? error, file, signal);
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
+    activity.close();
     writerOfRun?.dispose();
     closeQuietly(h5file);
     closeQuietly(liveFile);
@@ -381,6 +394,21 @@ export function progress(runId: string, block: BlockTiming, done: BlockTiming[],
     runId, blocksDone: done.length, blocksTotal: total, rowsDone, rowsTotal, elapsedMs, rowsPerSecond,
     etaMs: rowsPerSecond > 0 ? ((rowsTotal - rowsDone) / rowsPerSecond) * 1000 : null,
     block,
+  };
+}
+
+/** How often a running run says what its lanes are doing when no block has finished. */
+const ACTIVITY_TICK_MS = 250;
+
+/** A progress event between blocks: the counts so far, the clock, and the work under way. */
+function activityProgress(runId: string, sofar: { timings: BlockTiming[]; blocksTotal: number; rowsTotal: number }, runStart: number, activity: RunActivity, runPhases: PhaseSpan[]): RunProgress {
+  const elapsedMs = epochNow() - runStart;
+  const rowsDone = sofar.timings.at(-1)?.rowEnd ?? 0;
+  const rowsPerSecond = elapsedMs > 0 ? (rowsDone / elapsedMs) * 1000 : 0;
+  return {
+    runId, blocksDone: sofar.timings.length, blocksTotal: sofar.blocksTotal, rowsDone, rowsTotal: sofar.rowsTotal, elapsedMs, rowsPerSecond,
+    etaMs: rowsPerSecond > 0 ? ((sofar.rowsTotal - rowsDone) / rowsPerSecond) * 1000 : null,
+    active: activity.now(), runPhases: [...runPhases],
   };
 }
 

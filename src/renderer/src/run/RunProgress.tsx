@@ -1,3 +1,4 @@
+import type { ActiveSpan } from '../../../shared/run';
 import { formatDuration, formatInteger, formatRate } from '../format/units';
 import { useNow } from '../ui/useNow';
 import { describeEta } from './runPlan';
@@ -18,7 +19,27 @@ export function liveStage(live: LiveRun): string {
     return `starting ${workers} worker${workers === 1 ? '' : 's'} for ${blocks}…`;
   }
   const { blocksDone, blocksTotal } = live.progress;
-  return blocksDone >= blocksTotal ? 'all blocks written; committing the file…' : `${formatInteger(blocksDone)} of ${formatInteger(blocksTotal)} blocks done`;
+  return activityInWords(live.progress.active ?? [], blocksTotal)
+    ?? (blocksDone >= blocksTotal ? 'all blocks written; committing the file…' : `${formatInteger(blocksDone)} of ${formatInteger(blocksTotal)} blocks done`);
+}
+
+/** What the lanes are doing now (the engine's `active` report), the most telling first; null when it reported nothing. */
+function activityInWords(active: ActiveSpan[], blocksTotal: number): string | null {
+  const of = ` of ${formatInteger(blocksTotal)}…`;
+  // Blocks are counted from 1 in words ("block 1 of 40"), as a user counts them.
+  const blocks = (phase: string) => [...new Set(active.filter((span) => span.phase === phase && span.block !== undefined).map((span) => span.block! + 1))].sort((a, b) => a - b);
+  const named = (verb: string, list: number[]) => `${verb} block${list.length === 1 ? '' : 's'} ${list.map(formatInteger).join(', ')}${of}`;
+  if (active.some((span) => span.lane === 'main' && span.phase === 'commit')) return 'all blocks written; committing the file…';
+  const starting = active.filter((span) => span.phase === 'start' && span.lane !== 'main').length;
+  const reading = blocks('read');
+  const computing = blocks('compute');
+  const parts: string[] = [];
+  if (starting > 0) parts.push(`starting ${starting} worker${starting === 1 ? '' : 's'}…`);
+  if (reading.length > 0) parts.push(named('reading', reading));
+  if (computing.length > 0) parts.push(named('computing', computing));
+  if (parts.length > 0) return parts.join(' · ');
+  if (active.some((span) => span.lane === 'main' && span.phase === 'log')) return 'opening the file and preparing the output…';
+  return null;
 }
 
 /** The current (or last) run: progress, rates, and its Cancel button, whatever is selected in the tree meanwhile. */
