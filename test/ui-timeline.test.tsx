@@ -165,15 +165,21 @@ describe('timeline', () => {
     fireEvent.click(screen.getByTestId('run-button'));
     await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
     fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
-    const report = (active: ActiveSpan[], blocksDone = 0) => act(() => {
+    // Between blocks the engine reports what each lane is doing (runActivity); a finished block's progress event carries it too.
+    const between = (active: ActiveSpan[]) => act(() => {
+      fake.emit('runActivity', { runId: 'run-1', elapsedMs: 120, active, runPhases: [{ phase: 'log', lane: 'main', start: 10, end: 30 }] });
+    });
+    const blockDone = (active: ActiveSpan[]) => act(() => {
+      // Block 1 (index 0) as worker 1 (thread 7) ran it.
+      const block = { ...pool.blocks[0], index: 0, phases: pool.blocks[0].phases.map((span) => ({ ...span, lane: span.lane === 'main' ? 'main' as const : 7 })) };
       fake.emit('run', { type: 'progress', progress: {
-        runId: 'run-1', blocksDone, blocksTotal: 5, rowsDone: blocksDone * 200, rowsTotal: 1000, elapsedMs: 120, rowsPerSecond: 0, etaMs: null,
-        active, runPhases: [{ phase: 'log', lane: 'main', start: 10, end: 30 }],
+        runId: 'run-1', blocksDone: 1, blocksTotal: 5, rowsDone: block.rowEnd, rowsTotal: 1000, elapsedMs: 250, rowsPerSecond: 0, etaMs: null,
+        block, active, runPhases: [{ phase: 'log', lane: 'main', start: 10, end: 30 }],
       } });
     });
 
     // Two workers starting up (threads 7 and 9): their lanes are theirs from the first report, drawn as start-up under way.
-    report([{ phase: 'start', lane: 7, step: 'worker', start: 5 }, { phase: 'start', lane: 9, step: 'worker', start: 5 }]);
+    between([{ phase: 'start', lane: 7, step: 'worker', start: 5 }, { phase: 'start', lane: 9, step: 'worker', start: 5 }]);
     await waitFor(() => expect(screen.getByTestId('timeline-chart').dataset.active).toBe('worker 1:start,worker 2:start'), { timeout: 5_000 });
     expect(screen.getByTestId('timeline-chart').dataset.lanes).toBe('main,worker 1,worker 2');
     expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^starting 2 workers… · /);
@@ -181,7 +187,7 @@ describe('timeline', () => {
     expect(screen.getByTestId('phase-legend').textContent).toContain('log');
 
     // Then: the main thread reads block 3 while worker 1 computes block 2 (blocks counted from 1 in words).
-    report([{ phase: 'read', lane: 'main', start: 200, block: 2 }, { phase: 'compute', lane: 7, start: 180, block: 1 }], 1);
+    blockDone([{ phase: 'read', lane: 'main', start: 200, block: 2 }, { phase: 'compute', lane: 7, start: 180, block: 1 }]);
     await waitFor(() => expect(screen.getByTestId('timeline-chart').dataset.active).toBe('main:read,worker 1:compute'), { timeout: 5_000 });
     expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^reading block 3 of 5… · computing block 2 of 5… · /);
     fireEvent.click(screen.getByRole('tab', { name: 'Run' }));

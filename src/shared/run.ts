@@ -180,6 +180,17 @@ export interface RunProgress {
   runPhases?: PhaseSpan[];
 }
 
+/**
+ * Between blocks, a few times a second: the clock and the work under way (a
+ * run event of its own, so progress events stay one per block).
+ */
+export interface RunActivityReport {
+  runId: string;
+  elapsedMs: number;
+  active: ActiveSpan[];
+  runPhases: PhaseSpan[];
+}
+
 /** A phase a lane is in now: from `start` (ms since the run started) until it reports its end. */
 export interface ActiveSpan {
   phase: Phase;

@@ -3,7 +3,7 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunActivityReport, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { OUTPUT_BYTES } from '../../workers/compute/rowNorm';
 import { DEFAULT_KERNEL, ROW_KERNELS, rowKernel } from '../../workers/kernels/registry';
 import type { RowKernel } from '../../workers/kernels/kernel';
@@ -55,6 +55,8 @@ const MERGING: readonly Strategy[] = ['shard', 'dask'];
 export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Between blocks, a few times a second: the clock and what each lane is doing now (activity.ts). */
+  onActivity?: (activity: RunActivityReport) => void;
   /**
    * Epoch ms the user asked for the run (the CLI's process start, the app's
    * request): the run's clock starts there, and what came before its first
@@ -120,9 +122,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   let liveDone = false;
   // What each lane does now, sent a few times a second between blocks so a timeline draws it while it lasts.
   const activity = new RunActivity(runStart);
-  const sofar = { timings: [] as BlockTiming[], blocksTotal: 0, rowsTotal: 0 };
-  // (From the moment the blocks are planned: a count of 0 blocks would read as a run with nothing to do.)
-  const heartbeat = hooks.onProgress && setInterval(() => sofar.blocksTotal > 0 && hooks.onProgress!(activityProgress(runId, sofar, runStart, activity, runPhases)), ACTIVITY_TICK_MS);
+  const heartbeat = hooks.onActivity && setInterval(() => hooks.onActivity!({ runId, elapsedMs: epochNow() - runStart, active: activity.now(), runPhases: [...runPhases] }), ACTIVITY_TICK_MS);
   try {
     activity.begin('main', 'log', logStart);
     if (upgrade) transaction.store.writeAt(upgrade.at, upgrade.bytes);
@@ -186,7 +186,6 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
-    Object.assign(sofar, { timings, blocksTotal: blocks.length, rowsTotal: input.rows });
     const writtenListeners: (() => void)[] = [];
     const writer = new OrderedWriter(runStart, virtual ? null : MERGING.includes(strategy) ? 'merge' : 'write',
       (rowStart, values) => {
@@ -399,18 +398,6 @@ export function progress(runId: string, block: BlockTiming, done: BlockTiming[],
 
 /** How often a running run says what its lanes are doing when no block has finished. */
 const ACTIVITY_TICK_MS = 250;
-
-/** A progress event between blocks: the counts so far, the clock, and the work under way. */
-function activityProgress(runId: string, sofar: { timings: BlockTiming[]; blocksTotal: number; rowsTotal: number }, runStart: number, activity: RunActivity, runPhases: PhaseSpan[]): RunProgress {
-  const elapsedMs = epochNow() - runStart;
-  const rowsDone = sofar.timings.at(-1)?.rowEnd ?? 0;
-  const rowsPerSecond = elapsedMs > 0 ? (rowsDone / elapsedMs) * 1000 : 0;
-  return {
-    runId, blocksDone: sofar.timings.length, blocksTotal: sofar.blocksTotal, rowsDone, rowsTotal: sofar.rowsTotal, elapsedMs, rowsPerSecond,
-    etaMs: rowsPerSecond > 0 ? ((sofar.rowsTotal - rowsDone) / rowsPerSecond) * 1000 : null,
-    active: activity.now(), runPhases: [...runPhases],
-  };
-}
 
 export function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
   if (error instanceof H5BlocksError) return error;

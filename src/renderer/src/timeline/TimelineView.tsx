@@ -25,7 +25,7 @@ const BLOCKS_TABLE_HEIGHT = 360;
 
 /** A live run as far as it has gone: its planned lanes from the first moment, its time up to `now`. */
 function timelineFromLive(live: LiveRun, now: number): TimelineRun {
-  const reported = live.blocks.reduce((max, block) => block.phases.reduce((m, span) => Math.max(m, span.end), max), live.progress?.elapsedMs ?? 0);
+  const reported = live.blocks.reduce((max, block) => block.phases.reduce((m, span) => Math.max(m, span.end), max), Math.max(live.progress?.elapsedMs ?? 0, live.activity?.elapsedMs ?? 0));
   const wallMs = Math.max(reported, now - live.startedAtMs);
   return {
     id: live.runId,
@@ -35,9 +35,9 @@ function timelineFromLive(live: LiveRun, now: number): TimelineRun {
     rows: live.progress?.rowsTotal ?? live.plan?.rows ?? 0,
     wallMs,
     blocks: live.blocks,
-    runPhases: live.progress?.runPhases ?? [],
+    runPhases: live.activity?.runPhases ?? [],
     finished: false,
-    active: activeBars(live.progress?.active, wallMs),
+    active: activeBars(live.activity?.active, wallMs),
   };
 }
 
