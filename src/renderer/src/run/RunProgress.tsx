@@ -31,13 +31,16 @@ function activityInWords(active: ActiveSpan[], blocksTotal: number | undefined):
   const blocks = (phase: string) => [...new Set(active.filter((span) => span.phase === phase && span.block !== undefined).map((span) => span.block! + 1))].sort((a, b) => a - b);
   const named = (verb: string, list: number[]) => `${verb} block${list.length === 1 ? '' : 's'} ${list.map(formatInteger).join(', ')}${of}`;
   if (active.some((span) => span.lane === 'main' && span.phase === 'commit')) return 'all blocks written; committing the file…';
-  const starting = active.filter((span) => span.phase === 'start' && span.lane !== 'main').length;
+  // A pool worker's thread starting, or a shard worker loading HDF5 (h5wasm) before its first block.
+  const starting = active.filter((span) => (span.phase === 'start' || span.phase === 'init') && span.lane !== 'main').length;
   const reading = blocks('read');
   const computing = blocks('compute');
   const parts: string[] = [];
   if (starting > 0) parts.push(`starting ${starting} worker${starting === 1 ? '' : 's'}…`);
   if (reading.length > 0) parts.push(named('reading', reading));
   if (computing.length > 0) parts.push(named('computing', computing));
+  const writing = blocks('shard-write');
+  if (writing.length > 0) parts.push(named('writing the shard of', writing));
   if (parts.length > 0) return parts.join(' · ');
   if (active.some((span) => span.lane === 'main' && span.phase === 'log')) return 'opening the file and preparing the output…';
   return null;
