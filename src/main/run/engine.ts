@@ -214,7 +214,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       buffers,
       storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
       runId, input, task: request.expr !== undefined ? { kernel: EXPRESSION_KERNEL, expression: request.expr, shape: [...input.shape] } : { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
-      activity,
+      // Only a caller that listens is told (the CLI and the bench pay nothing for it).
+      activity: hooks.onActivity || hooks.onProgress ? activity : undefined,
       readBlock: (plan, into) => contiguous
         ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
         : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
