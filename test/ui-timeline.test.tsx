@@ -7,6 +7,8 @@ import type { Entity } from '../src/shared/entities';
 import type { ActiveSpan, RunResult } from '../src/shared/run';
 import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
 import { removeTempFolders } from './support/files';
+import { formatDuration } from '../src/renderer/src/format/units';
+import { timelineBars, timelineFromRecord, timelineLanes } from '../src/renderer/src/timeline/model';
 
 let coords: Map<string, Entity>;
 let pool: RunResult;
@@ -61,6 +63,20 @@ describe('timeline', () => {
       expect(screen.getByTestId('duration-histogram')).toBeTruthy();
     });
   }
+
+  it('gives each block the Start where its first bar is drawn (its queue wait, drawn thin, excluded)', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([pool]) });
+    await showTimeline(fake);
+    const run = timelineFromRecord(asRecords([pool])[0]);
+    const bars = timelineBars(run, timelineLanes(run));
+    const rows = within(screen.getByTestId('blocks-table')).getAllByTestId('block-row');
+    expect(rows).toHaveLength(pool.blocks.length);
+    for (const row of rows) {
+      const b = run.blocks.findIndex((block) => String(block.index) === row.dataset.block);
+      const drawn = Math.min(...bars.filter((bar) => bar.block === b && bar.phase !== 'queue').map((bar) => bar.start));
+      expect(row.querySelectorAll('td')[3].textContent).toBe(formatDuration(drawn));
+    }
+  });
 
   it('shows workers that received no block as idle lanes', async () => {
     const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([{ ...pool, workers: 4 }]) });
