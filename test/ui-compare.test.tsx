@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 // The Compare tab: the runs table with speedups and output agreement, side-by-side timelines, exports, the run matrix.
+import { chooseRun } from '../src/main/run/defaults';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/renderer/src/app/App';
 import type { RunRecord } from '../src/shared/api';
 import type { Entity } from '../src/shared/entities';
-import type { RunResult } from '../src/shared/run';
+import type { RunResult, Strategy } from '../src/shared/run';
 import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
 import { removeTempFolders } from './support/files';
 import { formatRate } from '../src/renderer/src/format/units';
@@ -142,6 +143,9 @@ describe('compare view', () => {
     const start = await screen.findByTestId('matrix-start', {}, { timeout: 10_000 });
     // inline once, pool and shard with 1 and 2 workers, each 3 times by default.
     expect(start.textContent).toBe('Run matrix (5 configurations × 3 = 15 runs)');
+    // Each configuration is named by the block rows its runs will use, as the engine's rule plans them (planRuns), not "default".
+    await waitFor(() => expect(screen.getAllByTestId('matrix-config').map((li) => li.textContent)).toEqual(expectedConfigNames(fake)));
+    expect(screen.getByTestId('matrix-configs').textContent).not.toMatch(/default blocks/);
     fireEvent.change(screen.getByLabelText('Repeats'), { target: { value: '0' } });
     expect(screen.getByText(/Repeats must be a whole number from 1 to 20/)).toBeTruthy();
     expect((start as HTMLButtonElement).disabled).toBe(true);
@@ -182,3 +186,15 @@ describe('compare view', () => {
     expect(screen.getByTestId('matrix-verdict-label').textContent).toBe('Earlier run matrix, on coords_1k.h5 /coords: not the dataset selected now');
   });
 });
+
+/** The five default configurations on /coords, named with the block rows the engine's rule gives them (defaults.ts). */
+function expectedConfigNames(fake: FakeApi): string[] {
+  const entity = coords.get('/coords');
+  if (entity?.kind !== 'dataset' || !entity.shape) throw new Error('no /coords');
+  const evidence = { rows: entity.shape[0], rowBytes: entity.shape[1] * entity.dtype.size, chunkRows: entity.chunks?.[0], filtered: entity.filters.length > 0, directChunks: false, cores: 2 };
+  expect(fake.calls.some((call) => call.method === 'planRuns')).toBe(true);
+  return [['inline', 1], ['pool', 1], ['pool', 2], ['shard', 1], ['shard', 2]].map(([strategy, workers]) => {
+    const rows = Math.min(chooseRun({ strategy: strategy as Strategy, workers: workers as number }, evidence).blockRows, entity.shape![0]);
+    return `${strategy}${strategy === 'inline' ? '' : ` · ${workers} worker${workers === 1 ? '' : 's'}`} · ${rows.toLocaleString('en-US')}-row blocks (its default)`;
+  });
+}

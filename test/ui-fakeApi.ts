@@ -3,6 +3,7 @@
 // `h5blocks run --json` on copies of them, so the UI sees exactly the shapes
 // the main process sends. Calls are recorded for the tests to inspect.
 
+import { chooseRun } from '../src/main/run/defaults';
 import { execFileSync } from 'node:child_process';
 import { basename } from 'node:path';
 import type { ApiEvents, AppInfo, H5BlocksApi, OpenFile, RunParams, RunRecord } from '../src/shared/api';
@@ -166,6 +167,22 @@ export class FakeApi {
       const entity = entities.get(path);
       if (!entity) throw { code: 'not-found', message: `${file.name}: ${path}: no such object` } satisfies ErrorInfo;
       return entity;
+    }),
+    // The engine's own rule (defaults.ts), on the fake's entity and cores.
+    planRuns: (fileId, path, choices) => this.record('planRuns', [fileId, path, choices], () => {
+      const { file, entities } = this.fileById(fileId);
+      const entity = entities.get(path);
+      if (entity?.kind !== 'dataset' || !entity.shape?.length) throw { code: 'invalid-argument', message: `${file.name}: ${path} is not a dataset with rows to run on` } satisfies ErrorInfo;
+      const rows = entity.shape[0];
+      const evidence = {
+        rows, rowBytes: entity.shape.slice(1).reduce((a, b) => a * b, 1) * entity.dtype.size, chunkRows: entity.chunks?.[0],
+        filtered: entity.filters.length > 0, directChunks: false, cores: this.options.cores ?? 4,
+      };
+      return choices.map((choice) => {
+        const chosen = chooseRun(choice, evidence);
+        const blockRows = Math.min(chosen.blockRows, Math.max(1, rows));
+        return { strategy: chosen.strategy, workers: chosen.workers, blockRows, blocks: Math.ceil(rows / blockRows) };
+      });
     }),
     getValue: (fileId, path, ranges) => this.record('getValue', [fileId, path, ranges], (): ValueSlice => {
       const shape = ranges.map(([start, stop]) => stop - start);

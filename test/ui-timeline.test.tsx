@@ -4,9 +4,11 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../src/renderer/src/app/App';
 import type { Entity } from '../src/shared/entities';
-import type { RunResult } from '../src/shared/run';
+import type { ActiveSpan, RunResult } from '../src/shared/run';
 import { asRecords, corpusEntities, FakeApi, realRun } from './ui-fakeApi';
 import { removeTempFolders } from './support/files';
+import { formatDuration } from '../src/renderer/src/format/units';
+import { timelineBars, timelineFromRecord, timelineLanes } from '../src/renderer/src/timeline/model';
 
 let coords: Map<string, Entity>;
 let pool: RunResult;
@@ -61,6 +63,20 @@ describe('timeline', () => {
       expect(screen.getByTestId('duration-histogram')).toBeTruthy();
     });
   }
+
+  it('gives each block the Start where its first bar is drawn (its queue wait, drawn thin, excluded)', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([pool]) });
+    await showTimeline(fake);
+    const run = timelineFromRecord(asRecords([pool])[0]);
+    const bars = timelineBars(run, timelineLanes(run));
+    const rows = within(screen.getByTestId('blocks-table')).getAllByTestId('block-row');
+    expect(rows).toHaveLength(pool.blocks.length);
+    for (const row of rows) {
+      const b = run.blocks.findIndex((block) => String(block.index) === row.dataset.block);
+      const drawn = Math.min(...bars.filter((bar) => bar.block === b && bar.phase !== 'queue').map((bar) => bar.start));
+      expect(row.querySelectorAll('td')[3].textContent).toBe(formatDuration(drawn));
+    }
+  });
 
   it('shows workers that received no block as idle lanes', async () => {
     const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], runs: asRecords([{ ...pool, workers: 4 }]) });
@@ -149,5 +165,49 @@ describe('timeline', () => {
     const first = screen.getByTestId('timeline-clock').textContent;
     await waitFor(() => expect(screen.getByTestId('timeline-clock').textContent).not.toBe(first), { timeout: 5_000 });
     await waitFor(() => expect(Number(screen.getByTestId('timeline-chart').dataset.pending)).toBe(2), { timeout: 5_000 });
+  });
+
+  it('draws the phases under way from the engine\'s activity reports, and says them in words', async () => {
+    const fake = new FakeApi({ files: [{ name: 'coords_1k.h5', entities: coords }], cores: 2 });
+    render(<App client={fake.client} />);
+    fireEvent.click(await waitFor(() => {
+      const row = screen.getAllByTestId('tree-node').find((n) => n.dataset.path === '/coords');
+      if (!row) throw new Error('no /coords row yet');
+      return row;
+    }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    fireEvent.change(await screen.findByLabelText('Block rows'), { target: { value: '200' } });
+    fireEvent.click(screen.getByLabelText('pool'));
+    fireEvent.click(screen.getByTestId('run-button'));
+    await waitFor(() => expect(fake.startRunCalls()).toHaveLength(1));
+    fireEvent.click(screen.getByRole('tab', { name: 'Timeline' }));
+    // Between blocks the engine reports what each lane is doing (runActivity); a finished block's progress event carries it too.
+    const between = (active: ActiveSpan[]) => act(() => {
+      fake.emit('runActivity', { runId: 'run-1', elapsedMs: 120, active, runPhases: [{ phase: 'log', lane: 'main', start: 10, end: 30 }] });
+    });
+    const blockDone = (active: ActiveSpan[]) => act(() => {
+      // Block 1 (index 0) as worker 1 (thread 7) ran it.
+      const block = { ...pool.blocks[0], index: 0, phases: pool.blocks[0].phases.map((span) => ({ ...span, lane: span.lane === 'main' ? 'main' as const : 7 })) };
+      fake.emit('run', { type: 'progress', progress: {
+        runId: 'run-1', blocksDone: 1, blocksTotal: 5, rowsDone: block.rowEnd, rowsTotal: 1000, elapsedMs: 250, rowsPerSecond: 0, etaMs: null,
+        block, active, runPhases: [{ phase: 'log', lane: 'main', start: 10, end: 30 }],
+      } });
+    });
+
+    // Two workers starting up (threads 7 and 9): their lanes are theirs from the first report, drawn as start-up under way.
+    between([{ phase: 'start', lane: 7, step: 'worker', start: 5 }, { phase: 'start', lane: 9, step: 'worker', start: 5 }]);
+    await waitFor(() => expect(screen.getByTestId('timeline-chart').dataset.active).toBe('worker 1:start,worker 2:start'), { timeout: 5_000 });
+    expect(screen.getByTestId('timeline-chart').dataset.lanes).toBe('main,worker 1,worker 2');
+    expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^starting 2 workers… · /);
+    // The run's own finished spans (the write-ahead log) are drawn before the run ends.
+    expect(screen.getByTestId('phase-legend').textContent).toContain('log');
+
+    // Then: the main thread reads block 3 while worker 1 computes block 2 (blocks counted from 1 in words).
+    blockDone([{ phase: 'read', lane: 'main', start: 200, block: 2 }, { phase: 'compute', lane: 7, start: 180, block: 1 }]);
+    await waitFor(() => expect(screen.getByTestId('timeline-chart').dataset.active).toBe('main:read,worker 1:compute'), { timeout: 5_000 });
+    expect(screen.getByTestId('timeline-live-stage').textContent).toMatch(/^reading block 3 of 5… · computing block 2 of 5… · /);
+    fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
+    expect(screen.getByTestId('run-stage').textContent).toMatch(/^reading block 3 of 5… · computing block 2 of 5…/);
+    expect(screen.getByTestId('run-stats').textContent).toContain('1 / 5 blocks');
   });
 });

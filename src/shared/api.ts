@@ -13,7 +13,7 @@ import type { Overview, OverviewRequest } from './overview';
 import type { ExpressionPreview } from './expression';
 import type { Entity, EntityKind, ValueSlice } from './entities';
 import type { ErrorInfo } from './errors';
-import type { RunProgress, RunRequest, RunResult, Strategy } from './run';
+import type { RunActivityReport, RunProgress, RunRequest, RunResult, Strategy } from './run';
 import type { StatsResult } from './stats';
 import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from './virtual';
 
@@ -122,6 +122,21 @@ export interface AppInfo {
   host: 'electron' | 'serve';
 }
 
+/** A configuration as a form has it: what is not given is left to the run. */
+export interface PlanChoice {
+  strategy: Strategy;
+  workers?: number;
+  blockRows?: number;
+}
+
+export interface PlannedRun {
+  strategy: Strategy;
+  workers: number;
+  blockRows: number;
+  /** Blocks the dataset makes at that size. */
+  blocks: number;
+}
+
 export type RunEvent =
   | { type: 'progress'; progress: RunProgress }
   | { type: 'finished'; result: RunRecord }
@@ -153,6 +168,8 @@ export type ConnectionEvent = { type: 'connection'; state: 'connected' | 'reconn
 
 export interface ApiEvents {
   run: RunEvent;
+  /** What a running run's lanes are doing, between its progress events (an event of its own: 'run' stays progress, finished, failed). */
+  runActivity: RunActivityReport;
   files: FilesEvent;
   disk: DiskEvent;
   host: HostEvent;
@@ -258,6 +275,12 @@ export interface H5BlocksApi {
    * as 'run' events (to every connected window/page), always after this resolves.
    */
   startRun(params: RunParams): Promise<{ runId: string }>;
+  /**
+   * What runs of these configurations on a dataset would use, by the engine's
+   * own rule (src/main/run/defaults.ts): the block rows (and workers) a
+   * configuration leaves to the run, so a form names them before it runs.
+   */
+  planRuns(fileId: string, dataset: string, choices: PlanChoice[]): Promise<PlannedRun[]>;
   cancelRun(runId: string): Promise<void>;
   /** Every run so far, kept across restarts. */
   listRuns(): Promise<RunRecord[]>;
@@ -283,7 +306,7 @@ export type ApiMethod = keyof H5BlocksApi;
 /** Every method name, for code that needs them at run time (the typed client, the dispatcher). */
 export const API_METHODS = [
   'appInfo', 'listFiles', 'showOpenDialog', 'browse', 'openPath', 'recentFiles', 'closeFile', 'saveAs', 'listVirtualOutputs', 'materialize',
-  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'previewExpression', 'startRun', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript', 'computeStats',
+  'getEntity', 'getValue', 'getOverview', 'search', 'openLinkTarget', 'previewExpression', 'startRun', 'planRuns', 'cancelRun', 'listRuns', 'clearRuns', 'exportScript', 'computeStats',
 ] as const satisfies readonly ApiMethod[];
 
 // Fails to compile when a method is added to H5BlocksApi but not to API_METHODS.

@@ -88,6 +88,11 @@ export const API_ARGS = {
   openLinkTarget: z.tuple([id, objectPath]),
   previewExpression: z.tuple([id, objectPath, expressionText]),
   startRun: z.tuple([runParams]),
+  planRuns: z.tuple([id, objectPath, z.array(z.strictObject({
+    strategy: z.enum(STRATEGIES),
+    workers: z.int('must be a whole number').min(1, 'must be at least 1').max(MAX_WORKERS, `must be at most ${MAX_WORKERS}`).optional(),
+    blockRows: z.int('must be a whole number').min(1, 'must be at least 1').optional(),
+  })).max(1000, 'must list at most 1000 configurations')]),
   cancelRun: z.tuple([id]),
   listRuns: none,
   clearRuns: none,

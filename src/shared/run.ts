@@ -208,4 +208,35 @@ export interface RunProgress {
   etaMs: number | null;
   /** The block that just finished, so a timeline can be drawn live. */
   block?: BlockTiming;
+  /**
+   * Work under way now, one span per busy lane (started, not ended): worker
+   * start-up, a block being read or computed. Sent with every progress event
+   * and a few times a second between them, so a timeline draws phases while
+   * they last rather than after.
+   */
+  active?: ActiveSpan[];
+  /** The run's own spans finished so far (start-up, the write-ahead log), before the result carries them all. */
+  runPhases?: PhaseSpan[];
+}
+
+/**
+ * Between blocks, a few times a second: the clock and the work under way (a
+ * run event of its own, so progress events stay one per block).
+ */
+export interface RunActivityReport {
+  runId: string;
+  elapsedMs: number;
+  active: ActiveSpan[];
+  runPhases: PhaseSpan[];
+}
+
+/** A phase a lane is in now: from `start` (ms since the run started) until it reports its end. */
+export interface ActiveSpan {
+  phase: Phase;
+  lane: Lane;
+  /** `start` spans: which part of starting up (`worker`, …). */
+  step?: string;
+  start: number;
+  /** The block's index (0-based) when the work is a block's. */
+  block?: number;
 }

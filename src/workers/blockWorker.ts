@@ -6,6 +6,7 @@
 // go back with the result, so no block allocates memory (see bufferPool.ts).
 import { threadId } from 'node:worker_threads';
 import { epochNow } from '../main/run/clock';
+import { reportWorkerActivity } from '../main/run/activity';
 import { decodeBlock, rowsFromChunks, type EncodedBlock } from './compute/decodeChunks';
 import type { NumericKind } from './compute/rowNorm';
 import { computeInto, outputArray, outputBytes, valuesPerBlock, type KernelTask } from './kernels/compute';
@@ -28,6 +29,8 @@ export interface ComputeTask {
   kind: NumericKind;
   rows: number;
   columns: number;
+  /** The run's activity channel (src/main/run/activity.ts): the worker says there when it starts the block. */
+  activity?: string;
 }
 
 export interface ComputeResult {
@@ -47,6 +50,8 @@ export interface ComputeResult {
 
 export default function computeBlock(task: ComputeTask): ComputeResult {
   const startedAt = epochNow();
+  // Stored chunks are decompressed first: the worker's share of reading.
+  reportWorkerActivity(task.activity, { lane: threadId, phase: task.encoded ? 'read' : 'compute', at: startedAt, firstRow: task.firstRow });
   const out = outputView(task);
   const { decodedAt, nonFinite } = valuesInto(task, out, startedAt);
   const finishedAt = epochNow();
@@ -79,6 +84,7 @@ function valuesInto(task: ComputeTask, out: Float32Array | Float64Array, started
   }
   if (!buffer) throw new Error('a block task carries neither rows nor stored chunks');
   const decodedAt = task.encoded ? epochNow() : startedAt;
+  if (task.encoded) reportWorkerActivity(task.activity, { lane: threadId, phase: 'compute', at: decodedAt, firstRow: task.firstRow });
   const nonFinite = computeInto(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns, firstRow: task.firstRow }, out);
   return { decodedAt, nonFinite };
 }

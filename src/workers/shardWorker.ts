@@ -1,6 +1,7 @@
 // Shard strategy ("poor man's MapReduce"): a worker opens the input itself,
 // read-only, computes its block and writes the result to its own shard file;
 // the main process merges shards in order and deletes them.
+import { reportWorkerActivity } from '../main/run/activity';
 import { unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { threadId, type MessagePort } from 'node:worker_threads';
@@ -31,6 +32,8 @@ export interface ShardTask {
   shardPath: string;
   /** What the run's scratch shards may take at once, for the message if the scratch disk fills (not for vds, whose shards are its output). */
   scratchBytes?: number;
+  /** The run's activity channel (src/main/run/activity.ts): the worker says there which phase of the block it starts. */
+  activity?: string;
   /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies. */
   reading?: MessagePort;
   /** vds: the shard is the output itself, so it is made durable and its values come back for the run's SHA-256. */
@@ -68,8 +71,10 @@ export default async function computeShard(task: ShardTask): Promise<ShardResult
 
 async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   let init: ShardResult['init'];
+  const say = (phase: 'init' | 'read' | 'compute' | 'shard-write', at: number) => reportWorkerActivity(task.activity, { lane: threadId, phase, at, firstRow: task.rowStart });
   if (!initialised) {
     const start = epochNow();
+    say('init', start);
     await loadH5();
     initialised = true;
     init = { start, end: epochNow() };
@@ -78,6 +83,7 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   task.reading?.postMessage(null);
   task.reading?.close();
   const readStart = epochNow();
+  say('read', readStart);
   const input = await openHdf5(task.file, 'read');
   let buffer: ArrayBuffer;
   try {
@@ -86,8 +92,10 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
     closeQuietly(input);
   }
   const readEnd = epochNow();
+  say('compute', readEnd);
   const { values, nonFinite } = computeBlock(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns, firstRow: task.rowStart });
   const computeEnd = epochNow();
+  say('shard-write', computeEnd);
   await writeShard(task, values);
   if (task.keep) syncShard(task.shardPath);
   return {

@@ -13,11 +13,13 @@ export interface SwmrWriter {
 
 /**
  * Starts Debian's h5py as a SWMR writer (swmr_writer.py: /data, N×2 float64,
- * ROWS rows appended every INTERVAL s, STEPS times or, with 0, until stopped)
+ * ROWS rows appended every INTERVAL s, STEPS times or, with 0, until stopped;
+ * with `signal`, also /signal, 1-D float64, grown by ROWS values each step)
  * and waits until its file is in SWMR mode. Kill what it returns in a test's cleanup.
  */
-export async function startSwmrWriter(file: string, rowsPerStep: number, intervalS: number, steps = 0): Promise<SwmrWriter> {
-  const child = spawn(systemPython, [writerScript, file, String(rowsPerStep), String(intervalS), String(steps)], { stdio: 'pipe' });
+export async function startSwmrWriter(file: string, rowsPerStep: number, intervalS: number, steps = 0, options: { signal?: boolean } = {}): Promise<SwmrWriter> {
+  const args = [writerScript, file, String(rowsPerStep), String(intervalS), String(steps), ...(options.signal ? ['signal'] : [])];
+  const child = spawn(systemPython, args, { stdio: 'pipe' });
   let out = '';
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));

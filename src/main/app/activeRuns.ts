@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
-import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { ConfinementRules } from '../hdf5/confinement';
 import { IoThread } from '../io/ioThread';
 import { runOnThread } from '../io/threadRun';
@@ -24,6 +24,7 @@ interface ActiveRun {
 
 export interface RunCallbacks {
   onProgress(progress: RunProgress): void;
+  onActivity?(activity: RunActivityReport): void;
   onFinished(result: RunResult): void;
   onFailed(runId: string, error: unknown): void;
 }
@@ -60,7 +61,7 @@ export class ActiveRuns {
     const thread = this.spare ?? new IoThread();
     this.spare = undefined;
     const settled = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, requestedAt, confine: rules, env: currentEnvironment() }))
+      .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, onActivity: callbacks.onActivity, requestedAt, confine: rules, env: currentEnvironment() }))
       .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
       .finally(() => {

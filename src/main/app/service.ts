@@ -5,8 +5,9 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type {
   AppInfo, MenuCommand, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult, StatsParams,
-  ValueOptions,
+  ValueOptions, PlanChoice, PlannedRun,
 } from '../../shared/api';
+import { chooseRun, machineCores } from '../run/defaults';
 import type { StatsResult } from '../../shared/stats';
 import type { ExpressionPreview } from '../../shared/expression';
 import type { Entity, ValueSlice } from '../../shared/entities';
@@ -271,6 +272,26 @@ export class AppService implements H5BlocksApi {
     return this.files.expressionPreview(fileId, dataset, expression);
   }
 
+  async planRuns(fileId: string, dataset: string, choices: PlanChoice[]): Promise<PlannedRun[]> {
+    const entity = await this.files.entity(fileId, dataset);
+    if (entity.kind !== 'dataset' || !entity.shape || entity.shape.length === 0) {
+      throw new H5BlocksError('invalid-argument', `${dataset} is not a dataset with rows to run on`, { object: dataset });
+    }
+    const rows = entity.shape[0];
+    // The evidence the engine chooses from (inputDataset.ts), read from the same object.
+    const evidence = {
+      rows, rowBytes: entity.shape.slice(1).reduce((a, b) => a * b, 1) * entity.dtype.size, chunkRows: entity.chunks?.[0] ?? undefined,
+      filtered: entity.filters.length > 0, directChunks: false, cores: machineCores(),
+    };
+    return choices.map((choice) => {
+      const chosen = chooseRun(choice, evidence);
+      const { strategy, workers } = chosen;
+      // As the engine does: a block larger than the dataset is the whole dataset.
+      const blockRows = Math.min(chosen.blockRows, Math.max(1, rows));
+      return { strategy, workers, blockRows, blocks: Math.ceil(rows / blockRows) };
+    });
+  }
+
   async startRun(params: RunParams): Promise<{ runId: string }> {
     const file = this.files.get(params.fileId);
     const request: RunRequest = {
@@ -282,6 +303,7 @@ export class AppService implements H5BlocksApi {
     checkRequest(request);
     const runId = this.runs.start(request, {
       onProgress: (progress) => this.events.emit('run', { type: 'progress', progress }),
+      onActivity: (activity) => this.events.emit('runActivity', activity),
       onFinished: (result) => {
         this.files.wroteItself(request.file);
         // The expression is kept with the run (history, Compare) whatever the engine's record says.

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import type { RunProgress } from '../../shared/run';
+import type { RunActivityReport, RunProgress } from '../../shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
 import { shareCompiledH5Module, withCompiledH5Module } from '../hdf5/h5wasm';
 import { workerFile } from '../strategies/workerPools';
@@ -31,6 +31,7 @@ export interface IoThreadOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  onActivity?: (activity: RunActivityReport) => void;
   /** Called when the thread is terminated with this request still in it (it could not clean up after itself). */
   onAbandoned?: () => void;
 }
@@ -40,6 +41,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   onProgress?: (progress: RunProgress) => void;
+  onActivity?: (activity: RunActivityReport) => void;
   onAbandoned?: () => void;
 }
 
@@ -67,7 +69,7 @@ export class IoThread {
     const id = this.nextId++;
     clearTimeout(this.idleTimer);
     const settled = new Promise<IoResults[K]>((resolve, reject) => {
-      this.pending.set(id, { request, resolve: resolve as (value: unknown) => void, reject, onProgress: options.onProgress, onAbandoned: options.onAbandoned });
+      this.pending.set(id, { request, resolve: resolve as (value: unknown) => void, reject, onProgress: options.onProgress, onActivity: options.onActivity, onAbandoned: options.onAbandoned });
     });
     if (this.pending.size === 1) {
       this.lastSign = Date.now();
@@ -163,6 +165,10 @@ export class IoThread {
     if (!call) return;
     if (message.type === 'progress') {
       call.onProgress?.(message.progress);
+      return;
+    }
+    if (message.type === 'activity') {
+      call.onActivity?.(message.activity);
       return;
     }
     this.pending.delete(message.id);

@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { H5BlocksError } from '../../shared/errors';
-import { MAX_WORKERS, type RunProgress } from '../../shared/run';
+import { MAX_WORKERS, type RunActivityReport, type RunProgress } from '../../shared/run';
 import { readOverview } from '../app/overview';
 import { readValueSlice } from '../app/values';
 import { previewExpression } from '../app/expressionPreview';
@@ -127,6 +127,7 @@ async function perform(id: number, request: IoRequest): Promise<unknown> {
         const hooks = {
           signal: controller.signal,
           onProgress: (progress: RunProgress) => send({ type: 'progress', id, progress }),
+          onActivity: (activity: RunActivityReport) => send({ type: 'activity', id, activity }),
           requestedAt: request.kind === 'run' ? request.requestedAt : undefined,
         };
         return request.kind === 'run'

@@ -3,7 +3,7 @@ import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
 import type { Overview, OverviewRequest } from '../../shared/overview';
 import type { ExpressionPreview } from '../../shared/expression';
 import type { ErrorInfo } from '../../shared/errors';
-import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
 import type { ConfinementRules } from '../hdf5/confinement';
 import type { StatsRequest, StatsResult } from '../../shared/stats';
@@ -75,6 +75,7 @@ export type FromThread =
   /** `dead`: h5wasm aborted in this thread; it must not be used again. */
   | { type: 'reply'; id: number; ok: false; error: ErrorInfo; dead: boolean; heapBytes: number }
   | { type: 'progress'; id: number; progress: RunProgress }
+  | { type: 'activity'; id: number; activity: RunActivityReport }
   /** Sent while the thread's event loop turns: silence means it is stuck inside HDF5. */
   | { type: 'alive' }
   /** Something the thread did that the user should hear of (a recovery after a crash), in one line. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { RunProgress, RunRequest, RunResult } from '../../shared/run';
+import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult } from '../../shared/virtual';
 import type { StatsRequest, StatsResult } from '../../shared/stats';
 import { cleanUpAbandonedRun } from './abandonedRun';
@@ -9,6 +9,7 @@ import type { ConfinementRules } from '../hdf5/confinement';
 export interface ThreadRunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  onActivity?: (activity: RunActivityReport) => void;
   /** Epoch ms the user asked for the run; start-up from then on is part of the run's timeline. */
   requestedAt?: number;
   /** Confinement applied in the thread before the run reads anything (a thread prepared before the run was known). */
@@ -22,6 +23,7 @@ export function runOnThread(thread: IoThread, request: RunRequest, runId: string
   return thread.call({ kind: 'run', request, runId, requestedAt: hooks.requestedAt, ...(hooks.confine ? { confine: hooks.confine } : {}), ...(hooks.env ? { env: hooks.env } : {}) }, {
     signal: hooks.signal,
     onProgress: hooks.onProgress,
+    onActivity: hooks.onActivity,
     onAbandoned: () => cleanUpAbandonedRun(resolve(request.file), runId),
   });
 }

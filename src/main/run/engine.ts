@@ -3,7 +3,7 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { fsError } from '../fsErrors';
 import { basename, resolve } from 'node:path';
 import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import { MAX_WORKERS, NO_NON_FINITE, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
+import { MAX_WORKERS, NO_NON_FINITE, STRATEGIES, defaultOutputName, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunActivityReport, type RunProgress, type RunRequest, type RunResult, type Strategy } from '../../shared/run';
 import { OUTPUT_BYTES } from '../../workers/compute/rowNorm';
 import { DEFAULT_KERNEL, ROW_KERNELS, rowKernel } from '../../workers/kernels/registry';
 import type { RowKernel } from '../../workers/kernels/kernel';
@@ -29,6 +29,7 @@ import { APP_VERSION } from '../version';
 import { planBlocks } from '../../shared/blocks';
 import { chooseRun, INLINE_MAX_BYTES, machineCores } from './defaults';
 import { epochNow } from './clock';
+import { RunActivity } from './activity';
 import { usableInput, type UsableInput } from './inputDataset';
 import { OrderedWriter } from './orderedWriter';
 import { BufferPool } from './bufferPool';
@@ -54,6 +55,8 @@ const MERGING: readonly Strategy[] = ['shard', 'dask'];
 export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Between blocks, a few times a second: the clock and what each lane is doing now (activity.ts). */
+  onActivity?: (activity: RunActivityReport) => void;
   /**
    * Epoch ms the user asked for the run (the CLI's process start, the app's
    * request): the run's clock starts there, and what came before its first
@@ -117,7 +120,11 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   let liveFile: H5File | undefined;
   let liveOutputCommitted = false;
   let liveDone = false;
+  // What each lane does now, sent a few times a second between blocks so a timeline draws it while it lasts.
+  const activity = new RunActivity(runStart);
+  const heartbeat = hooks.onActivity && setInterval(() => hooks.onActivity!({ runId, elapsedMs: epochNow() - runStart, active: activity.now(), runPhases: [...runPhases] }), ACTIVITY_TICK_MS);
   try {
+    activity.begin('main', 'log', logStart);
     if (upgrade) transaction.store.writeAt(upgrade.at, upgrade.bytes);
     h5file = await transaction.openH5(live ? 'v110' : undefined);
     const input = usableInput(module, h5file, dataset, transaction.store, kernel);
@@ -174,6 +181,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     }
     const shardFolder = virtual ? makeShardFolder(file, output) : undefined;
     runPhases.push({ phase: 'log', lane: 'main', start: rel(logStart), end: rel(epochNow()) });
+    activity.end('main');
 
     const blocks = planBlocks(input.rows, blockRows);
     const timings: BlockTiming[] = [];
@@ -187,7 +195,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       (timing) => {
         timings.push(timing);
         for (const listener of writtenListeners) listener();
-        hooks.onProgress?.(progress(runId, timing, timings, blocks.length, input.rows, runStart));
+        hooks.onProgress?.({ ...progress(runId, timing, timings, blocks.length, input.rows, runStart), active: activity.now(), runPhases: [...runPhases] });
       },
       outputHash(input.rows * OUTPUT_BYTES[outputType]),
       live ? () => target.flush() : undefined);
@@ -205,6 +213,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
       buffers,
       storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
       runId, input, task: request.expr !== undefined ? { kernel: EXPRESSION_KERNEL, expression: request.expr, shape: [...input.shape] } : { kernel: kernel.name }, blocks, workers, runStart, signal, writer, runPhases,
+      // Only a caller that listens is told (the CLI and the bench pay nothing for it).
+      activity: hooks.onActivity || hooks.onProgress ? activity : undefined,
       readBlock: (plan, into) => contiguous
         ? readContiguousRows(transaction.store, contiguous, plan.rowStart, plan.rowEnd, into)
         : withRowsInHeap(module, target, input.dataset, input.elementBytes, input.shape.slice(1), plan.rowStart, plan.rowEnd - plan.rowStart, (heap, byteOffset, bytes) => {
@@ -223,6 +233,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     signal.throwIfAborted();
 
     const commitStart = epochNow();
+    activity.begin('main', 'commit', commitStart);
     const outputSha256 = await writer.digest();
     if (live) {
       // Closing as the SWMR writer clears the file's status flags; the provenance goes in a transaction of its own.
@@ -265,6 +276,8 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   } catch (error) {
     throw asRunError(transaction.diskFailure() ?? error, file, signal);
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
+    activity.close();
     writerOfRun?.dispose();
     closeQuietly(h5file);
     closeQuietly(liveFile);
@@ -384,6 +397,9 @@ export function progress(runId: string, block: BlockTiming, done: BlockTiming[],
     block,
   };
 }
+
+/** How often a running run says what its lanes are doing when no block has finished. */
+const ACTIVITY_TICK_MS = 250;
 
 export function asRunError(error: unknown, file: string, signal: AbortSignal): H5BlocksError {
   if (error instanceof H5BlocksError) return error;

@@ -5,6 +5,7 @@ import type { KernelTask } from '../../workers/kernels/compute';
 import type { BlockPlan } from '../../shared/blocks';
 import type { OrderedWriter } from '../run/orderedWriter';
 import type { BufferPool } from '../run/bufferPool';
+import type { RunActivity } from '../run/activity';
 
 export interface InputInfo {
   /** Absolute path of the user's file (read-only during the run). */
@@ -47,6 +48,8 @@ export interface StrategyContext {
   onWritten(listener: () => void): void;
   /** Spans that belong to the run, not to one block (worker start-up). */
   runPhases: PhaseSpan[];
+  /** What each lane is doing now, for a timeline drawn while the run goes (activity.ts); absent in callers that draw none. */
+  activity?: RunActivity;
   /** A run-private folder for intermediate files; the engine removes it. */
   scratchDir(): string;
   /** vds: the output's shard folder beside the file (src/main/run/shardFolder.ts), where workers write the shards the output maps. */

@@ -11,8 +11,9 @@ export const runInline: StrategyRunner = async (context) => {
   const perRow = !context.task.stats;
   const outputBytes = bytesPerValue(context.task, input.kind);
   const outputs = context.buffers?.outputs ?? new BufferPool(Math.max(0, ...context.blocks.map((b) => b.rowEnd - b.rowStart)) * outputBytes);
-  for (const plan of context.blocks) {
+  for (const [position, plan] of context.blocks.entries()) {
     signal.throwIfAborted();
+    context.activity?.begin('main', 'read', epochNow(), { block: plan.index });
     const rows = plan.rowEnd - plan.rowStart;
     const out = perRow ? await outputs.acquire(rows * outputBytes, signal) : undefined;
     const readStart = epochNow();
@@ -36,6 +37,11 @@ export const runInline: StrategyRunner = async (context) => {
       values: () => values,
       ...(out ? { giveBack: (buffer: ArrayBuffer) => outputs.give(buffer) } : {}),
     });
+    // The main thread's next work is reading the next block (or finishing the run): that is what a
+    // timeline drawn during the pause below shows on its lane.
+    const next = context.blocks[position + 1];
+    if (next) context.activity?.begin('main', 'read', epochNow(), { block: next.index });
+    else context.activity?.end('main');
     // Yield between blocks so progress events and a cancel get through.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -6,6 +6,7 @@ import { toErrorInfo } from '../../shared/errors';
 import { hdf5Error } from '../hdf5/errors';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
+import { activityChannelName } from '../run/activity';
 import { poolStartedAt, workerPool } from './workerPools';
 
 /**
@@ -19,6 +20,15 @@ export const runPool: StrategyRunner = async (context) => {
   const { input, runStart, writer } = context;
   const pool = workerPool('blockWorker', context.workers, true);
   const started = new Set<number>();
+  const { activity } = context;
+  const activityChannel = activity ? activityChannelName(context.runId) : undefined;
+  if (activity) {
+    const byFirstRow = new Map(context.blocks.map((plan) => [plan.rowStart, plan.index]));
+    activity.listen(context.runId, (firstRow) => byFirstRow.get(firstRow));
+    // Workers started for this run (not warm from an earlier one) are starting up until they say otherwise.
+    const startedAt = poolStartedAt(pool);
+    if (startedAt >= runStart) for (const thread of pool.threads) activity.begin(thread.threadId, 'start', startedAt, { step: 'worker' });
+  }
   // One value per row goes into the run's reused output buffers; a statistics partial is small and made anew.
   const perRow = !context.task.stats;
   const outputBytes = bytesPerValue(context.task, input.kind);
@@ -32,7 +42,7 @@ export const runPool: StrategyRunner = async (context) => {
     const bytesIn = rows * rowBytes;
     // Taken in block order before any wait, so the earliest unwritten block always has its buffers.
     const [out, into] = await Promise.all([perRow ? outputs.acquire(rows * outputBytes, signal) : undefined, inputs.acquire(bytesIn, signal)]);
-    const task: ComputeTask = { task: context.task, kind: input.kind, rows, columns: input.columns, firstRow: plan.rowStart, ...(out ? { out } : {}) };
+    const task: ComputeTask = { task: context.task, kind: input.kind, rows, columns: input.columns, firstRow: plan.rowStart, ...(out ? { out } : {}), ...(activityChannel ? { activity: activityChannel } : {}) };
     const readStart = epochNow();
     let transfer: ArrayBuffer;
     if (context.storedChunks) {
@@ -60,6 +70,7 @@ export const runPool: StrategyRunner = async (context) => {
     inputs.give(result.input);
     const receivedAt = epochNow();
     const lane = result.threadId;
+    activity?.blockDone(lane, plan.index);
     if (!started.has(lane)) {
       started.add(lane);
       // A worker started for this run (not warm from an earlier one) shows its start-up on its lane.

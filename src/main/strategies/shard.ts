@@ -10,6 +10,7 @@ import { readVector } from '../hdf5/rows';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
+import { activityChannelName } from '../run/activity';
 import { freeBytes, scratchDiskFull } from '../transaction/diskSpace';
 import { StallWatch } from './stallWatch';
 import { workerPool } from './workerPools';
@@ -51,6 +52,11 @@ export const runShard: StrategyRunner = async (context) => {
   if (free !== undefined && scratchBytes > free) throw scratchDiskFull(input.file, dirname(folder), scratchBytes, free);
   // The workers decode, so a decode that never returns is stuck in one of them, out of the I/O thread's watch.
   const stalls = new StallWatch(input.file, input.dataset, context.blocks.length);
+  const { activity } = context;
+  if (activity) {
+    const byFirstRow = new Map(context.blocks.map((plan) => [plan.rowStart, plan.index]));
+    activity.listen(context.runId, (firstRow) => byFirstRow.get(firstRow));
+  }
   try {
     await dispatchBlocks(context, inFlight, (plan, signal) => stalls.watch(plan, async (startedReading) => {
       const rows = plan.rowEnd - plan.rowStart;
@@ -60,6 +66,7 @@ export const runShard: StrategyRunner = async (context) => {
       const task: ShardTask = {
         file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
         rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes, reading: reading.port2,
+        ...(activity ? { activity: activityChannelName(context.runId) } : {}),
       };
       const sentAt = epochNow();
       let result: ShardResult;
@@ -68,6 +75,7 @@ export const runShard: StrategyRunner = async (context) => {
       } finally {
         reading.port1.close();
       }
+      activity?.blockDone(result.threadId, plan.index);
       const phases = shardPhases(result, sentAt, epochNow(), runStart);
       writer.accept({
         plan,

@@ -7,13 +7,16 @@ import { useRuns } from '../run/runsStore';
 import { resolveOutputPath } from '../workspace/paths';
 import { useSelectedObject } from '../workspace/workspace';
 import { DEFAULT_REPEATS, MAX_REPEATS, MIN_REPEATS, defaultWorkerCounts, matrixConfigs, parseBlockSizes, parseRepeats, parseWorkerCounts } from './matrix';
-import { useMatrix } from './matrixRunner';
+import { describeConfig, useMatrix } from './matrixRunner';
+import { useApi } from '../app/apiContext';
+import { useAsync } from '../ui/useAsync';
 
 /** The run matrix form: strategies × worker counts × block sizes on the selected dataset. */
 export function RunMatrix() {
   const selected = useSelectedObject();
   const { appInfo } = useRuns();
   const matrix = useMatrix();
+  const { api } = useApi();
   const cores = appInfo?.cores ?? 1;
   // Dask starts a cluster per run, and vds leaves a shard folder beside the file: ticked on request, not by default.
   const [strategies, setStrategies] = useState<Strategy[]>(STRATEGIES.filter((s) => s !== 'dask' && s !== 'vds'));
@@ -26,6 +29,17 @@ export function RunMatrix() {
   const { settings } = useRunSettings(selected ? `${selected.file.id}:${selected.entity?.path ?? ''}` : '');
 
   const dataset = selected?.entity;
+  const shownWorkers = workersText ?? defaultWorkerCounts(cores).join(', ');
+  const workerCounts = parseWorkerCounts(shownWorkers, MAX_WORKERS);
+  const blockSizes = parseBlockSizes(blocksText);
+  const configs = typeof workerCounts === 'string' || typeof blockSizes === 'string' ? [] : matrixConfigs(strategies, workerCounts, blockSizes);
+  // Each configuration named by the block rows its runs will use: the engine's rule, asked of the main process.
+  const planFor = selected && isRunnable(dataset) ? { fileId: selected.file.id, path: dataset.path } : null;
+  const planned = useAsync(
+    () => (planFor && configs.length > 0 ? api.planRuns(planFor.fileId, planFor.path, configs.map(({ strategy, workers, blockRows }) => ({ strategy, workers, blockRows }))) : Promise.resolve([])),
+    [api, planFor?.fileId, planFor?.path, JSON.stringify(configs), dataset],
+  );
+  const named = configs.map((config, i) => (planned.status === 'done' && planned.value[i] ? { ...config, plannedRows: planned.value[i].blockRows } : config));
   if (!selected || !isRunnable(dataset)) {
     return (
       <div className="run-matrix">
@@ -34,10 +48,6 @@ export function RunMatrix() {
       </div>
     );
   }
-  const shownWorkers = workersText ?? defaultWorkerCounts(cores).join(', ');
-  const workerCounts = parseWorkerCounts(shownWorkers, MAX_WORKERS);
-  const blockSizes = parseBlockSizes(blocksText);
-  const configs = typeof workerCounts === 'string' || typeof blockSizes === 'string' ? [] : matrixConfigs(strategies, workerCounts, blockSizes);
   const repeats = parseRepeats(repeatsText);
   const problem = typeof workerCounts === 'string' ? workerCounts : typeof blockSizes === 'string' ? blockSizes
     : typeof repeats === 'string' ? repeats : configs.length === 0 ? 'Choose at least one strategy.' : null;
@@ -90,10 +100,15 @@ export function RunMatrix() {
         </label>
       </div>
       {problem && <p className="field-error">{problem}</p>}
+      {!problem && (
+        <ul className="matrix-configs small" data-testid="matrix-configs" aria-label="Configurations">
+          {named.map((config) => <li key={`${config.strategy}/${config.workers}/${config.blockRows ?? 'default'}`} data-testid="matrix-config">{describeConfig(config)}</li>)}
+        </ul>
+      )}
       <div className="button-row">
         <button
           type="button" className="primary" disabled={running || problem !== null} data-testid="matrix-start"
-          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, compute, ...(expression !== undefined ? { expression } : {}), output, configs, repeats })}
+          onClick={() => typeof repeats === 'number' && void matrix.start({ fileId: selected.file.id, fileName: selected.file.name, dataset, compute, ...(expression !== undefined ? { expression } : {}), output, configs: named, repeats })}
         >
           Run matrix ({formatInteger(configs.length)} configuration{configs.length === 1 ? '' : 's'} × {typeof repeats === 'number' ? repeats : '?'} = {formatInteger(totalRuns)} runs)
         </button>

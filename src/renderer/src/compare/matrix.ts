@@ -5,6 +5,8 @@ export interface MatrixConfig {
   workers: number;
   /** undefined: the engine's default for this dataset. */
   blockRows: number | undefined;
+  /** What the run will use when blockRows is left to it, as the engine plans it (planRuns); names the configuration. */
+  plannedRows?: number;
 }
 
 /**

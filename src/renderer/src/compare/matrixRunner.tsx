@@ -53,7 +53,8 @@ const MatrixContext = createContext<MatrixRunner | null>(null);
 
 export function describeConfig(config: MatrixConfig): string {
   const workers = config.strategy === 'inline' ? '' : ` · ${config.workers} worker${config.workers === 1 ? '' : 's'}`;
-  return `${config.strategy}${workers} · ${config.blockRows ? `${formatInteger(config.blockRows)}-row` : 'default'} blocks`;
+  if (config.blockRows) return `${config.strategy}${workers} · ${formatInteger(config.blockRows)}-row blocks`;
+  return `${config.strategy}${workers} · ${config.plannedRows ? `${formatInteger(config.plannedRows)}-row blocks (its default)` : 'default blocks'}`;
 }
 
 /**
@@ -92,7 +93,7 @@ export function MatrixProvider({ children }: { children: ReactNode }) {
       setStatus({ state: 'running', index, total: schedule.length, label });
       try {
         const runId = await latestRuns.current.start(
-          { fileId: plan.fileId, dataset: plan.dataset.path, ...(plan.expression !== undefined ? { expression: plan.expression } : { compute: plan.compute }), ...config, output: plan.output, overwrite: true },
+          { fileId: plan.fileId, dataset: plan.dataset.path, ...(plan.expression !== undefined ? { expression: plan.expression } : { compute: plan.compute }), strategy: config.strategy, workers: config.workers, blockRows: config.blockRows, output: plan.output, overwrite: true },
           plan.fileName,
           { openOutput: false },
         );

@@ -64,7 +64,8 @@ const VIEW_LABELS: Record<ViewKind, string> = { line: 'Line', points: 'Points', 
  */
 function DatasetViews({ file, path, dataset, generation }: { file: OpenFile; path: string; dataset: DatasetEntity; generation: number }) {
   const first = useMemo(() => firstView(dataset), [dataset]);
-  const [view, setView] = useState<ViewKind>(first);
+  // Until the user picks a view, the first view follows the dataset: one a writer grows from empty becomes a line or points.
+  const [picked, setView] = useState<ViewKind | null>(null);
   const live = useLiveRefresh(file, path);
   const version = `${dataVersion(file, live)}:${generation}`;
   if (first === 'h5web') {
@@ -78,6 +79,7 @@ function DatasetViews({ file, path, dataset, generation }: { file: OpenFile; pat
   const choices: ViewKind[] = [first];
   if (first !== 'table') choices.push('table');
   if (first !== 'table' && h5webShows(dataset) && sliceValues(dataset) <= VIEW_VALUE_LIMIT) choices.push('h5web');
+  const view = picked !== null && choices.includes(picked) ? picked : first;
   return (
     <div className="data-view" data-testid="dataset-view" data-view={view} data-path={path}>
       <div className="data-header">
@@ -94,10 +96,11 @@ function DatasetViews({ file, path, dataset, generation }: { file: OpenFile; pat
         )}
       </div>
       <LiveControl file={file} live={live} />
-      {view === 'line' && <LineOverviewView key={version} fileId={file.id} dataset={dataset} />}
-      {view === 'points' && <PointsView key={version} fileId={file.id} dataset={dataset} />}
-      {view === 'image' && <ImageOverviewView key={version} fileId={file.id} dataset={dataset} />}
-      {view === 'table' && <DatasetTable key={version} fileId={file.id} dataset={dataset} />}
+      {/* The version is a prop, not a key: a Live refresh reads again in place, keeping the user's range, index and scroll. */}
+      {view === 'line' && <LineOverviewView fileId={file.id} dataset={dataset} version={version} />}
+      {view === 'points' && <PointsView fileId={file.id} dataset={dataset} version={version} />}
+      {view === 'image' && <ImageOverviewView fileId={file.id} dataset={dataset} version={version} />}
+      {view === 'table' && <DatasetTable fileId={file.id} dataset={dataset} version={version} />}
       {view === 'h5web' && <H5WebData file={file} path={path} version={version} />}
     </div>
   );

@@ -21,12 +21,13 @@ export function formatCell(value: number | string | null | undefined, isFloat: b
   return isFloat ? formatNumber(value, precise ? 15 : 7) : String(value);
 }
 
-export function DatasetTable({ fileId, dataset, height }: { fileId: string; dataset: DatasetEntity; height?: number }) {
+/** `version` changes when the values may have changed (a Live refresh): the rows in view are read again, in place. */
+export function DatasetTable({ fileId, dataset, height, version }: { fileId: string; dataset: DatasetEntity; height?: number; version?: string }) {
   const shape = dataset.shape;
   if (shape === null) return <p className="muted">This dataset has no dataspace (a null dataset), so it holds no values.</p>;
-  if (shape.length === 0) return <ScalarValue fileId={fileId} dataset={dataset} />;
+  if (shape.length === 0) return <ScalarValue key={version} fileId={fileId} dataset={dataset} />;
   if (shape.some((n) => n === 0)) return <p className="muted" data-testid="empty-dataset">This dataset is empty (shape {shape.join(' × ')}).</p>;
-  return <ArrayTable fileId={fileId} dataset={dataset} shape={shape} height={height} />;
+  return <ArrayTable fileId={fileId} dataset={dataset} shape={shape} height={height} version={version ?? ''} />;
 }
 
 function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
@@ -41,7 +42,7 @@ function ScalarValue({ fileId, dataset }: { fileId: string; dataset: DatasetEnti
   );
 }
 
-function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; dataset: DatasetEntity; shape: number[]; height?: number }) {
+function ArrayTable({ fileId, dataset, shape, height, version }: { fileId: string; dataset: DatasetEntity; shape: number[]; height?: number; version: string }) {
   const { api } = useApi();
   const rank = shape.length;
   // A 1-D compound (a table of records) shows one column per field.
@@ -67,7 +68,7 @@ function ArrayTable({ fileId, dataset, shape, height }: { fileId: string; datase
     ];
   }, [rank, leading, firstRow, firstColumn, columnCount]);
 
-  const { ensureRows, valueAt, error } = useValuePages(api, fileId, dataset.path, pageRows, rangesFor, rowCount, identity, byField ? FIELDS : undefined);
+  const { ensureRows, valueAt, error } = useValuePages(api, fileId, dataset.path, pageRows, rangesFor, rowCount, identity, byField ? FIELDS : undefined, version);
   const columnLabels = useMemo(
     () => (byField ? fields : rank === 1 ? [dataset.name] : Array.from({ length: columnCount }, (_, i) => `column ${formatInteger(firstColumn + i)}`)),
     [byField, fields, rank, dataset.name, columnCount, firstColumn],

@@ -57,19 +57,23 @@ function ReadState<T extends Overview>({ state, cancel, retry, what }: { state: 
  * line would. Zooming in reads again for the narrower range, down to the
  * values themselves.
  */
-export function LineOverviewView({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
+export function LineOverviewView({ fileId, dataset, version }: { fileId: string; dataset: DatasetEntity; version?: string }) {
   const { api } = useApi();
   const length = dataset.shape?.[0] ?? 0;
-  const [range, setRange] = useState<[number, number]>([0, length]);
+  // null: the whole dataset, however long it grows (a file being written); a range the user chose stays put.
+  const [chosen, setChosen] = useState<[number, number] | null>(null);
+  const [start, stop] = chosen ?? [0, length];
   const [frame, width] = useElementWidth<HTMLDivElement>(DEFAULT_BINS);
   const bins = Math.max(64, Math.min(4096, Math.round(width || DEFAULT_BINS)));
-  const request = width > 0 || typeof ResizeObserver === 'undefined' ? { kind: 'line' as const, bins, start: range[0], stop: range[1] } : null;
-  const { state, cancel, retry } = useOverview<LineOverview>(api, fileId, dataset.path, request);
+  const request = width > 0 || typeof ResizeObserver === 'undefined'
+    ? { kind: 'line' as const, bins, start, ...(chosen ? { stop } : {}) }
+    : null;
+  const { state, cancel, retry } = useOverview<LineOverview>(api, fileId, dataset.path, request, version);
   const overview = state.status === 'done' ? state.value : null;
 
   const plot = useMemo(() => (overview ? linePoints(overview) : null), [overview]);
-  const [start, stop] = range;
   const span = stop - start;
+  const setRange = (range: [number, number]) => setChosen(range[0] === 0 && range[1] >= length ? null : range);
   const zoomTo = (from: number, to: number) => {
     const size = Math.max(2, Math.min(length, Math.round(to - from)));
     const first = Math.max(0, Math.min(length - size, Math.round(from)));
@@ -87,7 +91,7 @@ export function LineOverviewView({ fileId, dataset }: { fileId: string; dataset:
           <button type="button" onClick={() => zoomTo(centre - span, centre + span)} disabled={span >= length}>Zoom out</button>
           <button type="button" onClick={() => zoomTo(start - span / 2, stop - span / 2)} disabled={start === 0} aria-label="Earlier values">←</button>
           <button type="button" onClick={() => zoomTo(start + span / 2, stop + span / 2)} disabled={stop >= length} aria-label="Later values">→</button>
-          <button type="button" onClick={() => setRange([0, length])} disabled={span >= length}>Whole</button>
+          <button type="button" onClick={() => setChosen(null)} disabled={chosen === null}>Whole</button>
         </span>
         <label className="inline-field">from <input type="number" aria-label="First index" min={0} max={length - 1} value={start} onChange={(e) => zoomTo(Number(e.target.value), Number(e.target.value) + span)} /></label>
       </div>
@@ -135,9 +139,9 @@ function lineCaption(overview: LineOverview): string {
 }
 
 /** An N × 2 or N × 3 point set: a scatter of every step-th row (colour: the third column, or the row), and the first rows as a table. */
-export function PointsView({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
+export function PointsView({ fileId, dataset, version }: { fileId: string; dataset: DatasetEntity; version?: string }) {
   const { api } = useApi();
-  const { state, cancel, retry } = useOverview<PointsOverview>(api, fileId, dataset.path, { kind: 'points', maxPoints: SCATTER_POINTS });
+  const { state, cancel, retry } = useOverview<PointsOverview>(api, fileId, dataset.path, { kind: 'points', maxPoints: SCATTER_POINTS }, version);
   const overview = state.status === 'done' ? state.value : null;
   const plot = useMemo(() => {
     if (!overview) return null;
@@ -173,19 +177,19 @@ export function PointsView({ fileId, dataset }: { fileId: string; dataset: Datas
         )}
       </div>
       <h3 className="small-heading">First rows</h3>
-      <DatasetTable fileId={fileId} dataset={dataset} height={220} />
+      <DatasetTable fileId={fileId} dataset={dataset} height={220} version={version} />
     </div>
   );
 }
 
 /** An image (or one slice of a stack) averaged in blocks so that no side passes the GPU's limit or the size gate. */
-export function ImageOverviewView({ fileId, dataset }: { fileId: string; dataset: DatasetEntity }) {
+export function ImageOverviewView({ fileId, dataset, version }: { fileId: string; dataset: DatasetEntity; version?: string }) {
   const { api } = useApi();
   const shape = dataset.shape ?? [];
   const leadingShape = shape.slice(0, -2);
   const [index, setIndex] = useState<number[]>(() => leadingShape.map(() => 0));
   const maxSide = Math.min(IMAGE_SIDE, maxTextureSide());
-  const { state, cancel, retry } = useOverview<ImageOverview>(api, fileId, dataset.path, { kind: 'image', index, maxSide });
+  const { state, cancel, retry } = useOverview<ImageOverview>(api, fileId, dataset.path, { kind: 'image', index, maxSide }, version);
   const overview = state.status === 'done' ? state.value : null;
   const plot = useMemo(() => {
     if (!overview) return null;

@@ -14,15 +14,24 @@ const MAX_PAGES = 60;
  */
 export function useValuePages(
   api: H5BlocksApi, fileId: string, path: string, pageRows: number, rangesFor: (start: number, stop: number) => [number, number][],
-  rowCount: number, identity: string, options?: ValueOptions,
+  rowCount: number, identity: string, options?: ValueOptions, version = '',
 ) {
   const pages = useRef(new Map<number, Page>());
+  // A new version (a Live refresh) reads the pages again; until each arrives, its previous values stay on screen.
+  const previous = useRef(new Map<number, Page>());
+  const cacheVersion = useRef(version);
   const [, setVersion] = useState(0);
   // A new dataset or window starts from an empty cache in the same render, before
   // the table's effects ask for rows; an effect here would run after theirs.
   const cacheIdentity = useRef(identity);
   if (cacheIdentity.current !== identity) {
     cacheIdentity.current = identity;
+    cacheVersion.current = version;
+    pages.current = new Map();
+    previous.current = new Map();
+  } else if (cacheVersion.current !== version) {
+    cacheVersion.current = version;
+    previous.current = pages.current;
     pages.current = new Map();
   }
 
@@ -54,11 +63,13 @@ export function useValuePages(
       const far = [...cache.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
       for (const page of far.slice(0, cache.size - MAX_PAGES)) cache.delete(page);
     }
-  }, [api, fileId, path, pageRows, rangesFor, rowCount, identity, options]);
+  }, [api, fileId, path, pageRows, rangesFor, rowCount, identity, options, version]);
 
   /** The value at a row and a column within the window, or undefined while its page is read. */
   const valueAt = useCallback((row: number, column: number, columns: number): number | string | null | undefined => {
-    const page = pages.current.get(Math.floor(row / pageRows));
+    const index = Math.floor(row / pageRows);
+    let page = pages.current.get(index);
+    if (page?.status !== 'done') page = previous.current.get(index);
     if (page?.status !== 'done') return undefined;
     return page.values[(row % pageRows) * columns + column];
   }, [pageRows]);

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from 'react';
+import { useAsync } from '../ui/useAsync';
 import type { RunParams } from '../../../shared/api';
 import type { DatasetEntity, Entity } from '../../../shared/entities';
 import { toErrorInfo } from '../../../shared/errors';
@@ -119,7 +120,15 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
   const blockRowsError = blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1) ? 'A whole number of rows, at least 1 (or blank for the default).' : null;
   const output = resolveOutputPath(dataset.path, outputText);
   const outputError = outputNameProblem(dataset.path, outputText, existing);
-  const plan = planSummary(dataset, strategy, workersError ? 1 : workers, blockRowsError ? undefined : blockRows);
+  // The default block as the run will use it: the engine's rule, asked of the main process (it has a rule
+  // per strategy that the form's own estimate below does not know); the estimate stands in until it answers.
+  const planWorkers = workersError ? 1 : workers;
+  const engineDefault = useAsync(
+    () => (blockRows === undefined ? api.planRuns(fileId, dataset.path, [{ strategy, workers: planWorkers }]).then((plans) => plans[0]?.blockRows) : Promise.resolve(undefined)),
+    [api, fileId, dataset, strategy, planWorkers, blockRows],
+  );
+  const defaultRows = engineDefault.status === 'done' ? engineDefault.value : undefined;
+  const plan = planSummary(dataset, strategy, planWorkers, blockRowsError ? undefined : blockRows ?? defaultRows);
   const running = runs.live?.status === 'running';
 
   // Say up front whether the output name is taken, so the dialog is no surprise.
@@ -162,7 +171,7 @@ function RunnableForm({ fileId, fileName, dataset }: { fileId: string; fileName:
     setStarting(true);
     let runId: string;
     try {
-      const planned = planSummary(dataset, params.strategy, params.workers, params.blockRows);
+      const planned = planSummary(dataset, params.strategy, params.workers, params.blockRows ?? (params.strategy === strategy ? defaultRows : undefined));
       const plan = { blocks: planned.blocks, rows: dataset.shape?.[0] ?? 0, blockRows: planned.blockRows, workers: params.strategy === 'inline' ? 1 : params.workers };
       runId = await runs.start(params, fileName, { openOutput: true, handledErrors: ['output-exists', 'output-conflict', 'busy', ...(params.live ? ['invalid-argument' as const] : [])], plan });
     } catch (failure) {

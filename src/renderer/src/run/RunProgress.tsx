@@ -1,3 +1,4 @@
+import type { ActiveSpan } from '../../../shared/run';
 import { formatDuration, formatInteger, formatRate } from '../format/units';
 import { useNow } from '../ui/useNow';
 import { describeEta } from './runPlan';
@@ -12,13 +13,37 @@ export function liveStage(live: LiveRun): string {
   const workers = live.plan?.workers ?? live.params.workers;
   const total = live.progress?.blocksTotal ?? live.plan?.blocks;
   const blocks = total === undefined ? 'its blocks' : `${formatInteger(total)} block${total === 1 ? '' : 's'}`;
+  const now = live.activity ? activityInWords(live.activity.active, total) : null;
+  if (now) return now;
   if (!live.progress) {
     if (strategy === 'inline') return `reading and computing ${blocks} on the main thread…`;
     if (strategy === 'dask') return live.params.scheduler ? `sending ${blocks} to the Dask cluster…` : `starting a local Dask cluster of ${workers} worker${workers === 1 ? '' : 's'}…`;
     return `starting ${workers} worker${workers === 1 ? '' : 's'} for ${blocks}…`;
   }
   const { blocksDone, blocksTotal } = live.progress;
-  return blocksDone >= blocksTotal ? 'all blocks written; committing the file…' : `${formatInteger(blocksDone)} of ${formatInteger(blocksTotal)} blocks done`;
+  return (blocksDone >= blocksTotal ? 'all blocks written; committing the file…' : `${formatInteger(blocksDone)} of ${formatInteger(blocksTotal)} blocks done`);
+}
+
+/** What the lanes are doing now (the engine's `active` report), the most telling first; null when it reported nothing. */
+function activityInWords(active: ActiveSpan[], blocksTotal: number | undefined): string | null {
+  const of = blocksTotal === undefined ? '…' : ` of ${formatInteger(blocksTotal)}…`;
+  // Blocks are counted from 1 in words ("block 1 of 40"), as a user counts them.
+  const blocks = (phase: string) => [...new Set(active.filter((span) => span.phase === phase && span.block !== undefined).map((span) => span.block! + 1))].sort((a, b) => a - b);
+  const named = (verb: string, list: number[]) => `${verb} block${list.length === 1 ? '' : 's'} ${list.map(formatInteger).join(', ')}${of}`;
+  if (active.some((span) => span.lane === 'main' && span.phase === 'commit')) return 'all blocks written; committing the file…';
+  // A pool worker's thread starting, or a shard worker loading HDF5 (h5wasm) before its first block.
+  const starting = active.filter((span) => (span.phase === 'start' || span.phase === 'init') && span.lane !== 'main').length;
+  const reading = blocks('read');
+  const computing = blocks('compute');
+  const parts: string[] = [];
+  if (starting > 0) parts.push(`starting ${starting} worker${starting === 1 ? '' : 's'}…`);
+  if (reading.length > 0) parts.push(named('reading', reading));
+  if (computing.length > 0) parts.push(named('computing', computing));
+  const writing = blocks('shard-write');
+  if (writing.length > 0) parts.push(named('writing the shard of', writing));
+  if (parts.length > 0) return parts.join(' · ');
+  if (active.some((span) => span.lane === 'main' && span.phase === 'log')) return 'opening the file and preparing the output…';
+  return null;
 }
 
 /** The current (or last) run: progress, rates, and its Cancel button, whatever is selected in the tree meanwhile. */

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppInfo, RunParams, RunRecord } from '../../../shared/api';
 import { toErrorInfo, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
-import type { BlockTiming, RunProgress } from '../../../shared/run';
+import type { BlockTiming, RunActivityReport, RunProgress } from '../../../shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';
@@ -17,6 +17,8 @@ export interface LiveRun {
   params: RunParams;
   fileName: string;
   progress: RunProgress | null;
+  /** What its lanes are doing now and its own spans so far (the latest of a progress event's or an activity report's). */
+  activity: Pick<RunActivityReport, 'active' | 'runPhases' | 'elapsedMs'> | null;
   blocks: BlockTiming[];
   status: LiveStatus;
   error?: ErrorInfo;
@@ -78,7 +80,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
 
   // Events can beat startRun's reply, so everything is kept per run id until someone asks.
   const liveRef = useRef<LiveRun | null>(null);
-  const progressBuffer = useRef(new Map<string, { progress: RunProgress | null; blocks: BlockTiming[] }>());
+  const progressBuffer = useRef(new Map<string, { progress: RunProgress | null; activity: LiveRun['activity']; blocks: BlockTiming[] }>());
   const outcomes = useRef(new Map<string, Outcome>());
   const waiters = useRef(new Map<string, ((outcome: Outcome) => void)[]>());
   const started = useRef(new Map<string, { params: RunParams; options: StartOptions }>());
@@ -103,6 +105,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     const next: LiveRun = {
       ...current,
       progress: buffered?.progress ?? current.progress,
+      activity: buffered?.activity ?? current.activity,
       blocks: buffered ? [...buffered.blocks] : current.blocks,
       status: outcome ? (outcome.error ? 'failed' : 'finished') : 'running',
       error: outcome?.error,
@@ -153,8 +156,9 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     const unsubscribe = subscribe('run', (event) => {
       if (event.type === 'progress') {
         const { progress } = event;
-        const entry = progressBuffer.current.get(progress.runId) ?? { progress: null, blocks: [] };
+        const entry = progressBuffer.current.get(progress.runId) ?? { progress: null, activity: null, blocks: [] };
         entry.progress = progress;
+        if (progress.active) entry.activity = { active: progress.active, runPhases: progress.runPhases ?? [], elapsedMs: progress.elapsedMs };
         if (progress.block) entry.blocks.push(progress.block);
         progressBuffer.current.set(progress.runId, entry);
         if (liveRef.current?.runId === progress.runId) schedulePublish(false);
@@ -178,8 +182,15 @@ export function RunsProvider({ children }: { children: ReactNode }) {
       if (liveRef.current?.runId === event.runId) schedulePublish(true);
       progressBuffer.current.delete(event.runId);
     });
+    const unsubscribeActivity = subscribe('runActivity', (activity) => {
+      const entry = progressBuffer.current.get(activity.runId) ?? { progress: null, activity: null, blocks: [] };
+      entry.activity = activity;
+      progressBuffer.current.set(activity.runId, entry);
+      if (liveRef.current?.runId === activity.runId) schedulePublish(false);
+    });
     return () => {
       unsubscribe();
+      unsubscribeActivity();
       if (flushTimer.current) clearTimeout(flushTimer.current);
     };
   }, [api, subscribe, reload, notifyError, schedulePublish, settle]);
@@ -188,7 +199,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     const requestedAt = Date.now();
     const { runId } = await api.startRun(params);
     started.current.set(runId, { params, options: startOptions });
-    liveRef.current = { runId, params, fileName, progress: null, blocks: [], status: 'running', startedAtMs: requestedAt, plan: startOptions.plan ?? null };
+    liveRef.current = { runId, params, fileName, progress: null, activity: null, blocks: [], status: 'running', startedAtMs: requestedAt, plan: startOptions.plan ?? null };
     // The Timeline switches to the new run at once, whatever run it showed.
     latest.current.navigation.followLiveRun();
     schedulePublish(true);

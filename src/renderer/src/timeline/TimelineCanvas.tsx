@@ -88,9 +88,19 @@ export function TimelineCanvas({ bars, pending = [], lanes, xMax, height, compac
       const queue = bar.phase === 'queue';
       const middle = margin.top + (bar.lane + 0.5) * laneHeight;
       const top = queue ? middle + laneHeight * 0.32 : middle - laneHeight * 0.3;
-      context.globalAlpha = queue ? 0.7 : 1;
+      context.globalAlpha = queue ? 0.7 : bar.inProgress ? 0.6 : 1;
       context.fillStyle = PHASE_COLORS[bar.phase];
-      context.fillRect(x0, top, Math.max(1, toX(bar.end) - x0), queue ? laneHeight * 0.12 : laneHeight * 0.6);
+      const w = Math.max(1, toX(bar.end) - x0);
+      const h = queue ? laneHeight * 0.12 : laneHeight * 0.6;
+      context.fillRect(x0, top, w, h);
+      if (bar.inProgress) {
+        // Under way: its colour, lighter, with a dashed edge where it will end.
+        context.globalAlpha = 1;
+        context.strokeStyle = PHASE_COLORS[bar.phase];
+        context.setLineDash([4, 3]);
+        context.strokeRect(x0 + 0.5, top + 0.5, Math.max(0, w - 1), h - 1);
+        context.setLineDash([]);
+      }
     }
     context.strokeStyle = text;
     for (const bar of pending) {

@@ -80,7 +80,10 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
   const ariaLabel = `Timeline of ${run.label}: ${lanes.length} lanes, ${formatInteger(run.blocks.length)} blocks`;
 
   return (
-    <div data-testid="timeline-chart" data-lanes={lanes.map((l) => l.label).join(',')} data-bars={bars.length} data-pending={pending.length}>
+    <div
+      data-testid="timeline-chart" data-lanes={lanes.map((l) => l.label).join(',')} data-bars={bars.length} data-pending={pending.length}
+      data-active={bars.filter((bar) => bar.inProgress).map((bar) => `${lanes[bar.lane].label}:${bar.phase}`).join(',')}
+    >
       {option ? <EChart option={option} renderer="svg" height={chartHeight} ariaLabel={ariaLabel} notMerge /> : (
         <TimelineCanvas
           bars={bars} pending={pending} lanes={lanes} height={chartHeight} compact={compact} ariaLabel={ariaLabel}
@@ -93,6 +96,10 @@ export function TimelineChart({ run, xMax, height, compact = false }: { run: Tim
 }
 
 function describeBar(run: TimelineRun, bar: Bar, laneLabel: string): string {
+  if (bar.inProgress) {
+    const what = bar.activeBlock !== undefined ? ` block ${formatInteger(bar.activeBlock)}` : '';
+    return `<b>${bar.phase}</b>${what} on ${laneLabel}, under way for ${formatDuration(bar.end - bar.start)}`;
+  }
   if (bar.block < 0) return `<b>${bar.phase}</b> (whole run) on ${laneLabel}<br>${formatDuration(bar.end - bar.start)}`;
   const block = run.blocks[bar.block];
   const rows = block.rowEnd - block.rowStart;

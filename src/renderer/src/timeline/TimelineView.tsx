@@ -11,7 +11,7 @@ import { useRuns, type LiveRun } from '../run/runsStore';
 import { useNow } from '../ui/useNow';
 import { BlocksTable } from './BlocksTable';
 import { DurationHistogram } from './DurationHistogram';
-import { laneUtilisation, phaseTotals, presentPhases, runLabel, timelineFromRecord, timelineLanes, type TimelineRun } from './model';
+import { activeBars, laneUtilisation, phaseTotals, presentPhases, runLabel, timelineFromRecord, timelineLanes, type TimelineRun } from './model';
 import { PhaseLegend } from './PhaseLegend';
 import { PhaseTotalsTable, UtilisationTable } from './RunSummaryTables';
 import { TimelineChart } from './TimelineChart';
@@ -25,17 +25,19 @@ const BLOCKS_TABLE_HEIGHT = 360;
 
 /** A live run as far as it has gone: its planned lanes from the first moment, its time up to `now`. */
 function timelineFromLive(live: LiveRun, now: number): TimelineRun {
-  const reported = live.blocks.reduce((max, block) => block.phases.reduce((m, span) => Math.max(m, span.end), max), live.progress?.elapsedMs ?? 0);
+  const reported = live.blocks.reduce((max, block) => block.phases.reduce((m, span) => Math.max(m, span.end), max), Math.max(live.progress?.elapsedMs ?? 0, live.activity?.elapsedMs ?? 0));
+  const wallMs = Math.max(reported, now - live.startedAtMs);
   return {
     id: live.runId,
     label: `${runLabel({ fileName: live.fileName, ...live.params })} (running)`,
     strategy: live.params.strategy,
     workers: live.plan?.workers ?? (live.params.strategy === 'inline' ? 1 : live.params.workers),
     rows: live.progress?.rowsTotal ?? live.plan?.rows ?? 0,
-    wallMs: Math.max(reported, now - live.startedAtMs),
+    wallMs,
     blocks: live.blocks,
-    runPhases: [],
+    runPhases: live.activity?.runPhases ?? [],
     finished: false,
+    active: activeBars(live.activity?.active, wallMs),
   };
 }
 

@@ -2,7 +2,7 @@
 // rows, totals and a histogram, for a finished run or one still going.
 
 import type { RunRecord } from '../../../shared/api';
-import { PHASES, compareLanes, isDaskLane, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '../../../shared/run';
+import { PHASES, compareLanes, isDaskLane, type ActiveSpan, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '../../../shared/run';
 
 /** What a timeline needs, whether the run is finished or still sending progress. */
 export interface TimelineRun {
@@ -15,6 +15,13 @@ export interface TimelineRun {
   blocks: BlockTiming[];
   runPhases: PhaseSpan[];
   finished: boolean;
+  /** A live run's work under way, each span ending now (the engine's `active` report, drawn up to the clock). */
+  active?: ActiveBar[];
+}
+
+/** A phase a live run's lane is in now, drawn from its start to the clock. */
+export interface ActiveBar extends PhaseSpan {
+  block?: number;
 }
 
 export function timelineFromRecord(record: RunRecord): TimelineRun {
@@ -56,7 +63,7 @@ function laneKey(lane: Lane): string {
  */
 export function timelineLanes(run: TimelineRun): LaneRow[] {
   const threads = new Set<Lane>();
-  for (const span of allSpans(run)) if (span.lane !== 'main') threads.add(span.lane);
+  for (const span of [...allSpans(run), ...(run.active ?? [])]) if (span.lane !== 'main') threads.add(span.lane);
   const rows: LaneRow[] = [{ lane: 'main', label: 'main', detail: 'main thread: reads, writes and merges in block order' }];
   let thread = 0;
   for (const lane of [...threads].sort(compareLanes)) {
@@ -93,8 +100,10 @@ export function pendingBars(run: TimelineRun, lanes: LaneRow[]): PendingBar[] {
     const row = find(span.lane);
     lastEnd[row] = Math.max(lastEnd[row], span.end);
   }
+  // A lane whose current phase the engine reported draws that phase instead (activeBars).
+  const reported = new Set((run.active ?? []).map((span) => find(span.lane)));
   // Inline and pool runs keep the main thread busy; the workers' rows are what shard-like runs add.
-  const busyRows = lanes.map((_, i) => i).filter((i) => i > 0 || run.strategy === 'inline' || run.strategy === 'pool');
+  const busyRows = lanes.map((_, i) => i).filter((i) => !reported.has(i) && (i > 0 || run.strategy === 'inline' || run.strategy === 'pool'));
   return busyRows.filter((i) => run.wallMs - lastEnd[i] > 0).map((lane) => ({ lane, start: lastEnd[lane], end: run.wallMs }));
 }
 
@@ -121,6 +130,9 @@ export interface Bar {
   end: number;
   /** Index into run.blocks, or -1 for a phase of the whole run. */
   block: number;
+  /** A live run's phase still under way (its end is the clock); `activeBlock` names its block when it is a block's. */
+  inProgress?: boolean;
+  activeBlock?: number;
 }
 
 export function timelineBars(run: TimelineRun, lanes: LaneRow[]): Bar[] {
@@ -129,6 +141,9 @@ export function timelineBars(run: TimelineRun, lanes: LaneRow[]): Bar[] {
   run.blocks.forEach((block, b) => {
     for (const span of block.phases) bars.push({ lane: index.get(laneKey(span.lane)) ?? 0, phase: span.phase, start: span.start, end: span.end, block: b });
   });
+  for (const span of run.active ?? []) {
+    bars.push({ lane: index.get(laneKey(span.lane)) ?? 0, phase: span.phase, start: span.start, end: Math.max(span.start, span.end), block: -1, inProgress: true, ...(span.block !== undefined ? { activeBlock: span.block } : {}) });
+  }
   return bars;
 }
 
@@ -162,8 +177,8 @@ export function phaseMs(block: BlockTiming, phase: Phase): number {
 }
 
 /** The phases present in a run, in pipeline order. */
-export function presentPhases(run: Pick<TimelineRun, 'blocks' | 'runPhases'>): Phase[] {
-  const seen = new Set(allSpans(run).map((s) => s.phase));
+export function presentPhases(run: Pick<TimelineRun, 'blocks' | 'runPhases' | 'active'>): Phase[] {
+  const seen = new Set([...allSpans(run), ...(run.active ?? [])].map((s) => s.phase));
   return PHASES.filter((p) => seen.has(p));
 }
 
@@ -214,4 +229,9 @@ export function histogram(values: number[], maxBins = 30): Histogram {
   for (const value of values) counts[Math.min(bins - 1, Math.floor((value - min) / width))]++;
   const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
   return { edges, counts };
+}
+
+/** The engine's report of work under way, as bars ending at `now` (ms since the run started). */
+export function activeBars(active: ActiveSpan[] | undefined, now: number): ActiveBar[] {
+  return (active ?? []).map(({ phase, lane, step, start, block }) => ({ phase, lane, start, end: Math.max(start, now), ...(step ? { step } : {}), ...(block !== undefined ? { block } : {}) }));
 }
