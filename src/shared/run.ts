@@ -186,7 +186,8 @@ export interface RunResult {
   chosen?: string;
   /**
    * Block buffers (input and output) the run allocated; every other block
-   * reused them. Bounded by the blocks in flight, not by the number of blocks.
+   * reused them (or an earlier run's on the same thread, then none is allocated).
+   * Bounded by the blocks in flight, not by the number of blocks.
    */
   blockBuffers?: { allocated: number; bytes: number };
   /** The run wrote its output as the file's SWMR writer (--live): readable while it ran. */

@@ -81,7 +81,8 @@ export function writeRows(module: H5Module, file: H5File, path: string, start: n
 /** Writes raw little-endian element bytes into a hyperslab (offset, count) of a dataset of that element type. */
 export function writeHyperslab(module: H5Module, file: H5File, path: string, offset: number[], count: number[], bytes: Uint8Array): void {
   if (bytes.length === 0) return;
-  const pointer = module._malloc(bytes.length);
+  const scratch = writeScratch(module, bytes.length);
+  const pointer = scratch ?? module._malloc(bytes.length);
   if (pointer === 0) throw outOfHeap(bytes.length, file.filename, path);
   try {
     module.HEAPU8.set(bytes, pointer);
@@ -89,8 +90,30 @@ export function writeHyperslab(module: H5Module, file: H5File, path: string, off
   } catch (error) {
     throw hdf5Error(error, file.filename, path, `cannot write rows ${offset[0]}..${offset[0] + count[0]}`);
   } finally {
-    module._free(pointer);
+    if (scratch === undefined) module._free(pointer);
   }
+}
+
+/**
+ * Blocks up to this size are written from one allocation in the wasm heap,
+ * kept for the thread's life, instead of a malloc and a free per block; larger
+ * ones (rare) get their own, so the heap never holds more than this unused.
+ */
+const WRITE_SCRATCH_MAX_BYTES = 8 * 2 ** 20;
+const writeScratches = new WeakMap<H5Module, { pointer: number; bytes: number }>();
+
+/** The module's write buffer, grown to `bytes`, or undefined when the block is too large for it (or the heap is full). */
+function writeScratch(module: H5Module, bytes: number): number | undefined {
+  if (bytes > WRITE_SCRATCH_MAX_BYTES) return undefined;
+  const current = writeScratches.get(module);
+  if (current && current.bytes >= bytes) return current.pointer;
+  // Grown in steps of at least 1 MiB, so a run's blocks settle on one size at once.
+  const size = Math.min(WRITE_SCRATCH_MAX_BYTES, Math.max(bytes, 2 ** 20, current ? 2 * current.bytes : 0));
+  const pointer = module._malloc(size);
+  if (pointer === 0) return undefined;
+  if (current) module._free(current.pointer);
+  writeScratches.set(module, { pointer, bytes: size });
+  return pointer;
 }
 
 export function checkBlockBytes(bytes: number, file: string, path: string): void {

@@ -116,6 +116,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
   const notes: RunNotes = {};
   let committed = false;
   let writerOfRun: OrderedWriter | undefined;
+  let buffersOfRun: { inputs: BufferPool; outputs: BufferPool } | undefined;
   /** Live: the run's SWMR handle, and whether the empty output was committed (then a failure must remove it). */
   let liveFile: H5File | undefined;
   let liveOutputCommitted = false;
@@ -209,6 +210,7 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     // Blocks in flight (two per worker, one inline) each hold an input and an output; outputs also wait to be hashed.
     const inFlight = strategy === 'inline' ? 1 : 2 * workers;
     const buffers = { inputs: new BufferPool(largestRows * rowBytes, inFlight), outputs: new BufferPool(largestRows * outputBytes, inFlight + HASHING_BUFFERS) };
+    buffersOfRun = buffers;
     await RUNNERS[strategy]({
       buffers,
       storedChunks: chunkLayout && ((plan, into) => encodedBlock(transaction.store, chunkLayout, input, plan, into)),
@@ -279,6 +281,9 @@ export async function runComputation(request: RunRequest, hooks: RunHooks = {}, 
     if (heartbeat) clearInterval(heartbeat);
     activity.close();
     writerOfRun?.dispose();
+    // Buffers back (a digest answered after every hashed buffer came back) are the next run's on this thread.
+    buffersOfRun?.inputs.retire();
+    buffersOfRun?.outputs.retire();
     closeQuietly(h5file);
     closeQuietly(liveFile);
     transaction.rollback();
