@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { H5BlocksError } from '../../shared/errors';
 import type { BlockPlan } from '../../shared/blocks';
@@ -29,20 +30,22 @@ export const runDask: StrategyRunner = async (context) => {
   try {
     await drive(context, folder);
   } finally {
-    removeShardFolder(folder);
+    await removeShardFolder(folder);
   }
 };
 
 /**
  * A cancelled Dask task cannot be stopped once it runs; if it finishes while the
- * folder is being removed, its shard makes the folder non-empty again: retry.
- * (Once the folder is gone a late task fails to write, as the kernel never creates it.)
+ * folder is being removed, its shard makes the folder non-empty again: retry,
+ * for up to about 10 s (a busy machine's workers can take that long to stop),
+ * without blocking the thread. (Once the folder is gone a late task fails to
+ * write, as the kernel never creates it.)
  */
-function removeShardFolder(folder: string): void {
+async function removeShardFolder(folder: string): Promise<void> {
   try {
-    rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await rm(folder, { recursive: true, force: true, maxRetries: 13, retryDelay: 100 }); // linear back-off: 0.1 s, 0.2 s, … 9.1 s in all
   } catch {
-    // Left behind only if a task kept writing for a second; the run's own outcome matters more.
+    // Left behind only if a task kept writing for that long; the run's own outcome matters more.
   }
 }
 
