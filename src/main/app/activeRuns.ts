@@ -42,6 +42,8 @@ export class ActiveRuns {
    * (confinement, which depends on the run, is sent with the run).
    */
   private spare: IoThread | undefined;
+  /** cancelAll() was called: no spare is started any more. */
+  private stopping = false;
 
   /** `warm`: prepare the first run's thread now, not when the first run asks. */
   constructor(options: { warm?: boolean } = {}) {
@@ -64,13 +66,14 @@ export class ActiveRuns {
       .then(() => runOnThread(thread, request, runId, { signal: controller.signal, onProgress: callbacks.onProgress, onActivity: callbacks.onActivity, requestedAt, confine: rules, env: currentEnvironment() }))
       .then((result) => callbacks.onFinished(result))
       .catch((error: unknown) => callbacks.onFailed(runId, error))
-      .finally(() => {
+      .finally(async () => {
         this.runs.delete(runId);
-        return thread.terminate();
+        await thread.terminate();
+        // The next run's thread starts once this one is over: started with the run,
+        // its h5wasm load took a core from the run on a 2-core machine.
+        if (!this.stopping) this.prepareSpare();
       });
     this.runs.set(runId, { file: request.file, controller, settled });
-    // The next run's thread starts now, while this one runs.
-    this.prepareSpare();
     return runId;
   }
 
@@ -95,6 +98,7 @@ export class ActiveRuns {
 
   /** Cancels every run and waits until each has cleaned up (staged copies removed, locks released). */
   async cancelAll(): Promise<void> {
+    this.stopping = true;
     const runs = [...this.runs.keys()];
     for (const runId of runs) this.cancel(runId);
     await Promise.all([...this.runs.values()].map((run) => run.settled));
