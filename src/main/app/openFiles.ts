@@ -10,6 +10,7 @@ import { H5BlocksError } from '../../shared/errors';
 import type { ConfinementRules } from '../hdf5/confinement';
 import { checkReadableFile, isBeingWrittenWithSwmr } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
+import { sameStamp, stampOf, type FileStamp } from '../fileStamp';
 
 interface Entry {
   id: string;
@@ -23,12 +24,6 @@ interface Entry {
   /** The file on disk as last announced (or opened, or written by h5blocks itself), and at the last poll. */
   announced?: FileStamp;
   seen?: FileStamp;
-}
-
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
 }
 
 /**
@@ -229,19 +224,6 @@ function describe(entry: Entry): OpenFile {
   const file: OpenFile = { id: entry.id, path: entry.path, name: basename(entry.path), sizeBytes: sizeOf(entry.path) };
   if (isBeingWrittenWithSwmr(entry.path)) file.beingWritten = true;
   return file;
-}
-
-function stampOf(path: string): FileStamp | undefined {
-  try {
-    const stat = statSync(path);
-    return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 function sizeOf(path: string): number {

@@ -1,17 +1,11 @@
-import { statSync } from 'node:fs';
 import { H5BlocksError } from '../../shared/errors';
 import { closeQuietly, openHdf5 } from '../hdf5/files';
 import type { H5File } from '../hdf5/h5wasm';
+import { sameStamp, stampOf, type FileStamp } from '../fileStamp';
 
 interface Cached {
   handle: H5File;
   stamp: FileStamp;
-}
-
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
 }
 
 const RETRY_PAUSE_MS = 250;
@@ -50,7 +44,7 @@ export class HandleCache {
         // Changing under the read, or moments after it: the writer is at work; otherwise the error stands.
         await pause(RETRY_PAUSE_MS);
         const now = stampOf(path);
-        if (!opened || !now || sameFile(opened, now)) throw error;
+        if (!opened || !now || sameStamp(opened, now)) throw error;
         this.forget(path);
       }
     }
@@ -63,7 +57,7 @@ export class HandleCache {
       throw new H5BlocksError('not-found', `${path}: the file is gone (moved or deleted since it was opened)`, { file: path });
     }
     let cached = this.open.get(path);
-    if (cached && !sameFile(cached.stamp, now)) {
+    if (cached && !sameStamp(cached.stamp, now)) {
       this.forget(path);
       cached = undefined;
     }
@@ -91,19 +85,6 @@ export class HandleCache {
     closeQuietly(this.open.get(path)?.handle);
     this.open.delete(path);
   }
-}
-
-function stampOf(path: string): FileStamp | undefined {
-  try {
-    const stat = statSync(path);
-    return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function sameFile(a: FileStamp, b: FileStamp): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 function pause(ms: number): Promise<void> {
