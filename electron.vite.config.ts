@@ -13,10 +13,17 @@ export const NDARRAY_WITHOUT_EVAL = [
   { find: /^ndarray-ops$/, replacement: resolve(__dirname, 'src/renderer/src/h5web/ndarray.ts') },
 ];
 
+/**
+ * `@shared/…` is src/shared, the types and rules the main process, the workers,
+ * the preload and the renderer all use (one import path wherever the importer is).
+ */
+export const SOURCE_ALIASES = { '@shared': resolve(__dirname, 'src/shared') };
+
 // Every worker is its own entry: piscina loads worker files by path, so they
 // cannot be folded into the main bundle.
 export default defineConfig({
   main: {
+    resolve: { alias: SOURCE_ALIASES },
     plugins: [{
       name: 'lean-h5wasm',
       closeBundle() {
@@ -38,6 +45,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias: SOURCE_ALIASES },
     build: {
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
@@ -55,7 +63,7 @@ export default defineConfig({
       chunkSizeWarningLimit: 1400,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
-    resolve: { alias: NDARRAY_WITHOUT_EVAL },
+    resolve: { alias: [...NDARRAY_WITHOUT_EVAL, { find: '@shared', replacement: SOURCE_ALIASES['@shared'] }] },
     plugins: [react()],
   },
 });

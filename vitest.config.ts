@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { SOURCE_ALIASES } from './electron.vite.config';
 
 export default defineConfig({
+  resolve: { alias: SOURCE_ALIASES },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Generous bounds: they catch a hang, not a slow machine. A test asserts behaviour; speed is
