@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useFixedRowWindow } from './useFixedRowWindow';
 
 export interface VirtualTableProps {
   rowCount: number;
@@ -56,24 +56,15 @@ export function VirtualTable({ rowCount, columnLabels, rowLabel, cell, onVisible
   // +2 for the borders, so a short table shows no scroll bar.
   const height = Math.min(maxHeight, (rowCount + 1) * ROW_HEIGHT + 2);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rowCount,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 30,
-    // Without layout (tests) the virtualizer would see a 0-pixel viewport and render nothing.
-    initialRect: { width: 800, height },
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? -1;
+  // Every row is ROW_HEIGHT high, so the rows in view follow from the scroll offset, however many rows there are.
+  const { rows: items, first, last, totalHeight } = useFixedRowWindow(scroller, rowCount, ROW_HEIGHT, height, 30);
   useEffect(() => {
     if (last >= first) onVisibleRows(first, last);
   }, [first, last, onVisibleRows]);
 
   const fitted = (column: number) => {
     let widest = 0;
-    for (const item of items) widest = Math.max(widest, (cell(item.index, column) ?? '').length);
+    for (const row of items) widest = Math.max(widest, (cell(row, column) ?? '').length);
     return widest === 0 ? 0 : fitWidth('x'.repeat(widest));
   };
   const { widths, drag } = useColumnWidths(columnLabels, fitted);
@@ -120,18 +111,18 @@ export function VirtualTable({ rowCount, columnLabels, rowLabel, cell, onVisible
           </div>
         ))}
       </div>
-      <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
-        {items.map((item) => (
+      <div style={{ height: totalHeight, width, position: 'relative' }}>
+        {items.map((row) => (
           <div
-            key={item.key}
+            key={row}
             role="row"
-            aria-rowindex={item.index + 2}
-            className={`vtable-row${item.index % 2 ? ' odd' : ''}`}
-            style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template, width }}
+            aria-rowindex={row + 2}
+            className={`vtable-row${row % 2 ? ' odd' : ''}`}
+            style={{ transform: `translateY(${row * ROW_HEIGHT}px)`, height: ROW_HEIGHT, gridTemplateColumns: template, width }}
           >
-            <div role="rowheader" className="vtable-index">{rowLabel(item.index)}</div>
+            <div role="rowheader" className="vtable-index">{rowLabel(row)}</div>
             {columnLabels.map((label, column) => {
-              const text = cell(item.index, column);
+              const text = cell(row, column);
               return <div role="gridcell" key={label} className={text === undefined ? 'pending' : undefined}>{text ?? '…'}</div>;
             })}
           </div>
