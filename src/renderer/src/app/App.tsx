@@ -23,16 +23,20 @@ const loadCompareView = () => import('../compare/CompareView');
 const DataView = lazy(() => loadDataView().then((m) => ({ default: m.DataView })));
 const TimelineView = lazy(() => loadTimelineView().then((m) => ({ default: m.TimelineView })));
 const CompareView = lazy(() => loadCompareView().then((m) => ({ default: m.CompareView })));
+/** Asking WebGL for its texture limit creates a WebGL context: 50-130 ms of the main thread with a software GPU. */
+const probeWebgl = () => import('../data/firstView').then((m) => m.canDrawPlots());
 
 /**
  * Loads the heavy views' code while the page is idle, one per idle period:
  * evaluating ECharts or h5web takes a long task, which should not happen when
- * the user first opens the Timeline in the middle of a run.
+ * the user first opens the Timeline in the middle of a run. WebGL's probe
+ * (the first plot's view needs its texture limit) is done then too, not as the
+ * first dataset's view loads.
  */
 function usePreloadedViews() {
   useEffect(() => {
     if (typeof window.requestIdleCallback !== 'function') return undefined;
-    const queue = [loadTimelineView, loadCompareView, loadDataView];
+    const queue: (() => Promise<unknown>)[] = [loadTimelineView, loadCompareView, loadDataView, probeWebgl];
     let handle = 0;
     const next = () => {
       const load = queue.shift();
