@@ -23,7 +23,7 @@ const loadCompareView = () => import('../compare/CompareView');
 const DataView = lazy(() => loadDataView().then((m) => ({ default: m.DataView })));
 const TimelineView = lazy(() => loadTimelineView().then((m) => ({ default: m.TimelineView })));
 const CompareView = lazy(() => loadCompareView().then((m) => ({ default: m.CompareView })));
-/** Asking WebGL for its texture limit creates a WebGL context: 50-130 ms of the main thread with a software GPU. */
+/** Asking WebGL for its texture limit creates a WebGL context: a long task of the main thread with a software GPU. */
 const probeWebgl = () => import('../data/firstView').then((m) => m.canDrawPlots());
 
 /**

@@ -5,8 +5,8 @@ import { useEffect, useState, type RefObject } from 'react';
  * `overscan` on each side), from its scroll offset alone. Written here rather
  * than taken from @tanstack/react-virtual because that virtualizer builds one
  * measurement object per row when it mounts: for the 2,000,000 rows of a
- * point set's table that held the page's main thread for 200 ms or more while
- * the view loaded. Here the cost does not grow with the row count.
+ * point set's table that was a long task of the page's main thread, growing
+ * with the row count, while the view loaded. Here the cost does not grow with the row count.
  */
 export function useFixedRowWindow(scroller: RefObject<HTMLElement | null>, rowCount: number, rowHeight: number, viewportHeight: number, overscan: number) {
   const [scrollTop, setScrollTop] = useState(0);
