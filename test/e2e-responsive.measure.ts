@@ -191,6 +191,8 @@ describe('a view loading never freezes the page', () => {
     page = viewsApp.page;
     await treeNode(page, '/coords').waitFor();
     await page.getByRole('tab', { name: 'Data', exact: true }).click();
+    // The app loads its views' code and probes WebGL in idle periods after start; a user's first click comes later.
+    await page.waitForTimeout(3000);
   });
 
   afterAll(async () => {
