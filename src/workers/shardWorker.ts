@@ -8,6 +8,7 @@ import { freeBytes, scratchDiskFull } from '../main/transaction/diskSpace';
 import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5, type H5File } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
+import { reportDecodesTo } from '../main/hdf5/decodeBudget';
 import { epochNow } from '../main/run/clock';
 import { syncShard } from '../main/run/shardFolder';
 import { toErrorInfo } from '../shared/errors';
@@ -30,7 +31,7 @@ export interface ShardTask {
   shardPath: string;
   /** What the run's scratch shards may take at once, for the message if the scratch disk fills (not for vds, whose shards are its output). */
   scratchBytes?: number;
-  /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies. */
+  /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies; then its filtered read (DecodeNotice), which gets a budget. */
   reading?: MessagePort;
   /** vds: the shard is the output itself, so it is made durable and its values come back for the run's SHA-256. */
   keep?: boolean;
@@ -73,14 +74,21 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   }
   const { module } = await loadH5();
   task.reading?.postMessage(null);
-  task.reading?.close();
+  // The filtered read's size goes to the run's stall watch, which gives it a budget (a decoder looping on a damaged chunk).
+  const reading = task.reading;
+  reportDecodesTo(reading ? (notice) => reading.postMessage(notice) : undefined);
   const readStart = epochNow();
-  const input = await openHdf5(task.file, 'read');
   let buffer: ArrayBuffer;
   try {
-    buffer = readRows(module, input, task.dataset, task.elementBytes, task.rowShape, task.rowStart, task.rows);
+    const input = await openHdf5(task.file, 'read');
+    try {
+      buffer = readRows(module, input, task.dataset, task.elementBytes, task.rowShape, task.rowStart, task.rows);
+    } finally {
+      closeQuietly(input);
+    }
   } finally {
-    closeQuietly(input);
+    reportDecodesTo(undefined);
+    reading?.close();
   }
   const readEnd = epochNow();
   const values = computeBlock(task.task, { buffer, kind: task.kind, rows: task.rows, columns: task.columns });

@@ -100,7 +100,11 @@ const FILTER_NAMES: Record<number, string> = {
 };
 
 function compressionOf(file: string, object: string | undefined): string | undefined {
-  if (!object) return undefined;
+  return object ? filterWordsOf(file, object) : undefined;
+}
+
+/** A dataset's filters as people name them ("bzip2", "gzip", "filter 300"), the compressor alone when there is one; undefined without filters. */
+export function filterWordsOf(file: string, object: string): string | undefined {
   const ids = datasetFilterIds(file, object);
   if (!ids || ids.length === 0) return undefined;
   // Shuffle and checksums only rearrange or check bytes: name the compressor when there is one.

@@ -12,6 +12,7 @@ import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';
 import { freeBytes, scratchDiskFull } from '../transaction/diskSpace';
 import { StallWatch } from './stallWatch';
+import type { DecodeNotice } from '../hdf5/decodeBudget';
 import { workerPool } from './workerPools';
 
 /** HDF5's superblock, object headers and heap around a shard's values. */
@@ -56,7 +57,7 @@ export const runShard: StrategyRunner = async (context) => {
       const rows = plan.rowEnd - plan.rowStart;
       const shardPath = join(folder, `shard-${String(plan.index).padStart(6, '0')}.h5`);
       const reading = new MessageChannel();
-      reading.port1.once('message', startedReading);
+      reading.port1.on('message', (notice: DecodeNotice | null) => (notice === null ? startedReading() : startedReading(notice)));
       const task: ShardTask = {
         file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
         rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes, reading: reading.port2,
