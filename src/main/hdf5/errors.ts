@@ -49,7 +49,7 @@ const KNOWN: Known[] = [
     code: 'hdf5',
     words: (m, _object, compression) => {
       const named = m[1] ? ` ("${m[1]}")` : '';
-      return `a filter it needs is not installed: ${compression() ?? 'an unknown filter'}${named}, which neither HDF5 nor the plugins h5blocks ships provide`;
+      return `a filter it needs is not installed: ${compression() ?? 'a filter'} is not available${named ? ` (${named.trim().slice(1, -1)}; neither HDF5 nor the plugins h5blocks ships provide it)` : ' (neither HDF5 nor the plugins h5blocks ships provide it)'}`;
     },
   },
   {
