@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { H5BlocksError, type ErrorCode } from '../../shared/errors';
 import { datasetFilterIds } from './chunkIndex';
 import { externalStorageFiles } from './layout';
@@ -68,6 +69,11 @@ const KNOWN: Known[] = [
     code: 'not-found',
     words: (_m, object, _compression, file) => {
       const names = object ? externalStorageFiles(file, object) : [];
+      // Missing where HDF5 looks (the current folder) and beside the file too: say it is missing.
+      const missing = names.filter((n) => !existsSync(resolve(n)) && !existsSync(resolve(dirname(file), n)));
+      if (missing.length > 0) {
+        return `its external raw-data file ${missing.map((n) => JSON.stringify(n)).join(', ')} is missing (HDF5 looks for it in the current folder unless HDF5_EXTFILE_PREFIX says otherwise)`;
+      }
       const which = names.length > 0 ? `: ${names.map((n) => JSON.stringify(n)).join(', ')}` : '';
       return `its values are stored in an external raw-data file that cannot be opened (missing, or not where HDF5 looks: the current folder unless HDF5_EXTFILE_PREFIX says otherwise)${which}`;
     },
