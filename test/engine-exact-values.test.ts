@@ -42,7 +42,8 @@ function fixtureFiles(): string[] {
   for (const folder of ['', 'filters', 'hostile']) {
     for (const name of readdirSync(join(corpusDir, folder))) if (name.endsWith('.h5')) files.push(folder ? `${folder}/${name}` : name);
   }
-  return files.filter((name) => !['not_hdf5.h5', 'zero_bytes.h5', 'truncated.h5', 'bad_superblock.h5'].includes(name));
+  // damaged_bzip2.h5's decoder never returns: read in-process here it would hang; test/hdf5-decode-budget.test.ts covers it.
+  return files.filter((name) => !['not_hdf5.h5', 'zero_bytes.h5', 'truncated.h5', 'bad_superblock.h5', 'hostile/damaged_bzip2.h5'].includes(name));
 }
 
 async function h5pyValues(file: string, scratch: string): Promise<Record<string, H5pyValues>> {

@@ -22,12 +22,16 @@ let hanging: string;
 let service: AppService;
 
 beforeAll(() => {
+  // These cases test the last guards (Cancel, signals, the stall limit) on a decode that never returns:
+  // the decode budget, which would end it first (test/hdf5-decode-budget.test.ts), is turned off here.
+  process.env.H5BLOCKS_DECODE_BUDGET_MS = '0';
   folder = makeTempFolder('hang');
   hanging = hangingBzip2File(folder);
   service = new AppService({ host: serveHost(new AllowedRoots([folder])), userDataDir: makeTempFolder('hang-user') });
 });
 
 afterAll(async () => {
+  delete process.env.H5BLOCKS_DECODE_BUDGET_MS;
   await service.dispose();
   removeTempFolders();
 });

@@ -142,7 +142,15 @@ export interface ExternalLinkEntity extends EntityBase {
   resolvable: boolean;
 }
 
+/** A link of a class registered by another program (HDF5's user-defined links, class 65 and up): h5blocks cannot follow it. */
+export interface UserDefinedLinkEntity extends EntityBase {
+  kind: 'user-defined-link';
+  /** The link class (h5dump's LINKCLASS). */
+  linkClass: number;
+}
+
 export type Entity =
+  | UserDefinedLinkEntity
   | GroupEntity
   | DatasetEntity
   | DatatypeEntity

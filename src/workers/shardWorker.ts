@@ -9,6 +9,7 @@ import { freeBytes, scratchDiskFull } from '../main/transaction/diskSpace';
 import { closeQuietly, createHdf5, openHdf5 } from '../main/hdf5/files';
 import { loadH5, type H5File } from '../main/hdf5/h5wasm';
 import { readRows } from '../main/hdf5/rows';
+import { reportDecodesTo } from '../main/hdf5/decodeBudget';
 import { epochNow } from '../main/run/clock';
 import { syncShard } from '../main/run/shardFolder';
 import { toErrorInfo } from '../shared/errors';
@@ -34,7 +35,7 @@ export interface ShardTask {
   scratchBytes?: number;
   /** The run's activity channel (src/main/run/activity.ts): the worker says there which phase of the block it starts. */
   activity?: string;
-  /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies. */
+  /** Told when this worker starts reading (h5wasm is loaded): from then on the run's stall limit applies; then its filtered read (DecodeNotice), which gets a budget. */
   reading?: MessagePort;
   /** vds: the shard is the output itself, so it is made durable and its values come back for the run's SHA-256. */
   keep?: boolean;
@@ -81,15 +82,22 @@ async function computeShardBlock(task: ShardTask): Promise<ShardResult> {
   }
   const { module } = await loadH5();
   task.reading?.postMessage(null);
-  task.reading?.close();
+  // The filtered read's size goes to the run's stall watch, which gives it a budget (a decoder looping on a damaged chunk).
+  const reading = task.reading;
+  reportDecodesTo(reading ? (notice) => reading.postMessage(notice) : undefined);
   const readStart = epochNow();
   say('read', readStart);
-  const input = await openHdf5(task.file, 'read');
   let buffer: ArrayBuffer;
   try {
-    buffer = readRows(module, input, task.dataset, task.elementBytes, task.rowShape, task.rowStart, task.rows);
+    const input = await openHdf5(task.file, 'read');
+    try {
+      buffer = readRows(module, input, task.dataset, task.elementBytes, task.rowShape, task.rowStart, task.rows);
+    } finally {
+      closeQuietly(input);
+    }
   } finally {
-    closeQuietly(input);
+    reportDecodesTo(undefined);
+    reading?.close();
   }
   const readEnd = epochNow();
   say('compute', readEnd);

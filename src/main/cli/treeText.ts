@@ -28,6 +28,8 @@ export function entityLine(entity: Entity | TreeOnlyNode, depth: number): string
       return [`${pad}${entity.name} -> ${entity.target}  (broken soft link)`];
     case 'external-link':
       return [`${pad}${entity.name} -> ${entity.file}:${entity.target}  (external link${entity.resolvable ? '' : ', file missing'})`];
+    case 'user-defined-link':
+      return [`${pad}${entity.name}  (user-defined link, class ${entity.linkClass}: h5blocks cannot follow it)`];
   }
 }
 

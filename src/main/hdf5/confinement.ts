@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { H5BlocksError } from '../../shared/errors';
 import type { H5Module } from './h5wasm';
 import { noteLibraryOutput } from './libraryOutput';
+import { notePluginLoading } from './decodeBudget';
 import { shardsRootOf } from '../run/shardFolder';
 
 /**
@@ -80,6 +81,7 @@ export function guardFileSystem(module: H5Module, pluginFolder: string): void {
   if (fs.h5blocksGuarded) return;
   const open = fs.open.bind(fs);
   fs.open = (path: string, ...rest: unknown[]) => {
+    if (typeof path === 'string' && !opensFolder(rest[0]) && inside(plugins, realOrSame(resolve(path)))) notePluginLoading();
     if (typeof path === 'string' && !createsNew(rest[0]) && !opensFolder(rest[0]) && !mayOpen(path) && !inside(plugins, realOrSame(resolve(path)))) {
       refusals.push({ asked: path, resolved: realOrSame(resolve(path)) });
       if (refusals.length > 20) refusals.shift();

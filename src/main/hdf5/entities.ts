@@ -10,6 +10,7 @@ import { externalStorageFiles, storedLayout } from './layout';
 import { resolveSource } from './virtual/sources';
 import { mayOpen } from './confinement';
 import { readStoredType, withStoredDetails } from './storedType';
+import { compactLinkTypes, declaredAttributes } from './rawFormat';
 import { hdf5Error } from './errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Module } from './h5wasm';
 
@@ -34,6 +35,9 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
   if (path !== '/') {
     const parent = posix.dirname(path);
     const linkKind = childKind(file, module, parent, name);
+    // h5wasm cannot resolve a user-defined link: the group's own link messages say what it is.
+    const linkClass = linkKind === undefined || linkKind === 'group' || linkKind === 'broken-link' ? userDefinedLinkClass(file, parent, name) : undefined;
+    if (linkClass !== undefined) return { kind: 'user-defined-link', path, name, linkClass };
     if (linkKind === undefined) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
     if (linkKind === 'soft-link' || linkKind === 'broken-link') {
       const target = file.get_link(path) ?? '';
@@ -52,7 +56,7 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
     case 'Group':
       return {
         kind: 'group', path, name,
-        attributes: readAttributes(entity as unknown as { attrs: Record<string, H5Attribute> }, module),
+        attributes: withUndeclared(readAttributes(entity as unknown as { attrs: Record<string, H5Attribute> }, module), file.filename, path),
         children: listChildren(file, module, path),
       };
     case 'Dataset':
@@ -85,7 +89,7 @@ export function describeDataset(
     layout: layoutOf(meta, storedLayoutOf.layout),
     chunks: meta.chunks,
     filters: dataset.filters.map((f): Filter => ({ id: f.id, name: f.name, cdValues: f.cd_values })),
-    attributes: readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }, opened?.module),
+    attributes: filePath ? withUndeclared(readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }, opened?.module), filePath, path) : readAttributes(dataset as unknown as { attrs: Record<string, H5Attribute> }, opened?.module),
     memoryBytes: elements * dtype.size,
     ...(storedLayoutOf.storageBytes !== undefined ? { storageBytes: storedLayoutOf.storageBytes } : {}),
     ...externalSourcesOf(meta, filePath, path),
@@ -151,11 +155,27 @@ function safely<T>(read: () => T): T | undefined {
 export function listChildren(file: H5File, module: H5Module, path: string): ChildSummary[] {
   const group = path === '/' ? file : file.get(path);
   const names = (group as unknown as { keys(): string[] }).keys();
-  return names.map((childName) => ({
-    name: childName,
-    path: path === '/' ? `/${childName}` : `${path}/${childName}`,
-    kind: childKind(file, module, path, childName) ?? 'broken-link',
-  }));
+  // h5wasm reports a user-defined link as a group: the group's own link messages say what it is.
+  let linkTypes: Map<string, number> | undefined | null = null;
+  return names.map((childName) => {
+    const kind = childKind(file, module, path, childName) ?? 'broken-link';
+    if (kind === 'group' || kind === 'broken-link') {
+      if (linkTypes === null) linkTypes = compactLinkTypes(file.filename, path);
+      if ((linkTypes?.get(childName) ?? 0) >= FIRST_USER_DEFINED_LINK_CLASS) {
+        return { name: childName, path: path === '/' ? `/${childName}` : `${path}/${childName}`, kind: 'user-defined-link' as const };
+      }
+    }
+    return { name: childName, path: path === '/' ? `/${childName}` : `${path}/${childName}`, kind };
+  });
+}
+
+/** HDF5's link classes: 0 hard, 1 soft, 64 external; from 65 on, classes other programs register. */
+const FIRST_USER_DEFINED_LINK_CLASS = 65;
+
+/** The class of a user-defined link `name` in the group at `parent`, or undefined when it is not one. */
+function userDefinedLinkClass(file: H5File, parent: string, name: string): number | undefined {
+  const type = compactLinkTypes(file.filename, parent)?.get(name);
+  return type !== undefined && type >= FIRST_USER_DEFINED_LINK_CLASS ? type : undefined;
 }
 
 interface H5Attribute {
@@ -197,6 +217,25 @@ function readAttributes(owner: { attrs: Record<string, H5Attribute>; file_id?: b
     if (shape !== null && shape.length === 0 && Array.isArray(value) && value.length === 1) value = value[0];
     return { name, shape, dtype, value };
   });
+}
+
+/**
+ * The attributes the object's header declares that h5wasm did not list (it
+ * skips one whose dataspace is absurd, as in a damaged or malicious file):
+ * shown with their name, declared shape and the reason, as h5py and h5dump list them.
+ */
+function withUndeclared(attributes: Attribute[], filePath: string, path: string): Attribute[] {
+  const listed = new Set(attributes.map((a) => a.name));
+  const missing = (declaredAttributes(filePath, path) ?? []).filter((a) => !listed.has(a.name));
+  return [...attributes, ...missing.map((a): Attribute => {
+    const shape = a.shape === null ? null : a.shape.map(Number);
+    const elements = a.shape === null ? 0n : a.shape.reduce<bigint>((n, d) => n * BigInt(d), 1n);
+    return {
+      name: a.name, shape,
+      dtype: { class: 'unknown', size: 0, description: 'unknown' },
+      value: `<unreadable: HDF5 could not read it; its dataspace declares ${a.shape === null ? 'no' : `[${a.shape.join(', ')}], ${elements.toLocaleString('en-US')}`} elements (the file is probably damaged)>`,
+    };
+  })];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { H5BlocksError, type ErrorCode } from '../../shared/errors';
 import { datasetFilterIds } from './chunkIndex';
 import { externalStorageFiles } from './layout';
@@ -49,7 +50,7 @@ const KNOWN: Known[] = [
     code: 'hdf5',
     words: (m, _object, compression) => {
       const named = m[1] ? ` ("${m[1]}")` : '';
-      return `a filter it needs is not installed: ${compression() ?? 'an unknown filter'}${named}, which neither HDF5 nor the plugins h5blocks ships provide`;
+      return `a filter it needs is not installed: ${compression() ?? 'a filter'} is not available${named ? ` (${named.trim().slice(1, -1)}; neither HDF5 nor the plugins h5blocks ships provide it)` : ' (neither HDF5 nor the plugins h5blocks ships provide it)'}`;
     },
   },
   {
@@ -68,6 +69,11 @@ const KNOWN: Known[] = [
     code: 'not-found',
     words: (_m, object, _compression, file) => {
       const names = object ? externalStorageFiles(file, object) : [];
+      // Missing where HDF5 looks (the current folder) and beside the file too: say it is missing.
+      const missing = names.filter((n) => !existsSync(resolve(n)) && !existsSync(resolve(dirname(file), n)));
+      if (missing.length > 0) {
+        return `its external raw-data file ${missing.map((n) => JSON.stringify(n)).join(', ')} is missing (HDF5 looks for it in the current folder unless HDF5_EXTFILE_PREFIX says otherwise)`;
+      }
       const which = names.length > 0 ? `: ${names.map((n) => JSON.stringify(n)).join(', ')}` : '';
       return `its values are stored in an external raw-data file that cannot be opened (missing, or not where HDF5 looks: the current folder unless HDF5_EXTFILE_PREFIX says otherwise)${which}`;
     },
@@ -100,7 +106,11 @@ const FILTER_NAMES: Record<number, string> = {
 };
 
 function compressionOf(file: string, object: string | undefined): string | undefined {
-  if (!object) return undefined;
+  return object ? filterWordsOf(file, object) : undefined;
+}
+
+/** A dataset's filters as people name them ("bzip2", "gzip", "filter 300"), the compressor alone when there is one; undefined without filters. */
+export function filterWordsOf(file: string, object: string): string | undefined {
   const ids = datasetFilterIds(file, object);
   if (!ids || ids.length === 0) return undefined;
   // Shuffle and checksums only rearrange or check bytes: name the compressor when there is one.

@@ -239,7 +239,62 @@ export function resealChunk(file: ByteStore, chunk: HeaderMessage['chunk']): voi
   file.writeAt(chunk.start + chunk.length - 4, checksum);
 }
 
-function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; hardAddress?: number } {
+/**
+ * The link type of each link a group keeps in its header (compact storage):
+ * 0 hard, 1 soft, 64 external, 65 and up user-defined (its class). Undefined
+ * when the group keeps its links elsewhere (a symbol table holds only hard and
+ * soft links; dense storage is not read here) or cannot be read.
+ */
+export function compactLinkTypes(source: string, groupPath: string): Map<string, number> | undefined {
+  return withObjectMessages(source, groupPath, (_file, sb, messages) => {
+    const links = messages.filter((m) => m.type === 0x06);
+    if (links.length === 0) return undefined;
+    return new Map(links.map((m) => {
+      const link = parseLinkMessage(m.data, sb.offsetSize);
+      return [link.name, link.linkType] as const;
+    }));
+  });
+}
+
+/** An attribute as its header message declares it: its name and the dimensions its dataspace gives (null: a null dataspace). */
+export interface DeclaredAttribute {
+  name: string;
+  shape: (number | bigint)[] | null;
+}
+
+/**
+ * The attributes an object's header holds (compact storage), read from their
+ * messages: for those h5wasm leaves out (a dataspace of absurd size, say),
+ * which h5py and h5dump still list. Undefined when they cannot be read here.
+ */
+export function declaredAttributes(source: string, path: string): DeclaredAttribute[] | undefined {
+  return withObjectMessages(source, path, (_file, sb, messages) =>
+    messages.filter((m) => m.type === 0x0c && (m.flags & 0x02) === 0).map((m) => parseAttributeMessage(m.data, sb.lengthSize)));
+}
+
+function parseAttributeMessage(data: Buffer, lengthSize: number): DeclaredAttribute {
+  const version = data[0];
+  const nameSize = data.readUInt16LE(2);
+  const datatypeSize = data.readUInt16LE(4);
+  const dataspaceSize = data.readUInt16LE(6);
+  const padded = (n: number) => (version === 1 ? Math.ceil(n / 8) * 8 : n);
+  let p = version === 3 ? 9 : 8;
+  const name = data.subarray(p, p + nameSize).toString('utf8').replace(/\0+$/, '');
+  p += padded(nameSize) + padded(datatypeSize);
+  const space = data.subarray(p, p + dataspaceSize);
+  const spaceVersion = space[0];
+  const rank = space[1];
+  if (spaceVersion === 2 && space[3] === 2) return { name, shape: null };
+  const dimsAt = spaceVersion === 1 ? 8 : 4;
+  const shape: (number | bigint)[] = [];
+  for (let i = 0; i < rank; i++) {
+    const dim = lengthSize === 8 ? space.readBigUInt64LE(dimsAt + i * 8) : BigInt(readUint(space, dimsAt + i * lengthSize, lengthSize));
+    shape.push(dim <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(dim) : dim);
+  }
+  return { name, shape };
+}
+
+function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; linkType: number; hardAddress?: number } {
   const flags = data[1];
   let p = 2;
   let linkType = 0;
@@ -251,7 +306,7 @@ function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; har
   p += lengthBytes;
   const name = data.subarray(p, p + nameLength).toString('utf8');
   p += nameLength;
-  return { name, hardAddress: linkType === 0 ? readUint(data, p, offsetSize) : undefined };
+  return { name, linkType, hardAddress: linkType === 0 ? readUint(data, p, offsetSize) : undefined };
 }
 
 function findInSymbolTable(file: ByteStore, sb: Superblock, btree: number, heapAddress: number, name: string): FoundLink | undefined {

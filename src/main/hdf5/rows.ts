@@ -1,5 +1,6 @@
 import { H5BlocksError } from '../../shared/errors';
 import { throwIfRefused } from './confinement';
+import { withDecodeBudget } from './decodeBudget';
 import { hdf5Error } from './errors';
 import type { H5File, H5Module } from './h5wasm';
 
@@ -59,11 +60,13 @@ function withHyperslabInHeap<T>(
   const pointer = module._malloc(bytes);
   if (pointer === 0) throw outOfHeap(bytes, file.filename, path);
   try {
+    const doing = `cannot read rows ${offset[0]}..${offset[0] + count[0]}`;
     try {
-      module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer));
+      withDecodeBudget(file.filename, path, bytes, doing, () =>
+        module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer)));
     } catch (error) {
       throwIfRefused(file.filename, path);
-      throw hdf5Error(error, file.filename, path, `cannot read rows ${offset[0]}..${offset[0] + count[0]}`);
+      throw hdf5Error(error, file.filename, path, doing);
     }
     // A virtual dataset's refused source reads as fill values without an error: those are not the data.
     throwIfRefused(file.filename, path);

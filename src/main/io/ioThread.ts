@@ -7,7 +7,7 @@ import { shareCompiledH5Module, withCompiledH5Module } from '../hdf5/h5wasm';
 import { workerFile } from '../strategies/workerPools';
 import { takeEarlyThread } from './earlyThread';
 import { SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type IoResults, type ToThread } from './protocol';
-import { noProgressWords, stallLimitMs } from './stallLimit';
+import { DecodeClock, noProgressWords, stallLimitMs } from './stallLimit';
 
 /** After Cancel (or SIGINT/SIGTERM) a run has this long to stop by itself before its thread is terminated. */
 export const CANCEL_GRACE_MS = 750;
@@ -60,6 +60,7 @@ export class IoThread {
   private idleTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private heap = 0;
+  private readonly decodes = new DecodeClock();
 
   constructor(private readonly options: IoThreadOptions = {}) {}
 
@@ -110,6 +111,7 @@ export class IoThread {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
+    this.decodes.clear();
     clearInterval(this.watchdog);
     clearTimeout(this.idleTimer);
     const failing = [...this.pending.values()];
@@ -155,6 +157,10 @@ export class IoThread {
     if (message.type === 'alive') return;
     if (message.type === 'notice') {
       this.options.onNotice?.(message.text);
+      return;
+    }
+    if (message.type === 'decode') {
+      this.decodes.note(message.notice);
       return;
     }
     if (message.type === 'h5wasm') {
@@ -210,6 +216,12 @@ export class IoThread {
   }
 
   private checkStall(): void {
+    const overBudget = this.pending.size > 0 ? this.decodes.overBudget() : undefined;
+    if (overBudget) {
+      this.decodes.clear();
+      void this.terminate((request: IoRequest) => (basename(fileOf(request).file) === basename(overBudget.file ?? '') ? overBudget : interrupted(request)));
+      return;
+    }
     if (this.pending.size === 0 || Date.now() - this.lastSign <= stallLimitMs()) return;
     void this.terminate((request: IoRequest) => stalled(request));
   }

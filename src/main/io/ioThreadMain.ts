@@ -21,6 +21,7 @@ import { runComputation } from '../run/engine';
 import { materialize } from '../run/materialize';
 import { runStatistics } from '../run/statistics';
 import { HandleCache } from './handleCache';
+import { reportDecodesTo } from '../hdf5/decodeBudget';
 import { onRecovery } from '../transaction/recovery';
 import { HEARTBEAT_MS, SETTLE_READS_VARIABLE, type FromThread, type IoRequest, type ThreadResources, type ToThread } from './protocol';
 import { refusedError } from './refused';
@@ -43,6 +44,7 @@ void loadH5().then(({ startup }) => {
 // run's abort signals: with 64 workers that passes Node's default of 10 listeners.
 setMaxListeners(4 * MAX_WORKERS + 16);
 onRecovery((text) => send({ type: 'notice', text }));
+reportDecodesTo((notice) => send({ type: 'decode', notice }));
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'cancel') {

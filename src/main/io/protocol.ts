@@ -6,6 +6,7 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '../../shared/run';
 import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
 import type { ConfinementRules } from '../hdf5/confinement';
+import type { DecodeNotice } from '../hdf5/decodeBudget';
 import type { StatsRequest, StatsResult } from '../../shared/stats';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
@@ -81,7 +82,9 @@ export type FromThread =
   /** Something the thread did that the user should hear of (a recovery after a crash), in one line. */
   | { type: 'notice'; text: string }
   /** h5wasm's wasm, compiled by this thread: the main thread hands it to the threads it starts later. */
-  | { type: 'h5wasm'; module: WebAssembly.Module };
+  | { type: 'h5wasm'; module: WebAssembly.Module }
+  /** Around a filtered read: its size, so that a decoder looping on a damaged chunk is stopped within a budget (io/stallLimit.ts). */
+  | { type: 'decode'; notice: DecodeNotice };
 
 export const HEARTBEAT_MS = 250;
 

@@ -106,6 +106,38 @@ export function pruneEmptyFolders(file: string, folder: string): void {
   }
 }
 
+/**
+ * Removes the folders under the file's shard root that hold nothing (the root
+ * too, once empty): what a vds run killed before its first shard was written
+ * leaves. Only empty folders, never a file. Returns them relative to the file's
+ * folder, deepest first.
+ */
+export function removeEmptyShardFolders(file: string): string[] {
+  const removed: string[] = [];
+  const visit = (folder: string): boolean => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    let empty = true;
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !visit(join(folder, entry.name))) empty = false;
+    }
+    if (!empty) return false;
+    try {
+      rmdirSync(folder);
+    } catch {
+      return false;
+    }
+    removed.push(relativeToFile(file, folder));
+    return true;
+  };
+  visit(shardsRootOf(file));
+  return removed;
+}
+
 /** Makes a written shard durable (file and folder entry) before the commit point refers to it. */
 export function syncShard(path: string): void {
   syncFolder(path);

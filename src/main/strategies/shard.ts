@@ -13,6 +13,7 @@ import { dispatchBlocks } from './dispatch';
 import { activityChannelName } from '../run/activity';
 import { freeBytes, scratchDiskFull } from '../transaction/diskSpace';
 import { StallWatch } from './stallWatch';
+import type { DecodeNotice } from '../hdf5/decodeBudget';
 import { workerPool } from './workerPools';
 
 /** HDF5's superblock, object headers and heap around a shard's values. */
@@ -62,7 +63,7 @@ export const runShard: StrategyRunner = async (context) => {
       const rows = plan.rowEnd - plan.rowStart;
       const shardPath = join(folder, `shard-${String(plan.index).padStart(6, '0')}.h5`);
       const reading = new MessageChannel();
-      reading.port1.once('message', startedReading);
+      reading.port1.on('message', (notice: DecodeNotice | null) => (notice === null ? startedReading() : startedReading(notice)));
       const task: ShardTask = {
         file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
         rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, scratchBytes, reading: reading.port2,

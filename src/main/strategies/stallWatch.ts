@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import type { BlockPlan } from '../../shared/blocks';
 import { H5BlocksError } from '../../shared/errors';
-import { noProgressWords, stallLimitMs } from '../io/stallLimit';
+import { DecodeClock, noProgressWords, stallLimitMs } from '../io/stallLimit';
+import type { DecodeNotice } from '../hdf5/decodeBudget';
 
 const CHECK_EVERY_MS = 250;
 
@@ -14,7 +15,7 @@ const CHECK_EVERY_MS = 250;
  * block (piscina terminates a worker whose task is aborted).
  */
 export class StallWatch {
-  private readonly reading = new Map<number, { plan: BlockPlan; since: number }>();
+  private readonly reading = new Map<number, { plan: BlockPlan; since: number; decodes: DecodeClock }>();
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
 
@@ -28,10 +29,17 @@ export class StallWatch {
     return this.controller.signal;
   }
 
-  /** Runs one block's task, which calls `startedReading` when its worker begins; after a stall it fails with the stall's error. */
-  async watch<T>(plan: BlockPlan, task: (startedReading: () => void) => Promise<T>): Promise<T> {
+  /**
+   * Runs one block's task, which calls `startedReading` when its worker begins,
+   * then with its filtered read's notices (a budget in proportion to its size);
+   * after a stall or a read past its budget it fails with that error.
+   */
+  async watch<T>(plan: BlockPlan, task: (startedReading: (notice?: DecodeNotice) => void) => Promise<T>): Promise<T> {
     try {
-      return await task(() => this.reading.set(plan.index, { plan, since: Date.now() }));
+      return await task((notice) => {
+        if (!notice) this.reading.set(plan.index, { plan, since: Date.now(), decodes: new DecodeClock() });
+        else this.reading.get(plan.index)?.decodes.note(notice);
+      });
     } catch (error) {
       throw this.controller.signal.aborted ? this.controller.signal.reason : error;
     } finally {
@@ -46,6 +54,12 @@ export class StallWatch {
   private check(): void {
     const limit = stallLimitMs();
     const now = Date.now();
+    const overBudget = [...this.reading.values()].map(({ decodes }) => decodes.overBudget(now)).find((error) => error !== undefined);
+    if (overBudget && !this.controller.signal.aborted) {
+      this.stop();
+      this.controller.abort(overBudget);
+      return;
+    }
     const stuck = [...this.reading.values()].filter(({ since }) => now - since > limit).map(({ plan }) => plan).sort((a, b) => a.index - b.index);
     if (stuck.length === 0 || this.controller.signal.aborted) return;
     const [first] = stuck;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
 import { epochNow } from '../run/clock';
 import { shardName } from '../run/shardFolder';
@@ -6,6 +7,8 @@ import type { StrategyRunner, WrittenShard } from './context';
 import { shardPhases } from './shard';
 import { dispatchBlocks } from './dispatch';
 import { workerPool } from './workerPools';
+import { StallWatch } from './stallWatch';
+import type { DecodeNotice } from '../hdf5/decodeBudget';
 
 /**
  * Seed variation 3: the parent maintains a virtual dataset, the workers their
@@ -21,21 +24,34 @@ export const runVds: StrategyRunner = async (context) => {
   const pool = workerPool('shardWorker', context.workers);
   const shards: WrittenShard[] = [];
   context.notes.shards = shards;
-  await dispatchBlocks(context, 2 * context.workers, async (plan, signal) => {
-    const rows = plan.rowEnd - plan.rowStart;
-    const shardPath = join(folder, shardName(runId, plan.index));
-    const task: ShardTask = {
-      file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
-      rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, keep: true,
-    };
-    const sentAt = epochNow();
-    // Recorded before it exists: if the run fails midway, the engine removes what was written.
-    shards.push({ path: shardPath, rowStart: plan.rowStart, rowEnd: plan.rowEnd });
-    const result: ShardResult = await pool.run(task, { signal });
-    const phases = shardPhases(result, sentAt, epochNow(), runStart);
-    const values = result.values;
-    if (!values) throw new Error('the shard worker did not return the block\'s values');
-    writer.accept({ plan, bytesIn: rows * input.columns * input.elementBytes, phases, ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}), values: () => values });
-  });
+  // As in shard: the workers decode, so a decode that loops is watched from here (budget, then stall limit).
+  const stalls = new StallWatch(input.file, input.dataset, context.blocks.length);
+  try {
+    await dispatchBlocks(context, 2 * context.workers, (plan, signal) => stalls.watch(plan, async (startedReading) => {
+      const rows = plan.rowEnd - plan.rowStart;
+      const shardPath = join(folder, shardName(runId, plan.index));
+      const reading = new MessageChannel();
+      reading.port1.on('message', (notice: DecodeNotice | null) => (notice === null ? startedReading() : startedReading(notice)));
+      const task: ShardTask = {
+        file: input.file, dataset: input.dataset, kind: input.kind, task: context.task, elementBytes: input.elementBytes,
+        rowShape: input.shape.slice(1), columns: input.columns, rowStart: plan.rowStart, rows, shardPath, keep: true, reading: reading.port2,
+      };
+      const sentAt = epochNow();
+      // Recorded before it exists: if the run fails midway, the engine removes what was written.
+      shards.push({ path: shardPath, rowStart: plan.rowStart, rowEnd: plan.rowEnd });
+      let result: ShardResult;
+      try {
+        result = await pool.run(task, { signal: AbortSignal.any([signal, stalls.signal]), transferList: [reading.port2] });
+      } finally {
+        reading.port1.close();
+      }
+      const phases = shardPhases(result, sentAt, epochNow(), runStart);
+      const values = result.values;
+      if (!values) throw new Error('the shard worker did not return the block\'s values');
+      writer.accept({ plan, bytesIn: rows * input.columns * input.elementBytes, phases, ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}), values: () => values });
+    }));
+  } finally {
+    stalls.stop();
+  }
   shards.sort((a, b) => a.rowStart - b.rowStart);
 };

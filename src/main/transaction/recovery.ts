@@ -8,6 +8,7 @@ import { isRunning } from './processIdentity';
 import { removeDeadScratch } from './scratch';
 import { isSidecarOf, lockPathOf, logPathOf } from './sidecarPaths';
 import { readLog, writeAll, type CommitRecord, type LogHeader } from './writeAheadLog';
+import { removeEmptyShardFolders } from '../run/shardFolder';
 
 /**
  * Finishes what an interrupted run left, under the file's lock: a log without
@@ -105,10 +106,11 @@ function sameFile(a: string, b: string): boolean {
 
 function recoverBeside(real: string): void {
   const logPath = logPathOf(real);
+  let recovered: string | undefined;
   if (existsSync(logPath)) {
     try {
       const log = readLog(logPath);
-      if (log) applyLog(real, log.header, log.commit);
+      if (log) recovered = applyLog(real, log.header, log.commit);
       unlinkSync(logPath);
       syncFolder(dirname(real));
     } catch (error) {
@@ -116,19 +118,24 @@ function recoverBeside(real: string): void {
     }
   }
   removeDeadSidecars(real);
+  // A vds run killed before it wrote a shard leaves its shard folder empty; no later run would remove it.
+  const emptyFolders = removeEmptyShardFolders(real);
+  const folders = emptyFolders.length > 0 ? `removed the empty shard folder${emptyFolders.length > 1 ? 's' : ''} it left (${emptyFolders.map((f) => JSON.stringify(f)).join(', ')})` : undefined;
+  if (recovered) reportRecovery?.(folders ? `${recovered}; ${folders}` : recovered);
+  else if (folders) reportRecovery?.(`${basename(real)}: after an interrupted vds run, ${folders}`);
 }
 
-/** Rolls the file back (no commit record) or forward (with one), if it is still the file the log is about. */
-function applyLog(real: string, header: LogHeader, commit: CommitRecord | undefined): void {
+/** Rolls the file back (no commit record) or forward (with one), if it is still the file the log is about; says what it did. */
+function applyLog(real: string, header: LogHeader, commit: CommitRecord | undefined): string | undefined {
   const fd = openSync(real, 'r+');
   try {
     const stat = fstatSync(fd, { bigint: true });
     // Replaced since (moved over, restored from backup): the log is about another file.
-    if (String(stat.dev) !== header.dev || String(stat.ino) !== header.ino) return;
+    if (String(stat.dev) !== header.dev || String(stat.ino) !== header.ino) return undefined;
     const name = basename(real);
     if (commit) {
       putInPlace(fd, commit);
-      reportRecovery?.(`${name}: finished an interrupted run (${header.runId}) whose result had been saved: its result is now in place`);
+      return `${name}: finished an interrupted run (${header.runId}) whose result had been saved: its result is now in place`;
     } else {
       const extra = Number(stat.size) - header.originalSize;
       if (extra > 0) {
@@ -136,7 +143,7 @@ function applyLog(real: string, header: LogHeader, commit: CommitRecord | undefi
         fsyncSync(fd);
       }
       const cut = extra > 0 ? `, ${extra.toLocaleString('en-US')} bytes of its unfinished output cut` : '';
-      reportRecovery?.(`${name}: rolled back an interrupted run (${header.runId}): the file is as it was before that run${cut}`);
+      return `${name}: rolled back an interrupted run (${header.runId}): the file is as it was before that run${cut}`;
     }
   } finally {
     closeSync(fd);

@@ -143,6 +143,8 @@ export function toProvidedEntity(entity: Entity, children: ChildEntity[] = [], l
       return unresolved(entity.name, entity.path, { class: 'Soft', path: entity.target });
     case 'external-link':
       return unresolved(entity.name, entity.path, { class: 'External', file: entity.file, path: entity.target });
+    case 'user-defined-link':
+      return unresolved(entity.name, entity.path, { class: 'Soft', path: `(user-defined link, class ${entity.linkClass})` });
   }
 }
 

@@ -71,6 +71,8 @@ function EntityProperties({ entity, fileId }: { entity: Entity; fileId: string }
       );
     case 'broken-link':
       return <Property label="Target"><code>{entity.target}</code> <span className="warning-text">does not exist in this file</span></Property>;
+    case 'user-defined-link':
+      return <Property label="Link class"><code>{entity.linkClass}</code> <span className="warning-text">a user-defined link, which h5blocks cannot follow</span></Property>;
     case 'external-link':
       // Keyed: another link starts without the last one's error.
       return <ExternalLinkProperties key={`${fileId}:${entity.path}`} link={entity} fileId={fileId} />;

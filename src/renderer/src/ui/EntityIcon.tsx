@@ -8,6 +8,7 @@ const LABELS: Record<EntityKind, string> = {
   'soft-link': 'Soft link',
   'external-link': 'External link',
   'broken-link': 'Broken link',
+  'user-defined-link': 'User-defined link',
 };
 
 export function kindLabel(kind: EntityKind): string {
@@ -59,6 +60,13 @@ const ICONS: Record<EntityKind, (open: boolean) => ReactElement> = {
       <path d="M6.5 9.5 4.8 11.2a2.2 2.2 0 0 1-3-3L3.5 6.5" />
       <path d="M9.5 6.5l1.7-1.7a2.2 2.2 0 0 1 3 3L12.5 9.5" />
       <path d="M6 2v2M2 6h2M10 14v-2M14 10h-2" />
+    </g>
+  ),
+  // A chain link with a question mark: a link of a class h5blocks does not know.
+  'user-defined-link': () => (
+    <g {...stroke}>
+      <path d="M6.5 9.5 4.8 11.2a2.2 2.2 0 0 1-3-3L3.5 6.5" />
+      <path d="M10 4.5a2 2 0 1 1 2.5 1.9v1.1M12.5 9.5v.5" />
     </g>
   ),
 };
