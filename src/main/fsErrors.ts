@@ -1,5 +1,5 @@
 import { unlinkSync } from 'node:fs';
-import { H5BlocksError } from '../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 
 /** A file-system failure as one line naming the path and the problem. */
 export function fsError(error: unknown, path: string, doing: string): H5BlocksError {

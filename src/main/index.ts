@@ -9,7 +9,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { CALL_CHANNEL, DROP_CHANNEL, EVENT_CHANNEL, type CallOutcome } from '../shared/ipcChannels';
+import { CALL_CHANNEL, DROP_CHANNEL, EVENT_CHANNEL, type CallOutcome } from '@shared/ipcChannels';
 import { dispatchCall } from './app/dispatch';
 import { publicError } from './app/publicError';
 import { AppService } from './app/service';

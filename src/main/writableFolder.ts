@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { H5BlocksError } from '../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { fsError } from './fsErrors';
 
 /**

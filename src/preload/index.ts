@@ -3,7 +3,7 @@
 // Electron or Node object reaches the page. Runs sandboxed, as CommonJS.
 
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { CALL_CHANNEL, DROP_CHANNEL, EVENT_CHANNEL, type CallOutcome, type PreloadBridge } from '../shared/ipcChannels';
+import { CALL_CHANNEL, DROP_CHANNEL, EVENT_CHANNEL, type CallOutcome, type PreloadBridge } from '@shared/ipcChannels';
 
 const bridge: PreloadBridge = {
   call: (method: string, args: unknown[]) => ipcRenderer.invoke(CALL_CHANNEL, method, args) as Promise<CallOutcome>,

@@ -11,7 +11,7 @@ import { decodeBlock, rowsFromChunks, type EncodedBlock } from './compute/decode
 import type { NumericKind } from './compute/rowNorm';
 import { computeInto, outputArray, outputBytes, valuesPerBlock, type KernelTask } from './kernels/compute';
 import { moveResult } from './transfer';
-import type { NonFiniteCounts } from '../shared/run';
+import type { NonFiniteCounts } from '@shared/run';
 
 /** When this worker was ready to take blocks (its module evaluated). */
 const readyAt = epochNow();

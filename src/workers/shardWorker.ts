@@ -12,10 +12,10 @@ import { readRows } from '../main/hdf5/rows';
 import { reportDecodesTo } from '../main/hdf5/decodeBudget';
 import { epochNow } from '../main/run/clock';
 import { syncShard } from '../main/run/shardFolder';
-import { toErrorInfo } from '../shared/errors';
+import { toErrorInfo } from '@shared/errors';
 import type { NumericKind } from './compute/rowNorm';
 import { computeBlock, type KernelTask } from './kernels/compute';
-import type { NonFiniteCounts } from '../shared/run';
+import type { NonFiniteCounts } from '@shared/run';
 
 export interface ShardTask {
   file: string;

@@ -1,6 +1,6 @@
-import type { H5BlocksApi } from '../../shared/api';
-import { validateCall } from '../../shared/apiSchema';
-import type { CallOutcome } from '../../shared/ipcChannels';
+import type { H5BlocksApi } from '@shared/api';
+import { validateCall } from '@shared/apiSchema';
+import type { CallOutcome } from '@shared/ipcChannels';
 import { publicError } from './publicError';
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;

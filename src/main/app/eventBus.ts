@@ -1,4 +1,4 @@
-import type { ApiEvents } from '../../shared/api';
+import type { ApiEvents } from '@shared/api';
 
 export type ApiEventName = keyof ApiEvents;
 export type ApiEventListener = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;

@@ -1,12 +1,12 @@
-import { NO_NON_FINITE, type NonFiniteCounts } from '../../shared/run';
+import { NO_NON_FINITE, type NonFiniteCounts } from '@shared/run';
 // The Run tab's expression box asks, as the user types: is this expression
 // good for this dataset, and what does it give on the first rows? Answered in
 // the file's I/O thread: the dataset is checked as a run checks it, the first
 // rows are read as a run reads them (a bounded read), and the expression is
 // compiled and evaluated by the same kernel the run uses, so the preview shows
 // the run's own first values.
-import { encodeNumber } from '../../shared/wireValues';
-import { encodePreviewValues, PREVIEW_INPUT_ELEMENTS, PREVIEW_ROWS, PREVIEW_VALUE_LIMIT, type ExpressionPreview } from '../../shared/expression';
+import { encodeNumber } from '@shared/wireValues';
+import { encodePreviewValues, PREVIEW_INPUT_ELEMENTS, PREVIEW_ROWS, PREVIEW_VALUE_LIMIT, type ExpressionPreview } from '@shared/expression';
 import { compileExpression, validate } from '../../workers/kernels/expression';
 import { blockElements } from '../../workers/kernels/kernel';
 import { loadH5, type H5File } from '../hdf5/h5wasm';

@@ -1,4 +1,4 @@
-import type { BrowseListing, OpenFile } from '../../shared/api';
+import type { BrowseListing, OpenFile } from '@shared/api';
 
 export interface SaveTarget {
   path: string;

@@ -1,12 +1,12 @@
-import type { Overview, OverviewRequest } from '../../shared/overview';
-import type { ExpressionPreview } from '../../shared/expression';
+import type { Overview, OverviewRequest } from '@shared/overview';
+import type { ExpressionPreview } from '@shared/expression';
 import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { VirtualOutput } from '../../shared/virtual';
-import type { OpenFile, ValueOptions } from '../../shared/api';
-import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
-import { H5BlocksError } from '../../shared/errors';
+import type { VirtualOutput } from '@shared/virtual';
+import type { OpenFile, ValueOptions } from '@shared/api';
+import type { ChildSummary, Entity, ValueSlice } from '@shared/entities';
+import { H5BlocksError } from '@shared/errors';
 import type { ConfinementRules } from '../hdf5/confinement';
 import { checkReadableFile, isBeingWrittenWithSwmr } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';

@@ -1,4 +1,4 @@
-import { firstLine, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors';
+import { firstLine, toErrorInfo, type ErrorCode, type ErrorInfo } from '@shared/errors';
 import { fsError } from '../fsErrors';
 import { explainHdf5, isRawLibraryText } from '../hdf5/errors';
 

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
-import type { RunRecord } from '../../shared/api';
-import { likeWithLikeKey, type RunResult } from '../../shared/run';
+import type { RunRecord } from '@shared/api';
+import { likeWithLikeKey, type RunResult } from '@shared/run';
 import { JsonStore } from './jsonStore';
 
 /** Oldest runs beyond this are dropped: each run keeps every block's timing, and the history must stay quick to load. */

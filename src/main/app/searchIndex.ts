@@ -6,8 +6,8 @@
 // changes on disk (a run adds an output).
 
 import { statSync } from 'node:fs';
-import type { OpenFile, SearchMatch, SearchResult } from '../../shared/api';
-import type { ChildSummary } from '../../shared/entities';
+import type { OpenFile, SearchMatch, SearchResult } from '@shared/api';
+import type { ChildSummary } from '@shared/entities';
 
 /** Groups listed per turn of the event loop. */
 const GROUPS_PER_BATCH = 200;

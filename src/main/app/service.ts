@@ -1,4 +1,4 @@
-import type { Overview, OverviewRequest } from '../../shared/overview';
+import type { Overview, OverviewRequest } from '@shared/overview';
 import { constants, copyFileSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type {
   AppInfo, MenuCommand, BrowseListing, ExportedScript, H5BlocksApi, LinkTarget, OpenFile, RunParams, RunRecord, SaveAsOptions, SearchResult, StatsParams,
   ValueOptions, PlanChoice, PlannedRun,
-} from '../../shared/api';
+} from '@shared/api';
 import { chooseRun, machineCores } from '../run/defaults';
-import type { StatsResult } from '../../shared/stats';
-import type { ExpressionPreview } from '../../shared/expression';
-import type { Entity, ValueSlice } from '../../shared/entities';
-import { H5BlocksError } from '../../shared/errors';
-import type { RunRequest } from '../../shared/run';
+import type { StatsResult } from '@shared/stats';
+import type { ExpressionPreview } from '@shared/expression';
+import type { Entity, ValueSlice } from '@shared/entities';
+import { H5BlocksError } from '@shared/errors';
+import type { RunRequest } from '@shared/run';
 import type { ConfinementRules } from '../hdf5/confinement';
 import { exportScript, planOfRun } from '../dask/exportScript';
 import { getEntity } from '../hdf5/entities';
@@ -21,7 +21,7 @@ import { missingSources } from '../hdf5/virtual/sources';
 import { relinkVirtualCopy } from '../run/virtualCopy';
 import { IoThread } from '../io/ioThread';
 import { materializeOnThread, statsOnThread } from '../io/threadRun';
-import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from '../../shared/virtual';
+import type { MaterializeResult, SaveAsVirtual, VirtualOutput } from '@shared/virtual';
 import { lockFile, type OsLock } from '../transaction/osLock';
 import { recoverFile } from '../transaction/recovery';
 import { APP_VERSION } from '../version';

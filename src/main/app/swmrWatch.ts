@@ -1,4 +1,4 @@
-import type { OpenFile } from '../../shared/api';
+import type { OpenFile } from '@shared/api';
 
 /** How often open files are checked for a SWMR writer starting, growing the file or closing it. */
 export const SWMR_WATCH_MS = 1_000;

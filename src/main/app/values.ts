@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import type { Metadata } from 'h5wasm';
-import type { ValueOptions } from '../../shared/api';
-import type { ValueSlice } from '../../shared/entities';
-import { H5BlocksError } from '../../shared/errors';
-import { encodeNumber } from '../../shared/wireValues';
+import type { ValueOptions } from '@shared/api';
+import type { ValueSlice } from '@shared/entities';
+import { H5BlocksError } from '@shared/errors';
+import { encodeNumber } from '@shared/wireValues';
 import { decodeHalves } from '../../workers/compute/rowNorm';
 import { normalizePath } from '../hdf5/entities';
 import { hdf5Error } from '../hdf5/errors';

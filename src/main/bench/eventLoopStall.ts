@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Strategy } from '../../shared/run';
+import type { Strategy } from '@shared/run';
 import { IoThread } from '../io/ioThread';
 import { runOnThread } from '../io/threadRun';
 import { newRunId } from '../run/engine';

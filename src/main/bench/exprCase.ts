@@ -4,7 +4,7 @@
 // values (`run --compute norm`), and against h5py + numpy evaluating the same
 // formula in blocks. Each command runs on its own copy of the input, in
 // alternating rounds so a drift in the machine's load touches them alike.
-import { defaultBlockRows } from '../../shared/blocks';
+import { defaultBlockRows } from '@shared/blocks';
 import { contiguousInput, type InputBuilder } from './inputs';
 import { timeProcess } from './kernelCases';
 import { projectFile } from './projectFiles';

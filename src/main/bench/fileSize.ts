@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { PhaseTotal, Strategy } from '../../shared/run';
+import type { PhaseTotal, Strategy } from '@shared/run';
 import { runComputation } from '../run/engine';
 import { writeSample } from '../cli/sample';
 import { freeBytes } from '../transaction/diskSpace';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Strategy } from '../../shared/run';
+import type { Strategy } from '@shared/run';
 import { runComputation } from '../run/engine';
 import { writeSample } from '../cli/sample';
 import type { BenchInput, BenchRow } from './results';

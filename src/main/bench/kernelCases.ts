@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { defaultBlockRows } from '../../shared/blocks';
+import { defaultBlockRows } from '@shared/blocks';
 import { compressedInput, contiguousInput, type InputBuilder } from './inputs';
 import { projectFile } from './projectFiles';
 import { runPythonScript, type PythonWithH5py } from './python';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Strategy } from '../../shared/run';
+import type { Strategy } from '@shared/run';
 import { writeSample } from '../cli/sample';
 import { runComputation } from '../run/engine';
 import { warmUp } from './h5blocksRuns';

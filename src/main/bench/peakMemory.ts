@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { RunResult, Strategy } from '../../shared/run';
-import { firstLine } from '../../shared/errors';
+import type { RunResult, Strategy } from '@shared/run';
+import { firstLine } from '@shared/errors';
 import { projectFile } from './projectFiles';
 import type { BenchInput, MemoryRow } from './results';
 import type { ScratchFolder } from './scratchFolder';

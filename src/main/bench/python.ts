@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { firstLine } from '../../shared/errors';
+import { firstLine } from '@shared/errors';
 import { projectFile } from './projectFiles';
 
 const execFileAsync = promisify(execFile);

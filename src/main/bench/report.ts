@@ -5,7 +5,7 @@ import type { LiveCostCase } from './liveCost';
 import Table from 'cli-table3';
 import { kernelCaseLines, type KernelCaseRow } from './kernelCases';
 import { exprCaseLines, type ExprCase } from './exprCase';
-import type { PhaseTotal } from '../../shared/run';
+import type { PhaseTotal } from '@shared/run';
 import { formatBlockRows, type Agreement, type BenchInput, type BenchRow, type MemoryRow, type Verdict } from './results';
 
 export interface BenchReport {

@@ -1,4 +1,4 @@
-import type { PhaseTotal } from '../../shared/run';
+import type { PhaseTotal } from '@shared/run';
 
 /** One generated input file; every configuration runs on its own copy of it. */
 export interface BenchInput {

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { configurations, timeH5blocks, warmUp } from '../bench/h5blocksRuns';
 import { compressedInput, contiguousInput, type InputBuilder } from '../bench/inputs';
 import { measureStall, type StallRow } from '../bench/eventLoopStall';
@@ -16,7 +16,7 @@ import { ScratchFolder } from '../bench/scratchFolder';
 import { DEFAULT_CASES, type BenchCase } from '../bench/cases';
 import { BigInput } from '../bench/bigInput';
 import { canDropCaches, daskAvailable, measureUsers, measureWarm, type UsersCase, type UsersOptions } from '../bench/wholeProcess';
-import { defaultBlockRows } from '../../shared/blocks';
+import { defaultBlockRows } from '@shared/blocks';
 import { APP_VERSION } from '../version';
 
 export interface BenchOptions {

@@ -1,16 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { failure } from './failure';
 import { EXPR_OPTION_HELP, exprOption } from './exprOption';
 import type { ExprOption } from '../../workers/kernels/expression';
 import { nonFiniteSentence } from '../../workers/kernels/expression';
-import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy, type StrategyChoice } from '../../shared/run';
+import { MAX_WORKERS, STRATEGIES, type RunResult, type Strategy, type StrategyChoice } from '@shared/run';
 import { checkReadableFile } from '../hdf5/files';
 import { IoThread } from '../io/ioThread';
 import { materializeOnThread, runOnThread, statsOnThread } from '../io/threadRun';
-import { DEFAULT_BINS, MAX_BINS, type StatsResult } from '../../shared/stats';
+import { DEFAULT_BINS, MAX_BINS, type StatsResult } from '@shared/stats';
 import { checkStatsRequest } from '../run/statistics';
 import { checkRequest, newRunId } from '../run/engine';
 import { fsError } from '../fsErrors';
@@ -19,7 +19,7 @@ import { APP_VERSION } from '../version';
 import { writeSample } from './sample';
 import { BENCH_CASES, type BenchCase } from '../bench/cases';
 import { entityLine, type TreeOnlyNode } from './treeText';
-import type { Entity } from '../../shared/entities';
+import type { Entity } from '@shared/entities';
 import { DEFAULT_KERNEL, ROW_KERNELS } from '../../workers/kernels/registry';
 
 const abort = new AbortController();

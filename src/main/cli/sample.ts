@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { closeQuietly, createHdf5 } from '../hdf5/files';
 import type { H5Group } from '../hdf5/h5wasm';
 

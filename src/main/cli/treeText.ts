@@ -1,4 +1,4 @@
-import type { Attribute, DatasetEntity, Entity } from '../../shared/entities';
+import type { Attribute, DatasetEntity, Entity } from '@shared/entities';
 
 /** What the whole-tree walk (src/main/hdf5/tree.ts) adds: an object it cannot describe. */
 export interface TreeOnlyNode {

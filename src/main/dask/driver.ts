@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { H5BlocksError } from '../../shared/errors';
-import type { NonFiniteCounts } from '../../shared/run';
+import { H5BlocksError } from '@shared/errors';
+import type { NonFiniteCounts } from '@shared/run';
 
 /** What the driver (resources/python/h5blocks_dask.py) is asked to do: one line of JSON on its stdin. */
 export interface DriverPlan {

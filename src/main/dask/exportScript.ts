@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
-import { H5BlocksError } from '../../shared/errors';
-import { defaultOutputName, type RunRequest, type RunResult } from '../../shared/run';
+import { H5BlocksError } from '@shared/errors';
+import { defaultOutputName, type RunRequest, type RunResult } from '@shared/run';
 import { checkReadableFile, closeQuietly, openHdf5 } from '../hdf5/files';
 import { loadH5 } from '../hdf5/h5wasm';
 import { chooseRun, machineCores } from '../run/defaults';

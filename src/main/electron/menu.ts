@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { AppInfo } from '../../shared/api';
+import type { AppInfo } from '@shared/api';
 
 export interface MenuActions {
   open(): void;

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import type { H5Module } from './h5wasm';
 import { noteLibraryOutput } from './libraryOutput';
 import { notePluginLoading } from './decodeBudget';

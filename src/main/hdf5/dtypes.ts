@@ -1,5 +1,5 @@
 import type { Metadata } from 'h5wasm';
-import type { Dtype, DtypeClass } from '../../shared/entities';
+import type { Dtype, DtypeClass } from '@shared/entities';
 
 /**
  * In-memory sizes of variable-length elements as libhdf5 reports them on a

@@ -3,8 +3,8 @@ import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import type { Metadata } from 'h5wasm';
 import type {
   Attribute, AttributeValue, ChildSummary, DatasetEntity, Entity, EntityKind, ExternalSource, Filter, Layout,
-} from '../../shared/entities';
-import { H5BlocksError } from '../../shared/errors';
+} from '@shared/entities';
+import { H5BlocksError } from '@shared/errors';
 import { describeDtype } from './dtypes';
 import { externalStorageFiles, storedLayout } from './layout';
 import { resolveSource } from './virtual/sources';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { H5BlocksError, type ErrorCode } from '../../shared/errors';
+import { H5BlocksError, type ErrorCode } from '@shared/errors';
 import { datasetFilterIds } from './chunkIndex';
 import { externalStorageFiles } from './layout';
 import { takeLibraryOutput } from './libraryOutput';

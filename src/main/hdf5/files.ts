@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { recoverFile } from '../transaction/recovery';
 import { openOverlaid, type Overlay } from '../transaction/fsHook';
 import { recoverLiveRun } from '../run/liveRun';

@@ -1,4 +1,4 @@
-import type { Layout } from '../../shared/entities';
+import type { Layout } from '@shared/entities';
 import { chunkedLayout, chunkList } from './chunkIndex';
 import type { ByteStore } from '../transaction/byteStore';
 import { ByteFile, bytesAt, objectHeaderAt, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';

@@ -1,4 +1,4 @@
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { throwIfRefused } from './confinement';
 import { withDecodeBudget } from './decodeBudget';
 import { hdf5Error } from './errors';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'h5wasm';
-import type { Dtype } from '../../shared/entities';
+import type { Dtype } from '@shared/entities';
 import type { ByteStore } from '../transaction/byteStore';
 import type { H5File, H5Module } from './h5wasm';
 import { ByteFile, readObjectHeader, readSuperblock, type HeaderMessage, type Superblock } from './rawFormat';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import type { ByteStore } from '../transaction/byteStore';
 import type { Overlay } from '../transaction/fsHook';
 import { lookup3 } from './checksum';

@@ -1,4 +1,4 @@
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { closeQuietly, openHdf5 } from '../hdf5/files';
 import type { H5File } from '../hdf5/h5wasm';
 import { sameStamp, stampOf, type FileStamp } from '../fileStamp';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import type { RunActivityReport, RunProgress } from '../../shared/run';
+import { H5BlocksError, toErrorInfo } from '@shared/errors';
+import type { RunActivityReport, RunProgress } from '@shared/run';
 import { CONFINE_VARIABLE, type ConfinementRules } from '../hdf5/confinement';
 import { shareCompiledH5Module, withCompiledH5Module } from '../hdf5/h5wasm';
 import { workerFile } from '../strategies/workerPools';

@@ -5,8 +5,8 @@
 import { setMaxListeners } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { H5BlocksError } from '../../shared/errors';
-import { MAX_WORKERS, type RunActivityReport, type RunProgress } from '../../shared/run';
+import { H5BlocksError } from '@shared/errors';
+import { MAX_WORKERS, type RunActivityReport, type RunProgress } from '@shared/run';
 import { readOverview } from '../app/overview';
 import { readValueSlice } from '../app/values';
 import { previewExpression } from '../app/expressionPreview';

@@ -1,13 +1,13 @@
-import type { ValueOptions } from '../../shared/api';
-import type { ChildSummary, Entity, ValueSlice } from '../../shared/entities';
-import type { Overview, OverviewRequest } from '../../shared/overview';
-import type { ExpressionPreview } from '../../shared/expression';
-import type { ErrorInfo } from '../../shared/errors';
-import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '../../shared/run';
-import type { MaterializeResult, VirtualOutput } from '../../shared/virtual';
+import type { ValueOptions } from '@shared/api';
+import type { ChildSummary, Entity, ValueSlice } from '@shared/entities';
+import type { Overview, OverviewRequest } from '@shared/overview';
+import type { ExpressionPreview } from '@shared/expression';
+import type { ErrorInfo } from '@shared/errors';
+import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '@shared/run';
+import type { MaterializeResult, VirtualOutput } from '@shared/virtual';
 import type { ConfinementRules } from '../hdf5/confinement';
 import type { DecodeNotice } from '../hdf5/decodeBudget';
-import type { StatsRequest, StatsResult } from '../../shared/stats';
+import type { StatsRequest, StatsResult } from '@shared/stats';
 
 // What the main thread asks of an I/O thread, and what comes back: plain,
 // structured-cloneable data over the worker's message port.

@@ -1,5 +1,5 @@
 import { outsideError, type Refusal } from '../hdf5/confinement';
-import type { H5BlocksError } from '../../shared/errors';
+import type { H5BlocksError } from '@shared/errors';
 import type { IoRequest } from './protocol';
 
 /** A request that made HDF5 reach outside the served folders. */

@@ -1,4 +1,4 @@
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import type { DecodeNotice } from '../hdf5/decodeBudget';
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '../../shared/run';
-import type { MaterializeResult } from '../../shared/virtual';
-import type { StatsRequest, StatsResult } from '../../shared/stats';
+import type { RunActivityReport, RunProgress, RunRequest, RunResult } from '@shared/run';
+import type { MaterializeResult } from '@shared/virtual';
+import type { StatsRequest, StatsResult } from '@shared/stats';
 import { cleanUpAbandonedRun } from './abandonedRun';
 import type { IoThread } from './ioThread';
 import type { ConfinementRules } from '../hdf5/confinement';

@@ -5,7 +5,7 @@
 // say it from their own thread over a BroadcastChannel named after the run.
 
 import { BroadcastChannel } from 'node:worker_threads';
-import type { ActiveSpan, Lane, Phase } from '../../shared/run';
+import type { ActiveSpan, Lane, Phase } from '@shared/run';
 
 /** What a worker posts when it starts a block's phase. */
 export interface WorkerActivity {

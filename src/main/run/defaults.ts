@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { defaultBlockRows } from '../../shared/blocks';
-import { MAX_WORKERS, type RunRequest, type Strategy } from '../../shared/run';
+import { defaultBlockRows } from '@shared/blocks';
+import { MAX_WORKERS, type RunRequest, type Strategy } from '@shared/run';
 
 /**
  * Below this much input a run is inline: on the run's own I/O thread, with no

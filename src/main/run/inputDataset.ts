@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { describeDtype, numericKind } from '../hdf5/dtypes';
 import { normalizePath } from '../hdf5/entities';
 import { hdf5Error } from '../hdf5/errors';

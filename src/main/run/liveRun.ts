@@ -12,7 +12,7 @@
 // set, and removes the output unless its provenance was committed.
 import { existsSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { fsError } from '../fsErrors';
 import { clearStaleStatusFlags, readSuperblockStatus, SWMR_SUPERBLOCK_VERSION, upgradedSuperblock, whyNotUpgradable } from '../hdf5/superblockFlags';
 import { hdf5Error } from '../hdf5/errors';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { H5BlocksError, toErrorInfo } from '../../shared/errors';
-import type { MaterializeResult } from '../../shared/virtual';
+import { H5BlocksError, toErrorInfo } from '@shared/errors';
+import type { MaterializeResult } from '@shared/virtual';
 import { normalizePath } from '../hdf5/entities';
 import { checkReadableFile, closeQuietly, refuseSwmrWrittenFile } from '../hdf5/files';
 import { hdf5Error } from '../hdf5/errors';

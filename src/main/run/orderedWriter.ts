@@ -1,5 +1,5 @@
-import { addNonFinite, type BlockTiming, type NonFiniteCounts, type PhaseSpan } from '../../shared/run';
-import type { BlockPlan } from '../../shared/blocks';
+import { addNonFinite, type BlockTiming, type NonFiniteCounts, type PhaseSpan } from '@shared/run';
+import type { BlockPlan } from '@shared/blocks';
 import { epochNow } from './clock';
 import type { OutputHash } from './outputHash';
 

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
-import type { RunRequest, Strategy } from '../../shared/run';
+import { H5BlocksError } from '@shared/errors';
+import type { RunRequest, Strategy } from '@shared/run';
 import { describeDtype } from '../hdf5/dtypes';
 import { hdf5Error } from '../hdf5/errors';
 import { objectType, type H5Dataset, type H5File, type H5Group } from '../hdf5/h5wasm';

@@ -4,10 +4,10 @@
 // process reduces them in block order and writes the figures as a small group
 // beside the input, through the same transaction as any run.
 import { basename, resolve } from 'node:path';
-import { defaultBlockRows, planBlocks } from '../../shared/blocks';
-import { H5BlocksError } from '../../shared/errors';
-import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress } from '../../shared/run';
-import { DEFAULT_BINS, MAX_BINS, defaultStatsOutput, type GroupFigures, type StatsRequest, type StatsResult } from '../../shared/stats';
+import { defaultBlockRows, planBlocks } from '@shared/blocks';
+import { H5BlocksError } from '@shared/errors';
+import { MAX_WORKERS, STRATEGIES, isSchedulerAddress, type BlockTiming, type PhaseSpan, type RunProgress } from '@shared/run';
+import { DEFAULT_BINS, MAX_BINS, defaultStatsOutput, type GroupFigures, type StatsRequest, type StatsResult } from '@shared/stats';
 import { GroupStatistics, binEdges, histogramRange, leafRowsFor, mergeBlock, type StatsTask } from '../../workers/kernels/stats';
 import type { KernelTask } from '../../workers/kernels/compute';
 import { findChunkLayout } from '../hdf5/chunkIndex';

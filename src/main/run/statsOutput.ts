@@ -1,5 +1,5 @@
-import { H5BlocksError } from '../../shared/errors';
-import type { StatsResult } from '../../shared/stats';
+import { H5BlocksError } from '@shared/errors';
+import type { StatsResult } from '@shared/stats';
 import { hdf5Error } from '../hdf5/errors';
 import { objectType, type H5File, type H5Group } from '../hdf5/h5wasm';
 import { COMPLETE_ATTRIBUTE, ensureParentGroups } from './output';

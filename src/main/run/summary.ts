@@ -1,4 +1,4 @@
-import { PHASES, compareLanes, type BlockTiming, type Lane, type PhaseSpan, type RunSummary } from '../../shared/run';
+import { PHASES, compareLanes, type BlockTiming, type Lane, type PhaseSpan, type RunSummary } from '@shared/run';
 
 export function summarise(blocks: BlockTiming[], runPhases: PhaseSpan[], wallMs: number, rows: number): RunSummary {
   const spans = [...runPhases, ...blocks.flatMap((b) => b.phases)];

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { SaveAsVirtual, VirtualOutput } from '../../shared/virtual';
+import type { SaveAsVirtual, VirtualOutput } from '@shared/virtual';
 import { fsError } from '../fsErrors';
 import { renameSources } from '../hdf5/virtual/virtualLayout';
 import { beginTransaction } from '../transaction/transaction';

@@ -1,4 +1,4 @@
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import type { OutputType } from '../../workers/compute/rowNorm';
 import { hdf5Error } from '../hdf5/errors';
 import { objectType, type H5Dataset, type H5File, type H5Group } from '../hdf5/h5wasm';

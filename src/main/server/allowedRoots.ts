@@ -1,7 +1,7 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { BrowseEntry, BrowseListing } from '../../shared/api';
-import { H5BlocksError } from '../../shared/errors';
+import type { BrowseEntry, BrowseListing } from '@shared/api';
+import { H5BlocksError } from '@shared/errors';
 
 /**
  * The folders `h5blocks serve` lets a page see. Every path is judged by where it

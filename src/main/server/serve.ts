@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { dirname } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../app/contentSecurityPolicy';
 import { publicError } from '../app/publicError';
 import { AppService } from '../app/service';

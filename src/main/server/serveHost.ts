@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import type { HostAdapter } from '../app/host';
 import { checkWritableFolder } from '../writableFolder';
 import type { AllowedRoots } from './allowedRoots';

@@ -1,10 +1,10 @@
 import type { RawData, WebSocket } from 'ws';
-import type { ErrorInfo } from '../../shared/errors';
+import type { ErrorInfo } from '@shared/errors';
 import type { AppService } from '../app/service';
 import { dispatchCall } from '../app/dispatch';
 import { publicError } from '../app/publicError';
-import { validateCall } from '../../shared/apiSchema';
-import type { CallOutcome } from '../../shared/ipcChannels';
+import { validateCall } from '@shared/apiSchema';
+import type { CallOutcome } from '@shared/ipcChannels';
 import { CallSlots } from './callSlots';
 
 /**

@@ -8,7 +8,7 @@ import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { fsError, removeQuietly } from '../fsErrors';
 import { checkWritableFolder } from '../writableFolder';
 import type { AllowedRoots } from './allowedRoots';

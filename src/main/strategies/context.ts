@@ -1,8 +1,8 @@
-import type { PhaseSpan } from '../../shared/run';
+import type { PhaseSpan } from '@shared/run';
 import type { EncodedBlock } from '../../workers/compute/decodeChunks';
 import type { NumericKind } from '../../workers/compute/rowNorm';
 import type { KernelTask } from '../../workers/kernels/compute';
-import type { BlockPlan } from '../../shared/blocks';
+import type { BlockPlan } from '@shared/blocks';
 import type { OrderedWriter } from '../run/orderedWriter';
 import type { BufferPool } from '../run/bufferPool';
 import type { RunActivity } from '../run/activity';

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
-import type { BlockPlan } from '../../shared/blocks';
-import type { PhaseSpan } from '../../shared/run';
+import { H5BlocksError } from '@shared/errors';
+import type { BlockPlan } from '@shared/blocks';
+import type { PhaseSpan } from '@shared/run';
 import { DaskDriver, pythonFor, unexpectedExit, type DriverEvent, type DriverPlan } from '../dask/driver';
 import { isExpression, outputBytes as bytesPerValue, outputView, valuesPerBlock } from '../../workers/kernels/compute';
 import { compileExpressionCached, numpyModule } from '../../workers/kernels/expression';

@@ -1,4 +1,4 @@
-import type { BlockPlan } from '../../shared/blocks';
+import type { BlockPlan } from '@shared/blocks';
 import { Window } from '../run/orderedWriter';
 import type { StrategyContext } from './context';
 

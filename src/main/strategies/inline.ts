@@ -2,7 +2,7 @@ import { computeInto, outputArray, outputBytes as bytesPerValue, valuesPerBlock 
 import { BufferPool } from '../run/bufferPool';
 import { epochNow } from '../run/clock';
 import { span, type StrategyRunner } from './context';
-import type { NonFiniteCounts } from '../../shared/run';
+import type { NonFiniteCounts } from '@shared/run';
 
 /** The baseline: the main thread reads, computes and writes each block in turn. */
 export const runInline: StrategyRunner = async (context) => {

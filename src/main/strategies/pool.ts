@@ -2,7 +2,7 @@ import { outputBytes as bytesPerValue, outputView } from '../../workers/kernels/
 import { BufferPool } from '../run/bufferPool';
 import type { ComputeResult, ComputeTask } from '../../workers/blockWorker';
 import { epochNow } from '../run/clock';
-import { toErrorInfo } from '../../shared/errors';
+import { toErrorInfo } from '@shared/errors';
 import { hdf5Error } from '../hdf5/errors';
 import { span, type StrategyRunner } from './context';
 import { dispatchBlocks } from './dispatch';

@@ -1,7 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import type { PhaseSpan } from '../../shared/run';
+import type { PhaseSpan } from '@shared/run';
 import { outputBytes as bytesPerValue, outputView, valuesPerBlock } from '../../workers/kernels/compute';
 import type { ShardResult, ShardTask } from '../../workers/shardWorker';
 import { closeQuietly } from '../hdf5/files';

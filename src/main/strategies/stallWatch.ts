@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import type { BlockPlan } from '../../shared/blocks';
-import { H5BlocksError } from '../../shared/errors';
+import type { BlockPlan } from '@shared/blocks';
+import { H5BlocksError } from '@shared/errors';
 import { DecodeClock, noProgressWords, stallLimitMs } from '../io/stallLimit';
 import type { DecodeNotice } from '../hdf5/decodeBudget';
 

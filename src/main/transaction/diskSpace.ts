@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 
 /** Bytes an unprivileged writer may still use in `folder`, or undefined where the system cannot say. */
 export function freeBytes(folder: string): number | undefined {

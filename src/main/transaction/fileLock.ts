@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { isRunning, thisProcess, type ProcessIdentity } from './processIdentity';
 import { inodeLockPathOf, lockPathOf } from './sidecarPaths';
 

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 
 // libhdf5 protects a file with an OS lock on the file itself: flock(LOCK_EX |
 // LOCK_NB) when it opens it for writing, LOCK_SH for reading (fcntl where flock

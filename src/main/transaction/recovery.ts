@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { fsError } from '../fsErrors';
 import { acquireLock, inodeLockOf, ownerLives, readLock, removeLockIfStale, type LockOptions } from './fileLock';
 import { heldOnlyByThisProcess, lockFile, type OsLock } from './osLock';

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { H5BlocksError } from '../../shared/errors';
+import { H5BlocksError } from '@shared/errors';
 import { closeQuietly } from '../hdf5/files';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, type H5File } from '../hdf5/h5wasm';

@@ -1,7 +1,7 @@
 // One entry point for every place a block is computed (inline on the I/O
 // thread, pool and shard workers, the fused chunk decoder): the task names the
 // kernel, so the same code runs everywhere and results are the same bits.
-import { NO_NON_FINITE, type NonFiniteCounts } from '../../shared/run';
+import { NO_NON_FINITE, type NonFiniteCounts } from '@shared/run';
 import { type KernelBlock, blockElements } from './kernel';
 import { rowKernel } from './registry';
 import { EXPRESSION_KERNEL, expressionKernel } from './expr';

@@ -2,7 +2,7 @@
 // strategies, the CLI and the app can run it without knowing what it computes.
 // Adding a kernel: its own file here, its numpy twin in
 // resources/python/h5blocks_kernel.py, its tests, and one line in registry.ts.
-import type { NonFiniteCounts } from '../../shared/run';
+import type { NonFiniteCounts } from '@shared/run';
 import { elementView, outputTypeFor, type Elements, type NumericKind, type OutputType } from '../compute/rowNorm';
 
 export type { Elements, NumericKind, OutputType };

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { mayOpen } from '../confinement';
-import { H5BlocksError } from '../../../shared/errors';
-import type { VirtualOutput } from '../../../shared/virtual';
+import { H5BlocksError } from '@shared/errors';
+import type { VirtualOutput } from '@shared/virtual';
 import { objectType, type H5Dataset, type H5File } from '../h5wasm';
 import { ByteFile } from '../rawFormat';
 import { readMappings } from './virtualLayout';

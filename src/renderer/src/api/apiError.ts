@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
+import type { ErrorCode, ErrorInfo } from '@shared/errors';
 
 /** How every API call rejects, on either transport: an Error that is also an ErrorInfo (code + one line). */
 export class ApiError extends Error implements ErrorInfo {

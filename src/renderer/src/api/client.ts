@@ -1,8 +1,8 @@
-import { API_METHODS, type ApiMethod, type ApiTransport, type H5BlocksApi } from '../../../shared/api';
-import type { ValueSlice } from '../../../shared/entities';
-import { decodeOverview, type Overview } from '../../../shared/overview';
-import { decodeValueSlice } from '../../../shared/wireValues';
-import { decodeExpressionPreview, type ExpressionPreview } from '../../../shared/expression';
+import { API_METHODS, type ApiMethod, type ApiTransport, type H5BlocksApi } from '@shared/api';
+import type { ValueSlice } from '@shared/entities';
+import { decodeOverview, type Overview } from '@shared/overview';
+import { decodeValueSlice } from '@shared/wireValues';
+import { decodeExpressionPreview, type ExpressionPreview } from '@shared/expression';
 
 const KNOWN = new Set<string>(API_METHODS);
 

@@ -1,4 +1,4 @@
-import type { ApiTransport } from '../../../shared/api';
+import type { ApiTransport } from '@shared/api';
 import { ipcTransport } from './ipcTransport';
 import { wsTransport } from './wsTransport';
 

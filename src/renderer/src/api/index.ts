@@ -7,7 +7,7 @@
 // Every call rejects with an ApiError (code + one-line message). The transport
 // (IPC in Electron, WebSocket in a browser) is chosen on first use.
 
-import type { ApiEvents, ApiTransport, H5BlocksApi } from '../../../shared/api';
+import type { ApiEvents, ApiTransport, H5BlocksApi } from '@shared/api';
 import { createApiClient } from './client';
 import { detectTransport } from './detectTransport';
 

@@ -1,5 +1,5 @@
-import type { ApiEvents, ApiTransport } from '../../../shared/api';
-import type { PreloadBridge } from '../../../shared/ipcChannels';
+import type { ApiEvents, ApiTransport } from '@shared/api';
+import type { PreloadBridge } from '@shared/ipcChannels';
 import { ApiError } from './apiError';
 
 declare global {

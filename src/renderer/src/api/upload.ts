@@ -1,5 +1,5 @@
-import type { OpenFile } from '../../../shared/api';
-import type { ErrorInfo } from '../../../shared/errors';
+import type { OpenFile } from '@shared/api';
+import type { ErrorInfo } from '@shared/errors';
 import { ApiError } from './apiError';
 
 /** Where `h5blocks serve` takes a dropped file's bytes (src/main/server/uploads.ts). */

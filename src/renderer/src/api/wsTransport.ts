@@ -1,5 +1,5 @@
-import type { ApiEvents, ApiMethod, ApiTransport } from '../../../shared/api';
-import type { ErrorInfo } from '../../../shared/errors';
+import type { ApiEvents, ApiMethod, ApiTransport } from '@shared/api';
+import type { ErrorInfo } from '@shared/errors';
 import { ApiError } from './apiError';
 
 /** The WebSocket endpoint of `h5blocks serve` (src/main/server/serve.ts). */

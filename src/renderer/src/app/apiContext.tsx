@@ -1,5 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { ApiEvents, H5BlocksApi } from '../../../shared/api';
+import type { ApiEvents, H5BlocksApi } from '@shared/api';
 
 export type Subscribe = <E extends keyof ApiEvents>(event: E, listener: (payload: ApiEvents[E]) => void) => () => void;
 

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 
 export interface Notice {
   id: number;

@@ -1,7 +1,7 @@
 import { useWorkspace } from '../workspace/workspace';
 import { useMemo, useState } from 'react';
-import { PHASES, type Strategy } from '../../../shared/run';
-import { toErrorInfo } from '../../../shared/errors';
+import { PHASES, type Strategy } from '@shared/run';
+import { toErrorInfo } from '@shared/errors';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';

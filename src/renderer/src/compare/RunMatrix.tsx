@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { MAX_WORKERS, STRATEGIES, defaultOutputName, type Strategy } from '../../../shared/run';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, type Strategy } from '@shared/run';
 import { formatInteger } from '../format/units';
 import { isRunnable, kernelChoices } from '../run/eligibility';
 import { EXPRESSION_CHOICE, useRunSettings } from '../run/runSettings';

@@ -4,7 +4,7 @@ import { SortHeader } from '../ui/SortHeader';
 import { sortBy, useSort } from '../ui/sorting';
 import { toggled } from '../ui/toggled';
 import type { ComparedRun } from './metrics';
-import { describeNonFinite } from '../../../shared/expression';
+import { describeNonFinite } from '@shared/expression';
 
 type Column = 'started' | 'data' | 'strategy' | 'workers' | 'blockRows' | 'wall' | 'rows' | 'mb' | 'speedup' | 'efficiency' | 'match';
 

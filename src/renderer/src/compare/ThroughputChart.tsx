@@ -1,6 +1,6 @@
 import { useDeferredValue, useMemo } from 'react';
-import type { RunRecord } from '../../../shared/api';
-import { STRATEGIES } from '../../../shared/run';
+import type { RunRecord } from '@shared/api';
+import { STRATEGIES } from '@shared/run';
 import { EChart } from '../charts/EChart';
 import type { EChartsOption } from '../charts/echarts';
 import { formatCompact, formatRate } from '../format/units';

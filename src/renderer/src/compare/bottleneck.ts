@@ -1,4 +1,4 @@
-import type { Phase, PhaseTotal } from '../../../shared/run';
+import type { Phase, PhaseTotal } from '@shared/run';
 import { formatPercent } from '../format/units';
 
 export type Bottleneck = 'compute-bound' | 'I/O-bound' | 'decompression-bound' | 'overhead-bound';

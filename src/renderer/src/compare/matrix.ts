@@ -1,4 +1,4 @@
-import { STRATEGIES, type Strategy } from '../../../shared/run';
+import { STRATEGIES, type Strategy } from '@shared/run';
 
 export interface MatrixConfig {
   strategy: Strategy;

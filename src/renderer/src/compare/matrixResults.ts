@@ -2,8 +2,8 @@
 // median and a spread, ranked. The banner, the chart and the table all read
 // this one ranking, so they cannot name different winners or figures.
 
-import type { RunRecord } from '../../../shared/api';
-import type { Strategy } from '../../../shared/run';
+import type { RunRecord } from '@shared/api';
+import type { Strategy } from '@shared/run';
 
 /** One configuration of a matrix, as the engine ran it (blockRows resolved). */
 export interface RankedConfig {

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { RunRecord } from '../../../shared/api';
-import type { DatasetEntity } from '../../../shared/entities';
-import { toErrorInfo } from '../../../shared/errors';
+import type { RunRecord } from '@shared/api';
+import type { DatasetEntity } from '@shared/entities';
+import { toErrorInfo } from '@shared/errors';
 import { hasDecompression } from '../format/hdf5';
 import { formatInteger } from '../format/units';
 import { useRuns } from '../run/runsStore';

@@ -1,5 +1,5 @@
-import type { RunRecord } from '../../../shared/api';
-import { likeWithLikeKey } from '../../../shared/run';
+import type { RunRecord } from '@shared/api';
+import { likeWithLikeKey } from '@shared/run';
 
 export interface ComparedRun {
   record: RunRecord;

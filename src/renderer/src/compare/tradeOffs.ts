@@ -1,4 +1,4 @@
-import type { Strategy } from '../../../shared/run';
+import type { Strategy } from '@shared/run';
 
 /** What each strategy costs and buys, for the comparison: speed alone does not tell which output a reader gets. */
 export const STRATEGY_TRADE_OFFS: Partial<Record<Strategy, string>> = {

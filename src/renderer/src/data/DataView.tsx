@@ -1,8 +1,8 @@
 import '@h5web/app/styles.css';
 import { App as H5WebApp, DataProvider } from '@h5web/app';
 import { useMemo, useState } from 'react';
-import type { OpenFile } from '../../../shared/api';
-import type { DatasetEntity, Entity } from '../../../shared/entities';
+import type { OpenFile } from '@shared/api';
+import type { DatasetEntity, Entity } from '@shared/entities';
 import { useApi } from '../app/apiContext';
 import { useTheme } from '../app/theme';
 import { H5BlocksProvider } from '../h5web/provider';

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { DatasetEntity, Dtype } from '../../../shared/entities';
+import type { DatasetEntity, Dtype } from '@shared/entities';
 import { complexParts } from '../h5web/entities';
 import { useApi } from '../app/apiContext';
 import { formatInteger, formatNumber } from '../format/units';

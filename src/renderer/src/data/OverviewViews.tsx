@@ -4,8 +4,8 @@
 import { getDomain, HeatmapVis, LineVis, ScatterVis, type Domain } from '@h5web/lib';
 import ndarray from 'ndarray';
 import { useMemo, useState, type ReactNode } from 'react';
-import type { DatasetEntity } from '../../../shared/entities';
-import type { Overview } from '../../../shared/overview';
+import type { DatasetEntity } from '@shared/entities';
+import type { Overview } from '@shared/overview';
 import { useApi } from '../app/apiContext';
 import { useTheme } from '../app/theme';
 import { useElementWidth } from '../charts/useElementWidth';

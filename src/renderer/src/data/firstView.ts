@@ -1,6 +1,6 @@
 // Which view a dataset opens into, from its shape, type and size alone (never
 // from what was shown before), and the one size gate every view obeys.
-import type { DatasetEntity, Entity } from '../../../shared/entities';
+import type { DatasetEntity, Entity } from '@shared/entities';
 import { complexParts } from '../h5web/entities';
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { OpenFile } from '../../../shared/api';
+import type { OpenFile } from '@shared/api';
 import { useWorkspace } from '../workspace/workspace';
 
 /** The Live switch's pace choices, in milliseconds; about once a second by default. */

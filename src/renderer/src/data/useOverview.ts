@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import type { H5BlocksApi } from '../../../shared/api';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
-import type { Overview, OverviewRequest } from '../../../shared/overview';
+import type { H5BlocksApi } from '@shared/api';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
+import type { Overview, OverviewRequest } from '@shared/overview';
 
 /** A read that has taken longer than this offers Cancel. */
 export const CANCEL_AFTER_MS = 1000;

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
-import type { H5BlocksApi, ValueOptions } from '../../../shared/api';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import type { H5BlocksApi, ValueOptions } from '@shared/api';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 
 type Page = { status: 'loading' } | { status: 'done'; values: (number | string | null)[] } | { status: 'failed'; error: ErrorInfo };
 

@@ -14,7 +14,7 @@
 //   - queue wait, which overlaps freely, goes on its own "queue" tracks per lane.
 // Times are microseconds since the run started.
 
-import { PHASES, compareLanes, isDaskLane, type BlockTiming, type Lane, type PhaseSpan, type RunResult } from '../../../shared/run';
+import { PHASES, compareLanes, isDaskLane, type BlockTiming, type Lane, type PhaseSpan, type RunResult } from '@shared/run';
 
 export interface TraceEvent {
   name: string;

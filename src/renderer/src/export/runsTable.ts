@@ -1,7 +1,7 @@
 // Runs as CSV and JSON for spreadsheets and scripts: raw numbers in fixed units
 // (milliseconds, rows per second, MB per second), one line per run.
 
-import type { RunRecord } from '../../../shared/api';
+import type { RunRecord } from '@shared/api';
 import type { ComparedRun } from '../compare/metrics';
 
 export const CSV_COLUMNS = [

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { OpenFile } from '../../../shared/api';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import type { OpenFile } from '@shared/api';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 import { useApi } from '../app/apiContext';
 import { Modal } from '../ui/Modal';
 import { FolderBrowser, useFolderListing } from './FolderBrowser';

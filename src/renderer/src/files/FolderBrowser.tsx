@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { BrowseEntry, BrowseListing } from '../../../shared/api';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import type { BrowseEntry, BrowseListing } from '@shared/api';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 import { useApi } from '../app/apiContext';
 import { formatBytes } from '../format/units';
 import { FsIcon } from '../ui/EntityIcon';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { OpenFile } from '../../../shared/api';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
-import type { SaveAsVirtual, VirtualOutput } from '../../../shared/virtual';
+import type { OpenFile } from '@shared/api';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
+import type { SaveAsVirtual, VirtualOutput } from '@shared/virtual';
 import { useApi } from '../app/apiContext';
 import { Modal } from '../ui/Modal';
 import { useAction } from '../ui/useAction';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { OpenFile } from '../../../shared/api';
-import type { VirtualOutput } from '../../../shared/virtual';
+import type { OpenFile } from '@shared/api';
+import type { VirtualOutput } from '@shared/virtual';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
 import { useTheme } from '../app/theme';

@@ -1,4 +1,4 @@
-import type { AttributeValue, DatasetEntity, Dtype, Filter, Layout } from '../../../shared/entities';
+import type { AttributeValue, DatasetEntity, Dtype, Filter, Layout } from '@shared/entities';
 import { formatBytes, formatInteger, formatNumber, formatShape } from './units';
 
 const LAYOUT_WORDS: Record<Layout, string> = {

@@ -7,7 +7,7 @@ import {
   type Attribute as H5WebAttribute, type ChildEntity, type DType, type Dataset, type Datatype,
   type Entity as H5WebEntity, type NumericType, type ProvidedEntity, type Shape, type UnresolvedEntity,
 } from '@h5web/app';
-import type { Attribute, AttributeValue, Dtype, Entity } from '../../../shared/entities';
+import type { Attribute, AttributeValue, Dtype, Entity } from '@shared/entities';
 
 type Endianness = 'little-endian' | 'big-endian' | undefined;
 

@@ -7,8 +7,8 @@ import {
   type AttributeValues, type BuiltInExporter, type ChildEntity, type Dataset, type DType, type Entity as H5WebEntity,
   type ExportFormat, type ExportURL, type ProvidedEntity, type ValuesStoreParams,
 } from '@h5web/app';
-import type { H5BlocksApi, OpenFile } from '../../../shared/api';
-import type { Attribute, Entity } from '../../../shared/entities';
+import type { H5BlocksApi, OpenFile } from '@shared/api';
+import type { Attribute, Entity } from '@shared/entities';
 import { toAttributeValues, toChildEntity, toProvidedEntity } from './entities';
 import { countOf, selectionRanges, windows, type Ranges } from './selection';
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { Attribute, DatasetEntity, Entity, ExternalLinkEntity } from '../../../shared/entities';
+import type { Attribute, DatasetEntity, Entity, ExternalLinkEntity } from '@shared/entities';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import {
@@ -11,7 +11,7 @@ import { EntityIcon, kindLabel } from '../ui/EntityIcon';
 import { useAction } from '../ui/useAction';
 import { useSelectedObject, useWorkspace } from '../workspace/workspace';
 import { ObjectStatus } from './ObjectStatus';
-import type { OpenFile } from '../../../shared/api';
+import type { OpenFile } from '@shared/api';
 import { LiveSwitch } from '../data/LiveSwitch';
 import { useLiveRefresh } from '../data/useLiveRefresh';
 import { VirtualSources } from './VirtualSources';

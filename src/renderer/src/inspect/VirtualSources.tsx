@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { DatasetEntity } from '../../../shared/entities';
+import type { DatasetEntity } from '@shared/entities';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';
 import { useWorkspace } from '../workspace/workspace';

@@ -3,8 +3,8 @@
 // results on its first rows (H5BlocksApi.previewExpression); this page never
 // evaluates it (its Content-Security-Policy forbids generated code anyway).
 import { useEffect, useState } from 'react';
-import { toErrorInfo } from '../../../shared/errors';
-import { describeNonFinite, type ExpressionPreview } from '../../../shared/expression';
+import { toErrorInfo } from '@shared/errors';
+import { describeNonFinite, type ExpressionPreview } from '@shared/expression';
 import { useApi } from '../app/apiContext';
 import { formatInteger } from '../format/units';
 

@@ -1,10 +1,10 @@
 import { useEffect, useId, useState } from 'react';
 import { useAsync } from '../ui/useAsync';
-import type { RunParams } from '../../../shared/api';
-import type { DatasetEntity, Entity } from '../../../shared/entities';
-import { toErrorInfo } from '../../../shared/errors';
-import { describeNonFinite } from '../../../shared/expression';
-import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress } from '../../../shared/run';
+import type { RunParams } from '@shared/api';
+import type { DatasetEntity, Entity } from '@shared/entities';
+import { toErrorInfo } from '@shared/errors';
+import { describeNonFinite } from '@shared/expression';
+import { MAX_WORKERS, STRATEGIES, defaultOutputName, isSchedulerAddress } from '@shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';

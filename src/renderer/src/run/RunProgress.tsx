@@ -1,4 +1,4 @@
-import type { ActiveSpan } from '../../../shared/run';
+import type { ActiveSpan } from '@shared/run';
 import { formatDuration, formatInteger, formatRate } from '../format/units';
 import { useNow } from '../ui/useNow';
 import { describeEta } from './runPlan';

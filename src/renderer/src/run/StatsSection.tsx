@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
-import type { DatasetEntity } from '../../../shared/entities';
-import { toErrorInfo } from '../../../shared/errors';
-import type { Strategy } from '../../../shared/run';
-import { DEFAULT_BINS, MAX_BINS, type GroupFigures, type StatsResult } from '../../../shared/stats';
+import type { DatasetEntity } from '@shared/entities';
+import { toErrorInfo } from '@shared/errors';
+import type { Strategy } from '@shared/run';
+import { DEFAULT_BINS, MAX_BINS, type GroupFigures, type StatsResult } from '@shared/stats';
 import { useApi } from '../app/apiContext';
 import { formatInteger, formatNumber } from '../format/units';
 

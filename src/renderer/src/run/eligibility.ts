@@ -1,4 +1,4 @@
-import type { DatasetEntity, Entity } from '../../../shared/entities';
+import type { DatasetEntity, Entity } from '@shared/entities';
 import { kindLabel } from '../ui/EntityIcon';
 import { ROW_KERNELS } from '../../../workers/kernels/registry';
 import type { NumericKind, RowKernel } from '../../../workers/kernels/kernel';

@@ -2,7 +2,7 @@
 // sentence: the engine would otherwise normalise `a/../x` to `/x` silently, or
 // answer a group or the input itself with an error after the click.
 
-import type { Entity } from '../../../shared/entities';
+import type { Entity } from '@shared/entities';
 import { resolveOutputPath } from '../workspace/paths';
 
 /**

@@ -1,7 +1,7 @@
-import type { DatasetEntity, Entity } from '../../../shared/entities';
-import type { Strategy } from '../../../shared/run';
+import type { DatasetEntity, Entity } from '@shared/entities';
+import type { Strategy } from '@shared/run';
 // The engine's own rule for the default block, a pure function shared so the form shows exactly what a run will use.
-import { defaultBlockRows } from '../../../shared/blocks';
+import { defaultBlockRows } from '@shared/blocks';
 import { formatDuration } from '../format/units';
 
 export const STRATEGY_HELP: Record<Strategy, string> = {

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import type { Strategy } from '../../../shared/run';
+import type { Strategy } from '@shared/run';
 
 export type IfExists = 'ask' | 'overwrite' | 'rename';
 

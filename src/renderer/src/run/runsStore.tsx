@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { AppInfo, RunParams, RunRecord } from '../../../shared/api';
-import { toErrorInfo, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
-import type { BlockTiming, RunActivityReport, RunProgress } from '../../../shared/run';
+import type { AppInfo, RunParams, RunRecord } from '@shared/api';
+import { toErrorInfo, type ErrorCode, type ErrorInfo } from '@shared/errors';
+import type { BlockTiming, RunActivityReport, RunProgress } from '@shared/run';
 import { useApi } from '../app/apiContext';
 import { useNavigation } from '../app/navigation';
 import { useNotifier } from '../app/notifications';

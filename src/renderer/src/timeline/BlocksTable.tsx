@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef } from 'react';
-import type { Phase } from '../../../shared/run';
+import type { Phase } from '@shared/run';
 import { formatBytes, formatDuration, formatInteger } from '../format/units';
 import { SortHeader } from '../ui/SortHeader';
 import { sortBy, useSort } from '../ui/sorting';

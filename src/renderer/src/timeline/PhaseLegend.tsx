@@ -1,4 +1,4 @@
-import type { Phase } from '../../../shared/run';
+import type { Phase } from '@shared/run';
 import { PHASE_COLORS, PHASE_HELP } from './phases';
 
 export function PhaseLegend({ phases }: { phases: Phase[] }) {

@@ -1,6 +1,6 @@
 import { formatDuration, formatPercent } from '../format/units';
 import type { LaneBusy } from './model';
-import type { PhaseTotal } from '../../../shared/run';
+import type { PhaseTotal } from '@shared/run';
 import { PHASE_COLORS, PHASE_HELP } from './phases';
 
 /** Per-phase totals summed over every thread: with several workers they can exceed the wall time. */

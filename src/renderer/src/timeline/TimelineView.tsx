@@ -1,7 +1,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import { useStaged } from '../ui/useStaged';
 import { useThrottledValue } from '../ui/useThrottledValue';
-import type { RunRecord } from '../../../shared/api';
+import type { RunRecord } from '@shared/api';
 import { useNavigation } from '../app/navigation';
 import { runToChromeTrace } from '../export/chromeTrace';
 import { downloadText, exportName } from '../export/download';

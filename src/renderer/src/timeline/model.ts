@@ -1,8 +1,8 @@
 // The timeline's data, independent of how it is drawn: lanes, bars, per-block
 // rows, totals and a histogram, for a finished run or one still going.
 
-import type { RunRecord } from '../../../shared/api';
-import { PHASES, compareLanes, isDaskLane, type ActiveSpan, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '../../../shared/run';
+import type { RunRecord } from '@shared/api';
+import { PHASES, compareLanes, isDaskLane, type ActiveSpan, type BlockTiming, type Lane, type Phase, type PhaseSpan, type PhaseTotal, type Strategy } from '@shared/run';
 
 /** What a timeline needs, whether the run is finished or still sending progress. */
 export interface TimelineRun {

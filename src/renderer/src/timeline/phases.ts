@@ -1,4 +1,4 @@
-import type { Phase } from '../../../shared/run';
+import type { Phase } from '@shared/run';
 
 /** One colour per phase everywhere (timeline, legend, totals, side-by-side), from the Tableau 10 palette. */
 export const PHASE_COLORS: Record<Phase, string> = {

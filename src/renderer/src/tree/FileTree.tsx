@@ -1,6 +1,6 @@
 import { useState, type KeyboardEvent } from 'react';
-import type { OpenFile } from '../../../shared/api';
-import type { ChildSummary, DatasetEntity } from '../../../shared/entities';
+import type { OpenFile } from '@shared/api';
+import type { ChildSummary, DatasetEntity } from '@shared/entities';
 import { formatInteger } from '../format/units';
 import { EntityIcon } from '../ui/EntityIcon';
 import { parentPath } from '../workspace/paths';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { SearchResult } from '../../../shared/api';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import type { SearchResult } from '@shared/api';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 import { useApi } from '../app/apiContext';
 
 /** Typing pauses this long before a search is sent. */

@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import type { EntityKind } from '../../../shared/entities';
+import type { EntityKind } from '@shared/entities';
 
 const LABELS: Record<EntityKind, string> = {
   group: 'Group',

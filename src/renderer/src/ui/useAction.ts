@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 
 /**
  * An action the user started from a control that shows its own failure beside

@@ -1,5 +1,5 @@
 import { useEffect, useState, type DependencyList } from 'react';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 
 export type AsyncState<T> =
   | { status: 'loading' }

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
-import type { OpenFile } from '../../../shared/api';
-import type { Entity } from '../../../shared/entities';
-import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import type { OpenFile } from '@shared/api';
+import type { Entity } from '@shared/entities';
+import { toErrorInfo, type ErrorInfo } from '@shared/errors';
 import { isApiError } from '../api/apiError';
 import { useApi } from '../app/apiContext';
 import { useNotifier } from '../app/notifications';

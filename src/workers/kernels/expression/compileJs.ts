@@ -5,7 +5,7 @@
 // checked tree only: the user's text never reaches it, only numbers parsed from it
 // and names chosen here. Run in workers (and the main process for previews); the
 // renderer never compiles anything.
-import type { NonFiniteCounts } from '../../../shared/run';
+import type { NonFiniteCounts } from '@shared/run';
 import type { OutputType } from '../../compute/rowNorm';
 import type { Expr } from './grammar';
 

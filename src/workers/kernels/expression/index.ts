@@ -13,7 +13,7 @@ import { compileJs, jsSource, type BlockFunction, type NonFiniteCounts } from '.
 import { NUMPY_FUNCTION, NUMPY_PRELUDE, numpySource } from './compileNumpy';
 import { checkExpression, type CheckedExpression } from './grammar';
 import { ExpressionRefused, describeRefusal, type Refusal } from './refusal';
-import { addNonFinite, nonFiniteSummary } from '../../../shared/run';
+import { addNonFinite, nonFiniteSummary } from '@shared/run';
 
 export { ExpressionRefused, describeRefusal, type Refusal, type BlockFunction, type NonFiniteCounts };
 export { MAX_LENGTH } from './parse';
