@@ -14,7 +14,7 @@ import { normalizePath } from '../hdf5/entities';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import { readHyperslab } from '../hdf5/rows';
-import { withDecodeBudget } from '../hdf5/decodeBudget';
+import { chunkBytesOf, withDecodeBudget } from '../hdf5/decodeBudget';
 import { checkSourcesPresent } from '../hdf5/virtual/sources';
 
 /** Elements read per block: a few MB in the wasm heap at a time, whatever the dataset's size. */
@@ -161,7 +161,7 @@ function readNumbers(module: Awaited<ReturnType<typeof loadH5>>['module'], file:
     return decodeHalves(new Uint16Array(bits));
   }
   const values = ranges.reduce((total, [start, stop]) => total * (stop - start), 1);
-  const raw = withDecodeBudget(file.filename, path, values * meta.size, 'cannot read values', () => dataset.slice(ranges)) as unknown;
+  const raw = withDecodeBudget(file.filename, path, values * meta.size, 'cannot read values', () => dataset.slice(ranges), () => chunkBytesOf(meta)) as unknown;
   if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) return Float64Array.from(raw as ArrayLike<bigint>, (value) => Number(value));
   if (ArrayBuffer.isView(raw)) return raw as unknown as ArrayLike<number>;
   return Array.from([raw].flat() as unknown[], (value) => Number(value));

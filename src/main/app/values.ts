@@ -9,7 +9,7 @@ import { normalizePath } from '../hdf5/entities';
 import { hdf5Error } from '../hdf5/errors';
 import { loadH5, objectType, type H5Dataset, type H5File } from '../hdf5/h5wasm';
 import { readHyperslab } from '../hdf5/rows';
-import { withDecodeBudget } from '../hdf5/decodeBudget';
+import { chunkBytesOf, withDecodeBudget } from '../hdf5/decodeBudget';
 import { checkSourcesPresent } from '../hdf5/virtual/sources';
 import { readStoredType, whyNotExact } from '../hdf5/storedType';
 
@@ -108,7 +108,7 @@ async function readNumbers(file: H5File, dataset: H5Dataset, path: string, meta:
     return Array.from(decodeHalves(new Uint16Array(bits)), encodeNumber);
   }
   const values = ranges.reduce((total, [start, stop]) => total * (stop - start), 1);
-  const raw = withDecodeBudget(file.filename, path, values * meta.size, 'cannot read values', () => (ranges.length === 0 ? dataset.value : dataset.slice(ranges)));
+  const raw = withDecodeBudget(file.filename, path, values * meta.size, 'cannot read values', () => (ranges.length === 0 ? dataset.value : dataset.slice(ranges)), () => chunkBytesOf(meta));
   const elements = ArrayBuffer.isView(raw) ? Array.from(raw as unknown as ArrayLike<number | bigint>) : [raw].flat();
   return elements.map((element) => numberValue(element));
 }

@@ -60,16 +60,24 @@ function watchInstances(): void {
 /**
  * Runs `read` (one synchronous HDF5 read of `bytes` of values of `object`),
  * announced to the watcher when the dataset has filters. `doing` is what the
- * read is ("cannot read rows 8..16" is said as "rows 8..16").
+ * read is ("cannot read rows 8..16" is said as "rows 8..16"). HDF5 decodes
+ * whole chunks, so a read of a few values decodes at least one chunk:
+ * `chunkBytes` gives the dataset's chunk size in bytes, and the budget is for
+ * the larger of the two.
  */
-export function withDecodeBudget<T>(file: string, object: string, bytes: number, doing: string, read: () => T): T {
+export function withDecodeBudget<T>(file: string, object: string, bytes: number, doing: string, read: () => T, chunkBytes: () => number): T {
   const filters = report ? filterWordsOf(file, object) : undefined;
   if (!report || !filters) return read();
   const words = `${basename(file)}: ${object}: ${doing}: the ${filters} filter did not finish decoding them`;
-  report({ type: 'decoding', file, object, bytes, words });
+  report({ type: 'decoding', file, object, bytes: Math.max(bytes, chunkBytes()), words });
   try {
     return read();
   } finally {
     report?.({ type: 'decoded' });
   }
+}
+
+/** A dataset's chunk size in bytes from its metadata (0 when it is not chunked). */
+export function chunkBytesOf(meta: { chunks?: number[] | null; size: number }): number {
+  return meta.chunks ? meta.chunks.reduce((a, b) => a * b, meta.size) : 0;
 }

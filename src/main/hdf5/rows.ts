@@ -1,8 +1,8 @@
 import { H5BlocksError } from '@shared/errors';
 import { throwIfRefused } from './confinement';
-import { withDecodeBudget } from './decodeBudget';
+import { chunkBytesOf, withDecodeBudget } from './decodeBudget';
 import { hdf5Error } from './errors';
-import type { H5File, H5Module } from './h5wasm';
+import type { H5Dataset, H5File, H5Module } from './h5wasm';
 
 /**
  * Each h5wasm instance has a 2 GiB heap and HDF5 allocates the whole hyperslab
@@ -63,7 +63,8 @@ function withHyperslabInHeap<T>(
     const doing = `cannot read rows ${offset[0]}..${offset[0] + count[0]}`;
     try {
       withDecodeBudget(file.filename, path, bytes, doing, () =>
-        module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer)));
+        module.get_dataset_data(file.file_id, path, count.map(BigInt), offset.map(BigInt), count.map(() => 1n), BigInt(pointer)),
+        () => chunkBytesOf((file.get(path) as H5Dataset).metadata));
     } catch (error) {
       throwIfRefused(file.filename, path);
       throw hdf5Error(error, file.filename, path, doing);
