@@ -76,8 +76,9 @@ describe('the live Timeline of a 20 M-row run', () => {
     // A clock that ticks: distinct, non-zero readings while running.
     const clocks = new Set(running.map((s) => s.clock).filter((c): c is string => c !== null && c !== '0 µs' && !/^0(\.0+)? /.test(c)));
     expect(clocks.size).toBeGreaterThanOrEqual(2);
-    // What happens, in words.
-    expect(running.some((s) => /^(starting \d+ workers?…|reading block [\d,]+ of [\d,]+…|computing blocks? [\d, ]+ of [\d,]+…)/.test(s.stage ?? ''))).toBe(true);
+    // What happens, in words (which stage a sample catches depends on the machine's speed: any of them says what happens).
+    const stageWords = /^(starting \d+ workers?( for [\d,]+ blocks?)?…|reading blocks? [\d, ]+ of [\d,]+…|computing blocks? [\d, ]+ of [\d,]+…|opening the file and preparing the output…|[\d,]+ of [\d,]+ blocks done|all blocks written; committing the file…)/;
+    expect(running.filter((s) => stageWords.test(s.stage ?? ''))).not.toEqual([]);
 
     // The finished run: its record, with every block.
     await expect.poll(() => page.getByTestId('timeline-live-stage').count(), { timeout: 30_000 }).toBe(0);
