@@ -86,7 +86,7 @@ function normsOfD(v: Elements, out: Float32Array | Float64Array, rows: number, c
 }
 
 /** IEEE hypot semantics for any D: ±Inf anywhere gives +Inf even beside NaN; otherwise NaN propagates. */
-function scaledNorm(v: Elements, base: number, columns: number): number {
+export function scaledNorm(v: Elements, base: number, columns: number): number {
   let max = 0;
   let sawNaN = false;
   for (let c = 0; c < columns; c++) {

@@ -6,7 +6,7 @@
 // and names chosen here. Run in workers (and the main process for previews); the
 // renderer never compiles anything.
 import type { NonFiniteCounts } from '@shared/run';
-import type { OutputType } from '../../compute/rowNorm';
+import { scaledNorm, type OutputType } from '../../compute/rowNorm';
 import type { Expr } from './grammar';
 
 /** NaN and ±Inf among the values written (after rounding to the output type), for the run's report. */
@@ -54,25 +54,8 @@ const helpers = {
     // With two terms, Kahan's compensation after the first is exactly 0: the sum is p² + q².
     return Math.sqrt(p * p + q * q) * big;
   },
-  /** The norm kernel's rescaled norm (rowNorm.ts scaledNorm): +Inf beats NaN, NaN propagates. */
-  scaledNorm(v: ArrayLike<number>, base: number, count: number): number {
-    let max = 0;
-    let sawNaN = false;
-    for (let c = 0; c < count; c++) {
-      const a = Math.abs(v[base + c]);
-      if (a === Infinity) return Infinity;
-      if (a !== a) sawNaN = true;
-      else if (a > max) max = a;
-    }
-    if (sawNaN) return NaN;
-    if (max === 0) return 0;
-    let s = 0;
-    for (let c = 0; c < count; c++) {
-      const q = v[base + c] / max;
-      s += q * q;
-    }
-    return max * Math.sqrt(s);
-  },
+  /** The norm kernel's own rescaled norm: +Inf beats NaN, NaN propagates (bit for bit the same as `norm`). */
+  scaledNorm,
   /** Only rows whose sum of squares left float64's safe range get here, so the array is rare. */
   scaledNormOf(...terms: number[]): number {
     return helpers.scaledNorm(terms, 0, terms.length);
