@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The CLI is built by `npm run build` (electron-vite) into out/main/cli.js.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -23,8 +24,19 @@ function startIoThreadEarly() {
   if (!['run', 'tree', 'stats'].includes(command) || rest.some((arg) => ['--help', '-h', '--dry-run'].includes(arg))) return;
   const file = fileURLToPath(new URL('../out/main/ioThread.js', import.meta.url));
   if (!existsSync(file)) return;
-  const worker = new Worker(file, { env: { ...process.env }, workerData: {} });
+  // The build's lean h5wasm keeps its wasm in a file of its own: this thread,
+  // idle while the I/O thread starts, reads and compiles it and posts the
+  // module (src/main/hdf5/h5wasm.ts waits for it; null: compile it there).
+  const wasm = fileURLToPath(new URL('../out/h5wasm/hdf5_util.wasm', import.meta.url));
+  const compiling = existsSync(wasm);
+  const worker = new Worker(file, { env: { ...process.env }, workerData: compiling ? { h5wasmModuleComing: true } : {} });
   worker.unref();
+  if (compiling) {
+    readFile(wasm).then((bytes) => WebAssembly.compile(bytes)).then(
+      (module) => worker.postMessage({ type: 'h5wasm-module', module }),
+      () => worker.postMessage({ type: 'h5wasm-module', module: null }),
+    );
+  }
   const keep = (message) => early.messages.push(message);
   const fail = () => { early.failed = true; };
   const early = {

@@ -16,8 +16,10 @@ import { fileURLToPath } from 'node:url';
 
 const MARK = "function findWasmBinary(){return binaryDecode('";
 const REPLACEMENT = 'function findWasmBinary(){return __h5blocksWasmBinary()}';
+// A thread handed an already compiled module (src/main/hdf5/h5wasm.ts sets the
+// flag while it loads) never uses the bytes: it skips reading 3.5 MB into fresh memory.
 const PRELUDE = "import { readFileSync as __h5blocksReadFile } from 'node:fs';\n"
-  + "const __h5blocksWasmBinary = () => new Uint8Array(__h5blocksReadFile(new URL('./hdf5_util.wasm', import.meta.url)));\n";
+  + "const __h5blocksWasmBinary = () => globalThis[Symbol.for('h5blocks.h5wasmCompiled')] ? new Uint8Array(0) : new Uint8Array(__h5blocksReadFile(new URL('./hdf5_util.wasm', import.meta.url)));\n";
 
 /** Where the original glue's string literal ends (the index of its closing quote). */
 function literalEnd(source, start) {

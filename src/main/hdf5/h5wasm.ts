@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type * as H5 from 'h5wasm';
 import { confineTo, confinementFromEnvironment, guardFileSystem } from './confinement';
 import { withConsoleCaptured } from './libraryOutput';
@@ -35,12 +35,38 @@ export interface H5Startup {
 
 let loading: Promise<LoadedH5> | undefined;
 
+/** The key under which threads receive the compiled module in their `workerData`. */
+export const H5WASM_MODULE_KEY = 'h5wasmModule';
+/** `workerData` flag and message type of the launcher's compiled module (bin/h5blocks.js uses the same strings). */
+export const H5WASM_MODULE_COMING = 'h5wasmModuleComing';
+export const H5WASM_MODULE_MESSAGE = 'h5wasm-module';
+/** Read by the lean glue (scripts/lean-h5wasm.mjs): set, it skips reading the wasm bytes. */
+const COMPILED_FLAG = Symbol.for('h5blocks.h5wasmCompiled');
+
 /**
  * The compiled wasm of h5wasm, shared by every thread of the process: compiling
  * it (and V8's later optimised tiers) is done once, then handed to each thread
  * that needs HDF5 (I/O threads, shard workers) in its `workerData`.
  */
 let compiled: WebAssembly.Module | undefined = moduleIn(workerData);
+
+/**
+ * The CLI's launcher (bin/h5blocks.js) compiles the wasm on the main thread,
+ * which is otherwise idle while this thread starts, and posts it here: this
+ * thread then neither reads the 3.5 MB nor compiles them. `null` when the
+ * launcher could not (this thread compiles as before).
+ */
+const fromLauncher: Promise<WebAssembly.Module | null> | undefined = compiled === undefined && (workerData as Record<string, unknown> | null)?.[H5WASM_MODULE_COMING] === true
+  ? new Promise((resolve) => {
+    const take = (message: unknown) => {
+      const { type, module } = (message ?? {}) as { type?: unknown; module?: unknown };
+      if (type !== H5WASM_MODULE_MESSAGE) return;
+      parentPort?.off('message', take);
+      resolve(module instanceof WebAssembly.Module ? module : null);
+    };
+    parentPort?.on('message', take);
+  })
+  : undefined;
 
 /** The compiled module, once this thread has one (to hand to threads it starts). */
 export function compiledH5Module(): WebAssembly.Module | undefined {
@@ -52,8 +78,6 @@ export function shareCompiledH5Module(module: WebAssembly.Module): void {
   compiled ??= module;
 }
 
-/** The key under which threads receive the compiled module in their `workerData`. */
-export const H5WASM_MODULE_KEY = 'h5wasmModule';
 
 export function withCompiledH5Module<T extends object>(data: T): T & { [H5WASM_MODULE_KEY]?: WebAssembly.Module } {
   return compiled ? { ...data, [H5WASM_MODULE_KEY]: compiled } : data;
@@ -75,6 +99,7 @@ function moduleIn(data: unknown): WebAssembly.Module | undefined {
 export function loadH5(): Promise<LoadedH5> {
   loading ??= withNavigatorHidden(() => withConsoleCaptured(async () => {
     const importStart = epochNow();
+    compiled ??= (await fromLauncher) ?? undefined;
     const timing = { compileStart: 0, compileEnd: 0, shared: compiled !== undefined };
     const { h5, module } = await withSharedCompile(timing, async () => {
       const lean = leanBuild();
@@ -126,10 +151,13 @@ async function withSharedCompile<T>(timing: { compileStart: number; compileEnd: 
     return { module, instance: await original(module, imports) };
   };
   WebAssembly.instantiate = instantiate as typeof WebAssembly.instantiate;
+  const flags = globalThis as { [COMPILED_FLAG]?: boolean };
+  flags[COMPILED_FLAG] = compiled !== undefined;
   try {
     return await load();
   } finally {
     WebAssembly.instantiate = original;
+    delete flags[COMPILED_FLAG];
   }
 }
 

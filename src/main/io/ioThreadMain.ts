@@ -13,7 +13,7 @@ import { previewExpression } from '../app/expressionPreview';
 import { publicError } from '../app/publicError';
 import { CONFINE_VARIABLE, confineTo, takeRefusals } from '../hdf5/confinement';
 import { getEntity, listChildren } from '../hdf5/entities';
-import { compiledH5Module, loadH5 } from '../hdf5/h5wasm';
+import { compiledH5Module, H5WASM_MODULE_MESSAGE, loadH5 } from '../hdf5/h5wasm';
 import { isBeingWrittenWithSwmr } from '../hdf5/files';
 import { readTree } from '../hdf5/tree';
 import { listVirtualDatasets } from '../hdf5/virtual/sources';
@@ -34,11 +34,12 @@ const cancels = new Map<number, AbortController>();
 
 setInterval(() => send({ type: 'alive' }), HEARTBEAT_MS);
 // Every request needs h5wasm: loading starts with the thread, while the main
-// thread is still preparing its first request. A wasm this thread compiled
-// goes back to the main thread for the threads it starts later.
-void loadH5().then(({ startup }) => {
+// thread is still preparing its first request. The compiled wasm (this
+// thread's, or the launcher's) goes to the main thread's IoThread for the
+// threads it starts later (it keeps the first it gets).
+void loadH5().then(() => {
   const module = compiledH5Module();
-  if (!startup.shared && module) send({ type: 'h5wasm', module });
+  if (module) send({ type: 'h5wasm', module });
 }, () => undefined);
 // A run's pool puts up to two blocks per worker in flight, each listening to the
 // run's abort signals: with 64 workers that passes Node's default of 10 listeners.
@@ -47,6 +48,8 @@ onRecovery((text) => send({ type: 'notice', text }));
 reportDecodesTo((notice) => send({ type: 'decode', notice }));
 
 port.on('message', (message: ToThread) => {
+  // The launcher's compiled wasm is h5wasm.ts's to take.
+  if (message.type === H5WASM_MODULE_MESSAGE) return;
   if (message.type === 'cancel') {
     cancels.get(message.id)?.abort(new H5BlocksError('aborted', 'run cancelled; the file is unchanged'));
     return;

@@ -68,7 +68,9 @@ export interface ThreadResources {
 
 export type ToThread =
   | { type: 'call'; id: number; request: IoRequest }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** From the CLI's launcher only: the wasm it compiled (null: it could not). */
+  | { type: 'h5wasm-module'; module: WebAssembly.Module | null };
 
 /** `heapBytes`: the thread's wasm memory (it never shrinks) and JS heap after the request. */
 export type FromThread =
