@@ -7,7 +7,7 @@
 // dataset only, and blocks are whole numbers of leaves, so the figures are the
 // same bits for every strategy, worker count and block size.
 import type { Elements, KernelBlock } from './kernel';
-import { treeSum } from './treeSum';
+import { treeWidth } from './treeSum';
 
 export const STATS_FIELDS = 6; // n, nanCount, min, max, mean, m2
 
@@ -68,38 +68,71 @@ export function statsInto(v: Elements, block: KernelBlock, task: StatsTask, out:
     for (let g = 0; g < groups; g++) {
       const counts = out.subarray(at, at + bins);
       const edges = binEdges(ranges[g][0], ranges[g][1], bins);
-      if (task.perColumn) for (let k = g; k < rows * columns; k += columns) countValue(v[k], edges, counts);
-      else for (let k = 0; k < rows * columns; k++) countValue(v[k], edges, counts);
+      if (task.perColumn) countValues(v, g, rows * columns, columns, edges, counts);
+      else countValues(v, 0, rows * columns, 1, edges, counts);
       at += bins;
     }
   }
 }
 
-const withoutNaN = (x: number) => (x !== x ? -0 : x);
+/** One leaf's values (NaN as -0, the identity of addition), then their squared deviations: reused, never allocated per leaf. */
+let leafScratch = new Float64Array(0);
 
 function leafMoments(v: Elements, base: number, length: number, stride: number, out: Float64Array, at: number): void {
+  if (leafScratch.length < length) leafScratch = new Float64Array(length);
+  const xs = leafScratch;
   let n = 0;
   let low = Infinity;
   let high = -Infinity;
+  // One gather does the extremes too; the sums below then run over plain
+  // float64 arrays, with no per-value callback (treeSum's map), in the same
+  // tree order, so the bits are treeSum's.
   for (let k = 0, i = base; k < length; k++, i += stride) {
     const x = v[i];
-    if (x !== x) continue;
+    if (x !== x) {
+      xs[k] = -0;
+      continue;
+    }
+    xs[k] = x;
     n++;
     if (x < low) low = x;
     if (x > high) high = x;
   }
-  const m = n === 0 ? 0 : treeSum(v, base, length, withoutNaN, stride) / n;
-  const m2 = n === 0 ? 0 : treeSum(v, base, length, (x) => {
-    if (x !== x) return -0;
-    const d = x - m;
-    return d * d;
-  }, stride);
+  let m = 0;
+  let m2 = 0;
+  if (n > 0) {
+    m = treeSumInPlace(xs, length) / n;
+    for (let k = 0, i = base; k < length; k++, i += stride) {
+      const x = v[i];
+      if (x !== x) {
+        xs[k] = -0;
+      } else {
+        const d = x - m;
+        xs[k] = d * d;
+      }
+    }
+    m2 = treeSumInPlace(xs, length);
+  }
   out[at] = n;
   out[at + 1] = length - n;
   out[at + 2] = low === 0 ? 0 : low;
   out[at + 3] = high === 0 ? 0 : high;
   out[at + 4] = m;
   out[at + 5] = m2;
+}
+
+/** treeSum(xs, 0, length, identity), summing in xs itself (which it overwrites). */
+function treeSumInPlace(xs: Float64Array, length: number): number {
+  if (length === 0) return -0;
+  if (length === 1) return xs[0];
+  if (length === 2) return xs[0] + xs[1];
+  const half = treeWidth(length) / 2;
+  // xs[i + half] is read before anything at or past half is written.
+  for (let i = 0; i < half; i++) xs[i] = xs[i] + (i + half < length ? xs[i + half] : -0);
+  for (let width = half / 2; width >= 1; width /= 2) {
+    for (let i = 0; i < width; i++) xs[i] += xs[i + width];
+  }
+  return xs[0];
 }
 
 /** numpy's np.linspace(lo, hi, bins + 1): i·step + lo, the last edge exactly hi. */
@@ -111,18 +144,29 @@ export function binEdges(lo: number, hi: number, bins: number): Float64Array {
   return edges;
 }
 
-/** numpy's np.histogram for equal bins: an estimate, then corrected against the edges, so a value's bin follows the edges exactly. */
-function countValue(x: number, edges: Float64Array, counts: Float64Array): void {
+/**
+ * numpy's np.histogram for equal bins over v[start], v[start + step], …: an
+ * estimate, then corrected against the edges, so a value's bin follows the
+ * edges exactly. NaN and values outside [lo, hi] are not counted.
+ */
+function countValues(v: Elements, start: number, end: number, step: number, edges: Float64Array, counts: Float64Array): void {
   const bins = counts.length;
   const lo = edges[0];
   const hi = edges[bins];
-  if (!(x >= lo && x <= hi)) return; // NaN and values outside the range
-  let i = Math.trunc(((x - lo) / (hi - lo)) * bins);
-  if (i >= bins) i = bins - 1;
-  if (i < 0) i = 0;
-  if (x < edges[i]) i--;
-  else if (x >= edges[i + 1] && i !== bins - 1) i++;
-  counts[i]++;
+  // A multiplication instead of numpy's division: the estimate may differ by
+  // one bin at an edge, which the comparison with the edges below corrects, as
+  // numpy's does for its own estimate (so both end on the bin the edges say).
+  const scale = bins / (hi - lo);
+  for (let k = start; k < end; k += step) {
+    const x = v[k];
+    if (!(x >= lo && x <= hi)) continue;
+    let i = Math.trunc((x - lo) * scale);
+    if (i >= bins) i = bins - 1;
+    if (i < 0) i = 0;
+    if (x < edges[i]) i--;
+    else if (x >= edges[i + 1] && i !== bins - 1) i++;
+    counts[i]++;
+  }
 }
 
 /** The reduce side: figures of one group, merged leaf after leaf in dataset order. */
