@@ -6,7 +6,7 @@ import { runCli } from './support/cli';
 
 describe('bench --only expr', () => {
   it('times run --expr, run --compute norm and h5py + numpy, and says each target\'s verdict', async () => {
-    const bench = await runCli(['bench', '--only', 'expr', '--rows', '20000', '--json']);
+    const bench = await runCli(['bench', '--only', 'expr', '--rows', '20000', '--pairs', '3', '--json']);
     expect(bench.status).toBe(0);
     const report = JSON.parse(bench.stdout) as { exprCase: Record<string, unknown> | null; rows: unknown[]; users: unknown };
     expect(report.exprCase).toMatchObject({ expression: 'sqrt(x[0]**2 + x[1]**2)', rounds: 3, target: 1.5 });
@@ -17,7 +17,7 @@ describe('bench --only expr', () => {
     // Only the case asked for ran.
     expect(report.rows).toEqual([]);
     expect(report.users).toBeNull();
-    const text = await runCli(['bench', '--only', 'expr', '--rows', '5000']);
+    const text = await runCli(['bench', '--only', 'expr', '--rows', '5000', '--pairs', '3']);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/h5blocks run --expr 'sqrt\(x\[0\]\*\*2 \+ x\[1\]\*\*2\)' [\d.]+ s/);
     expect(text.stdout).toMatch(/the expression takes [\d.]+× the kernel's time \(target ≤ 1\.5×\) (PASS|FAIL)/);

@@ -6,7 +6,7 @@
 // alternating rounds so a drift in the machine's load touches them alike.
 import { defaultBlockRows } from '@shared/blocks';
 import { contiguousInput, type InputBuilder } from './inputs';
-import { timeProcess } from './kernelCases';
+import { timeCommand } from './wholeProcess';
 import { projectFile } from './projectFiles';
 import type { PythonWithH5py } from './python';
 
@@ -46,9 +46,10 @@ export async function measureExprCase(builder: InputBuilder, python: PythonWithH
   const timed = async (name: keyof typeof times, command: string, args: (copy: string) => string[]) => {
     const copy = scratch.copy(input.path, `expr.${name}.h5`);
     try {
-      times[name].push(await timeProcess(command, args(copy), signal));
+      times[name].push((await timeCommand([command, ...args(copy)], scratch.file(`expr.${name}.time`), signal, `expr case (${name})`)).wallSeconds);
     } finally {
       scratch.discard(`expr.${name}.h5`);
+      scratch.discard(`expr.${name}.time`);
     }
   };
   for (let round = 0; round < rounds; round++) {

@@ -230,19 +230,31 @@ async function timeProcess(contender: Contender, input: BenchInput, options: Use
   const copy = options.inPlace ? input.path : options.scratch.copy(input.path, name);
   const timing = options.scratch.file(`${name}.time`);
   try {
-    await sync();
-    if (options.dropCaches) await dropCaches();
+    if (options.dropCaches) {
+      await sync();
+      await dropCaches();
+    }
     const argv = contender.argv(copy, options.python);
-    const { stdout } = await runToEnd('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timing, ...argv], options.signal, `${contender.label} on ${input.label}`);
-    const [wall, user, system, peakKb] = readFileSync(timing, 'utf8').trim().split('\n').at(-1)!.split(/\s+/).map(Number);
+    const { stdout, ...run } = await timeCommand(argv, timing, options.signal, `${contender.label} on ${input.label}`);
     const printed = /output sha256 ([0-9a-f]{64})/.exec(stdout)?.[1];
     const sha256 = printed ?? await digestOf(copy, options.python);
-    return { wallSeconds: wall, cpuSeconds: user + system, peakRssMb: (peakKb * 1024) / 1e6, sha256 };
+    return { ...run, sha256 };
   } finally {
     if (options.inPlace) options.inPlace.restore();
     else options.scratch.discard(name);
     options.scratch.discard(`${name}.time`);
   }
+}
+
+/**
+ * One whole process as a shell runs it, after a `sync` (so it never pays for an
+ * earlier run's dirty pages), timed by GNU time: wall, CPU, peak resident memory.
+ */
+export async function timeCommand(argv: string[], timingFile: string, signal: AbortSignal, what: string): Promise<Omit<ProcessRun, 'sha256'> & { stdout: string }> {
+  await sync();
+  const { stdout } = await runToEnd('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timingFile, ...argv], signal, what);
+  const [wall, user, system, peakKb] = readFileSync(timingFile, 'utf8').trim().split('\n').at(-1)!.split(/\s+/).map(Number);
+  return { wallSeconds: wall, cpuSeconds: user + system, peakRssMb: (peakKb * 1024) / 1e6, stdout };
 }
 
 async function digestOf(file: string, python: PythonWithH5py | undefined): Promise<string> {

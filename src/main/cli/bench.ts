@@ -172,13 +172,13 @@ async function measure(options: BenchOptions, scratch: ScratchFolder): Promise<B
   const wantsKernels = { stackSum: cases.has('stack-sum'), stats: cases.has('stats') };
   let kernelCases: KernelCaseRow[] = [];
   if (wantsKernels.stackSum || wantsKernels.stats) {
-    if (python) kernelCases = await measureKernelCases(builder, python, wantsKernels, options.rows, options.stackFrames);
+    if (python) kernelCases = await measureKernelCases(builder, python, wantsKernels, options.rows, options.stackFrames, pairs);
     else notes.push('the stack-sum and stats cases need a Python with h5py and numpy (their inputs and baselines); skipped.');
   }
 
   let exprCase: ExprCase | null = null;
   if (cases.has('expr')) {
-    if (python) exprCase = await measureExprCase(builder, python, options.rows, Math.max(3, repeat));
+    if (python) exprCase = await measureExprCase(builder, python, options.rows, Math.max(3, pairs));
     else notes.push('the expr case needs a Python with h5py and numpy (its baseline); skipped.');
   }
 

@@ -261,7 +261,7 @@ export function buildProgram(): Command {
     .option('--repeat <n>', 'time each configuration n times and keep the fastest', wholeNumber(1, 100), 1)
     .option('--stack-frames <n>', 'frames of the stack-sum case\'s 512 × 512 uint16 stack', wholeNumber(1), 2000)
     .addOption(new Option('--only <cases...>', 'run only these cases (default: all but big, stack-sum, stats and expr, which write large files)').choices([...BENCH_CASES]))
-    .option('--pairs <n>', 'users, big: rounds of alternating whole-process runs (medians over them)', wholeNumber(1, 1000), 5)
+    .option('--pairs <n>', 'users, big, stack-sum, stats, expr: rounds of alternating whole-process runs (medians over them)', wholeNumber(1, 1000), 5)
     .option('--big-rows <n>', 'big: rows of the larger-than-memory input', wholeNumber(1), 3_000_000_000)
     .option('--drop-caches', 'big: drop the page cache before each run (root only)')
     .option('--json', 'print JSON')
