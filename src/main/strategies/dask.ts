@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { H5BlocksError } from '@shared/errors';
 import type { BlockPlan } from '@shared/blocks';
 import type { PhaseSpan } from '@shared/run';
@@ -9,6 +8,7 @@ import { isExpression, outputBytes as bytesPerValue, outputView, valuesPerBlock 
 import { compileExpressionCached, numpyModule } from '../../workers/kernels/expression';
 import { fsError } from '../fsErrors';
 import { epochNow } from '../run/clock';
+import { daskShardFolderOf, removeDaskShardFolder } from '../run/daskShardFolder';
 import { span, type StrategyContext, type StrategyRunner } from './context';
 
 const CONNECT_TIMEOUT_SECONDS = 10;
@@ -21,7 +21,7 @@ const CONNECT_TIMEOUT_SECONDS = 10;
  * block order, through the engine's writer: only this process writes the file.
  */
 export const runDask: StrategyRunner = async (context) => {
-  const folder = join(dirname(context.input.file), `.${basename(context.input.file)}.${context.runId}.h5blocks-shards`);
+  const folder = daskShardFolderOf(context.input.file, context.runId);
   try {
     mkdirSync(folder);
   } catch (error) {
@@ -30,24 +30,9 @@ export const runDask: StrategyRunner = async (context) => {
   try {
     await drive(context, folder);
   } finally {
-    await removeShardFolder(folder);
+    await removeDaskShardFolder(folder);
   }
 };
-
-/**
- * A cancelled Dask task cannot be stopped once it runs; if it finishes while the
- * folder is being removed, its shard makes the folder non-empty again: retry,
- * for up to about 10 s (a busy machine's workers can take that long to stop),
- * without blocking the thread. (Once the folder is gone a late task fails to
- * write, as the kernel never creates it.)
- */
-async function removeShardFolder(folder: string): Promise<void> {
-  try {
-    await rm(folder, { recursive: true, force: true, maxRetries: 13, retryDelay: 100 }); // linear back-off: 0.1 s, 0.2 s, … 9.1 s in all
-  } catch {
-    // Left behind only if a task kept writing for that long; the run's own outcome matters more.
-  }
-}
 
 function drive(context: StrategyContext, folder: string): Promise<void> {
   const { input, runStart, writer, signal, blocks } = context;

@@ -9,6 +9,7 @@ import { removeDeadScratch } from './scratch';
 import { isSidecarOf, lockPathOf, logPathOf } from './sidecarPaths';
 import { readLog, writeAll, type CommitRecord, type LogHeader } from './writeAheadLog';
 import { removeEmptyShardFolders } from '../run/shardFolder';
+import { isDaskShardFolderOf, removeStaleDaskShardFolders } from '../run/daskShardFolder';
 
 /**
  * Finishes what an interrupted run left, under the file's lock: a log without
@@ -120,9 +121,12 @@ function recoverBeside(real: string): void {
   removeDeadSidecars(real);
   // A vds run killed before it wrote a shard leaves its shard folder empty; no later run would remove it.
   const emptyFolders = removeEmptyShardFolders(real);
-  const folders = emptyFolders.length > 0 ? `removed the empty shard folder${emptyFolders.length > 1 ? 's' : ''} it left (${emptyFolders.map((f) => JSON.stringify(f)).join(', ')})` : undefined;
+  // A Dask run killed (or whose cancelled tasks outlived its clean-up) leaves its shard folder beside the file.
+  const daskFolders = removeStaleDaskShardFolders(real);
+  const said = (what: string, names: string[]) => (names.length > 0 ? `removed the ${what} folder${names.length > 1 ? 's' : ''} it left (${names.map((f) => JSON.stringify(f)).join(', ')})` : undefined);
+  const folders = [said('empty shard', emptyFolders), said('Dask shard', daskFolders)].filter(Boolean).join('; ') || undefined;
   if (recovered) reportRecovery?.(folders ? `${recovered}; ${folders}` : recovered);
-  else if (folders) reportRecovery?.(`${basename(real)}: after an interrupted vds run, ${folders}`);
+  else if (folders) reportRecovery?.(`${basename(real)}: after an interrupted ${daskFolders.length > 0 ? 'Dask' : 'vds'} run, ${folders}`);
 }
 
 /** Rolls the file back (no commit record) or forward (with one), if it is still the file the log is about; says what it did. */
@@ -175,7 +179,7 @@ export function syncFolder(folder: string): void {
 function sidecarsOf(real: string): string[] {
   const name = basename(real);
   try {
-    return readdirSync(dirname(real)).filter((entry) => isSidecarOf(real, entry) || isStagedCopy(name, entry));
+    return readdirSync(dirname(real)).filter((entry) => isSidecarOf(real, entry) || isStagedCopy(name, entry) || isDaskShardFolderOf(name, entry));
   } catch {
     return [];
   }
