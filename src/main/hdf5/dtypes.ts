@@ -4,7 +4,8 @@ import type { Dtype, DtypeClass } from '@shared/entities';
 /**
  * In-memory sizes of variable-length elements as libhdf5 reports them on a
  * 64-bit machine (a pointer for a string, hvl_t's length and pointer for a
- * sequence): h5wasm's module is 32-bit, so its own 4 and 8 would mislead.
+ * sequence): h5wasm's module is 32-bit, so its own 4 and 8 would mislead,
+ * and so would its sizes of compounds and arrays that hold them.
  */
 const VLEN_STRING_BYTES = 8;
 const VLEN_SEQUENCE_BYTES = 16;
@@ -51,8 +52,10 @@ export function describeDtype(meta: Metadata): Dtype {
     }
     case 'compound': {
       const members = (meta.compound_type?.members ?? []).map((m) => ({ name: m.name, dtype: describeDtype(m) }));
+      // libhdf5 grows the compound by each variable-length member's growth, without realigning (H5T_set_loc).
+      const growth = (meta.compound_type?.members ?? []).reduce((sum, m, i) => sum + members[i].dtype.size - m.size, 0);
       return {
-        class: cls, size: meta.size, members,
+        class: cls, size: meta.size + growth, members,
         description: `compound {${members.map((m) => `${m.name}: ${m.dtype.description}`).join('; ')}}`,
       };
     }
@@ -74,7 +77,9 @@ export function describeDtype(meta: Metadata): Dtype {
     case 'array': {
       const base = meta.array_type ? describeDtype(meta.array_type) : undefined;
       const arrayDims = meta.array_type?.shape ?? [];
-      return { class: cls, size: meta.size, base, arrayDims, description: `array [${arrayDims.join('×')}] of ${base?.description ?? 'unknown'}` };
+      // Each element as libhdf5 sizes it on a 64-bit machine (a variable-length base grows).
+      const size = base && meta.array_type ? meta.size + arrayDims.reduce((a, b) => a * b, 1) * (base.size - meta.array_type.size) : meta.size;
+      return { class: cls, size, base, arrayDims, description: `array [${arrayDims.join('×')}] of ${base?.description ?? 'unknown'}` };
     }
     default:
       return { class: cls, size: meta.size, description: `${cls} (${meta.size} bytes)` };
