@@ -9,6 +9,8 @@ import type { Dtype, DtypeClass } from '@shared/entities';
  */
 const VLEN_STRING_BYTES = 8;
 const VLEN_SEQUENCE_BYTES = 16;
+/** sizeof(H5R_ref_t): HDF5 1.12's reference type; the older ones are 8 (object) and 12 (region) bytes. */
+const NEW_REFERENCE_BYTES = 64;
 
 // HDF5 type classes, as h5wasm reports them in Metadata.type.
 const CLASS_BY_CODE: Record<number, DtypeClass> = {
@@ -24,6 +26,12 @@ const CLASS_BY_CODE: Record<number, DtypeClass> = {
   9: 'vlen',
   10: 'array',
 };
+
+/** A type as a header declares it, for an object the HDF5 library will not open: its class and size only. */
+export function declaredDtype(classCode: number, size: number): Dtype {
+  const cls = CLASS_BY_CODE[classCode] ?? 'unknown';
+  return { class: cls, size, description: `${cls} (${size} bytes, as its header declares it)` };
+}
 
 export function describeDtype(meta: Metadata): Dtype {
   const cls = CLASS_BY_CODE[meta.type] ?? 'unknown';
@@ -71,6 +79,10 @@ export function describeDtype(meta: Metadata): Dtype {
       return { class: cls, size: VLEN_SEQUENCE_BYTES, variableLength: true, base, description: `variable-length sequence of ${base?.description ?? 'unknown'}` };
     }
     case 'reference': {
+      // HDF5 1.12's H5T_STD_REF (64 bytes, H5R_ref_t) does not say what its values point to; h5wasm calls it "region".
+      if (meta.size === NEW_REFERENCE_BYTES) {
+        return { class: cls, size: meta.size, referenceKind: 'any', description: 'reference (HDF5 1.12 form: to an object, a region or an attribute)' };
+      }
       const referenceKind = meta.ref_type === 'region' ? 'region' : 'object';
       return { class: cls, size: meta.size, referenceKind, description: `${referenceKind} reference` };
     }

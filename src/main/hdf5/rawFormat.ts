@@ -281,17 +281,44 @@ function parseAttributeMessage(data: Buffer, lengthSize: number): DeclaredAttrib
   let p = version === 3 ? 9 : 8;
   const name = data.subarray(p, p + nameSize).toString('utf8').replace(/\0+$/, '');
   p += padded(nameSize) + padded(datatypeSize);
-  const space = data.subarray(p, p + dataspaceSize);
+  return { name, shape: parseDataspace(data.subarray(p, p + dataspaceSize), lengthSize) };
+}
+
+/** A Dataspace message's dimensions; null for a null dataspace, [] for a scalar. */
+function parseDataspace(space: Buffer, lengthSize: number): (number | bigint)[] | null {
   const spaceVersion = space[0];
   const rank = space[1];
-  if (spaceVersion === 2 && space[3] === 2) return { name, shape: null };
+  if (spaceVersion === 2 && space[3] === 2) return null;
   const dimsAt = spaceVersion === 1 ? 8 : 4;
   const shape: (number | bigint)[] = [];
   for (let i = 0; i < rank; i++) {
     const dim = lengthSize === 8 ? space.readBigUInt64LE(dimsAt + i * 8) : BigInt(readUint(space, dimsAt + i * lengthSize, lengthSize));
     shape.push(dim <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(dim) : dim);
   }
-  return { name, shape };
+  return shape;
+}
+
+/** A dataset as its header declares it: its dimensions and its element type's class code and size. */
+export interface DeclaredDataset {
+  shape: (number | bigint)[] | null;
+  typeClass: number;
+  typeSize: number;
+}
+
+/**
+ * The dataset at `path` as its header messages declare it, for one the HDF5
+ * library refuses to open (HDF5 2.0 refuses a type whose size is far larger
+ * than its precision, which 1.10 and h5py open): shown as what it is. Undefined
+ * when the object is not a dataset or its messages cannot be read here
+ * (a committed datatype is not followed).
+ */
+export function declaredDataset(source: string, path: string): DeclaredDataset | undefined {
+  return withObjectMessages(source, path, (_file, sb, messages) => {
+    const space = messages.find((m) => m.type === 0x01);
+    const type = messages.find((m) => m.type === 0x03);
+    if (!space || !type || (type.flags & 0x02) !== 0) return undefined;
+    return { shape: parseDataspace(space.data, sb.lengthSize), typeClass: type.data[0] & 0x0f, typeSize: type.data.readUInt32LE(4) };
+  });
 }
 
 function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; linkType: number; hardAddress?: number } {
