@@ -75,7 +75,7 @@ async function h5pyWalk(file: string): Promise<Walked[]> {
 
 describe('tree --json beside h5py on the hdf5 repository\'s test files', () => {
   it('has the files', () => {
-    expect(files).toEqual(expect.arrayContaining(['tudlink.h5', 'tall.h5', 'h5diff_attr3.h5', 'tCVE-2021-37501_attr_decode.h5', 'thlink.h5', 'tvldtypes1.h5', 'tfloat16_be.h5', 'tvlenstr_array.h5', 'tmisc38b.h5', 'trefer_attr.h5']));
+    expect(files).toEqual(expect.arrayContaining(['tudlink.h5', 'tall.h5', 'h5diff_attr3.h5', 'tCVE-2021-37501_attr_decode.h5', 'thlink.h5', 'tvldtypes1.h5', 'tfloat16_be.h5', 'tvlenstr_array.h5', 'tmisc38b.h5', 'trefer_attr.h5', 'h5diff_types.h5']));
   });
 
   for (const name of files.filter((file) => !BEYOND_H5PY_HERE.has(file))) {
@@ -105,6 +105,9 @@ describe('tree --json beside h5py on the hdf5 repository\'s test files', () => {
   it('shows user-defined links as what they are, with their class', async () => {
     const result = await runCli(['tree', join(folder, 'tudlink.h5')]);
     expect(result.stdout).toMatch(/^ {2}udlink1 {2}\(user-defined link, class 187: h5blocks cannot follow it\)$/m);
+    // The same in a group that keeps its links densely (in a fractal heap).
+    const dense = await runCli(['tree', join(folder, 'h5diff_types.h5')]);
+    expect(dense.stdout).toMatch(/^ {2}ud_link {2}\(user-defined link, class 187: h5blocks cannot follow it\)$/m);
   }, 60_000);
 
   it('shows a dataset the HDF5 library here will not open as the dataset it is, with its declared shape and type and the reason', async () => {

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ByteStore } from '../transaction/byteStore';
 import { lookup3 } from './checksum';
+import { denseLinkMessages } from './denseLinks';
 
 // A minimal reader of HDF5's on-disk format (superblock, object headers, links)
 // for the two things h5wasm does not expose: a dataset's storage layout and
@@ -240,17 +241,21 @@ export function resealChunk(file: ByteStore, chunk: HeaderMessage['chunk']): voi
 }
 
 /**
- * The link type of each link a group keeps in its header (compact storage):
- * 0 hard, 1 soft, 64 external, 65 and up user-defined (its class). Undefined
- * when the group keeps its links elsewhere (a symbol table holds only hard and
- * soft links; dense storage is not read here) or cannot be read.
+ * The link type of each link of a group, from its link messages (in its
+ * header, or in the fractal heap of dense storage): 0 hard, 1 soft, 64
+ * external, 65 and up user-defined (its class). Undefined when the group keeps
+ * its links in a symbol table (which holds only hard and soft links) or they
+ * cannot be read.
  */
-export function compactLinkTypes(source: string, groupPath: string): Map<string, number> | undefined {
-  return withObjectMessages(source, groupPath, (_file, sb, messages) => {
-    const links = messages.filter((m) => m.type === 0x06);
-    if (links.length === 0) return undefined;
-    return new Map(links.map((m) => {
-      const link = parseLinkMessage(m.data, sb.offsetSize);
+export function linkTypes(source: string, groupPath: string): Map<string, number> | undefined {
+  return withObjectMessages(source, groupPath, (file, sb, messages) => {
+    const linkInfo = messages.find((m) => m.type === 0x02);
+    const links = messages.filter((m) => m.type === 0x06).map((m) => m.data);
+    const dense = linkInfo ? denseLinkMessages(file, sb, linkInfo.data) : undefined;
+    const all = [...links, ...(dense ?? [])];
+    if (all.length === 0) return undefined;
+    return new Map(all.map((data) => {
+      const link = parseLinkMessage(data, sb.offsetSize);
       return [link.name, link.linkType] as const;
     }));
   });
