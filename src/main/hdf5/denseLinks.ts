@@ -41,6 +41,9 @@ export function denseLinkMessages(file: ByteStore, sb: Superblock, linkInfo: Buf
   const rootAddress = readAddress(header, p, O);
   const currentRows = header.readUInt16LE(p + O);
   if (rootAddress === undefined) return [];
+  // A damaged heap header must not make the reader allocate what the file cannot hold.
+  const fileSize = file.size();
+  if (startingBlockSize > fileSize || currentRows * tableWidth * O > fileSize) return undefined;
 
   const blockOffsetBytes = Math.ceil(maxHeapSizeBits / 8);
   const blockHeader = 4 + 1 + O + blockOffsetBytes + (heapFlags & 0x02 ? 4 : 0);
@@ -64,6 +67,7 @@ export function denseLinkMessages(file: ByteStore, sb: Superblock, linkInfo: Buf
 
   const messages: Buffer[] = [];
   for (const block of directBlocks) {
+    if (block.size > fileSize) break;
     const bytes = bytesAt(file, sb.base + block.address, block.size);
     if (bytes.subarray(0, 4).toString('latin1') !== 'FHDB') continue;
     for (let at = blockHeader; at < bytes.length;) {
