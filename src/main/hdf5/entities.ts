@@ -38,7 +38,12 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
     // h5wasm cannot resolve a user-defined link: the group's own link messages (compact or dense) say what it is.
     const linkClass = linkKind === undefined || linkKind === 'group' || linkKind === 'broken-link' ? userDefinedLinkClass(file, parent, name) : undefined;
     if (linkClass !== undefined) return { kind: 'user-defined-link', path, name, linkClass };
-    if (linkKind === undefined) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
+    if (linkKind === undefined) {
+      // A link the group holds but HDF5 cannot follow to an object it can open
+      // (a damaged header, a message it does not know): HDF5's own error says why.
+      if (isListedIn(file, parent, name)) file.get_type(path);
+      throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
+    }
     if (linkKind === 'soft-link' || linkKind === 'broken-link') {
       const target = file.get_link(path) ?? '';
       if (linkKind === 'broken-link') return { kind: 'broken-link', path, name, target };
@@ -141,6 +146,10 @@ function childKind(file: H5File, module: H5Module, parent: string, name: string)
   if (type === module.H5G_DATASET) return 'dataset';
   if (type === module.H5G_TYPE) return 'datatype';
   return undefined;
+}
+
+function isListedIn(file: H5File, parent: string, name: string): boolean {
+  return safely(() => ((parent === '/' ? file : file.get(parent)) as unknown as { keys(): string[] }).keys().includes(name)) ?? false;
 }
 
 function safely<T>(read: () => T): T | undefined {
