@@ -79,6 +79,26 @@ function readUint(bytes: Buffer, at: number, size: number): number {
   return bytes.readUInt8(at);
 }
 
+/**
+ * The driver a version 0 or 1 superblock names in its driver information block
+ * ("NCSAfami": one member of a family of files; "NCSAmult": the metadata file
+ * of a multi or split set), or undefined: such a file holds only part of the
+ * data, the rest lying in sibling files that only that driver joins up.
+ */
+export function superblockDriver(file: ByteStore): string | undefined {
+  try {
+    const sb = readSuperblock(file);
+    if (sb.version > 1 || sb.offsetSize !== 8) return undefined;
+    const head = bytesAt(file, sb.at, 64);
+    const driverInfo = readUint(head, 24 + (sb.version === 1 ? 4 : 0) + 3 * sb.offsetSize, sb.offsetSize);
+    if (driverInfo === UNDEFINED) return undefined;
+    const block = bytesAt(file, sb.base + driverInfo, 16);
+    return block.subarray(8, 16).toString('latin1').replace(/\0+$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
 export function readSuperblock(file: ByteStore): Superblock {
   // The superblock sits at 0, 512, 1024, 2048… (after a user block).
   for (let at = 0; at < 1 << 20; at = at === 0 ? 512 : at * 2) {
