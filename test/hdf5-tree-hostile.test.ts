@@ -16,6 +16,7 @@ interface Node {
   name: string;
   hardLinkTo?: string;
   reason?: string;
+  unreadable?: string;
   target?: string;
   children?: Node[];
   attributes?: { name: string; value: unknown; dtype: { size: number; description: string } }[];
@@ -88,8 +89,9 @@ describe('an object that cannot be described is shown as such; the rest of the f
     const file = copyCorpus('hostile/packed.h5', folder, 'packed.h5');
     const tree = await treeJson(file);
     const byPath = new Map(flatten(tree).map((n) => [n.path, n]));
-    expect(byPath.get('/custom_precision_int')).toMatchObject({ kind: 'unreadable' });
-    expect(byPath.get('/custom_precision_int')?.reason).toMatch(/12 of its 32 bits/);
+    // Shown as the dataset its header declares, with the reason it cannot be read.
+    expect(byPath.get('/custom_precision_int')).toMatchObject({ kind: 'dataset', dtype: { class: 'integer', size: 4 } });
+    expect(byPath.get('/custom_precision_int')?.unreadable).toMatch(/12 of its 32 bits/);
     expect(byPath.size).toBe(1 + (await h5pyVisit(file)).length);
     const nbit = byPath.get('/nbit_int');
     expect(nbit?.dtype).toMatchObject({ precision: 16, bitOffset: 4 });
@@ -101,7 +103,7 @@ describe('an object that cannot be described is shown as such; the rest of the f
     expect(byPath.get('/shuffle_gzip_be')?.dtype?.precision).toBeUndefined();
     const text = await runCli(['tree', file]);
     expect(text.status).toBe(0);
-    expect(text.stdout).toMatch(/custom_precision_int {2}\(cannot be read: its datatype uses 12 of its 32 bits/);
+    expect(text.stdout).toMatch(/custom_precision_int {2}\(dataset 2000 × 3, integer \(4 bytes, as its header declares it\); cannot be read: its datatype uses 12 of its 32 bits/);
     expect(text.stdout).toMatch(/nbit_int .*filters nbit, filter parameters nbit \d/);
   });
 });

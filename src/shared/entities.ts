@@ -31,7 +31,8 @@ export interface Dtype {
   base?: Dtype;
   charset?: 'ascii' | 'utf-8';
   variableLength?: boolean;
-  referenceKind?: 'object' | 'region';
+  /** 'any': HDF5 1.12's reference type, whose values may each point to an object, a region or an attribute. */
+  referenceKind?: 'object' | 'region' | 'any';
   arrayDims?: number[];
   /**
    * Present only where the stored numbers are not plain full-width integers or

@@ -1,17 +1,29 @@
-import type { Attribute, DatasetEntity, Entity } from '@shared/entities';
+import type { Attribute, DatasetEntity, Dtype, Entity } from '@shared/entities';
 
-/** What the whole-tree walk (src/main/hdf5/tree.ts) adds: an object it cannot describe. */
-export interface TreeOnlyNode {
+/** What the whole-tree walk (src/main/hdf5/tree.ts) adds: an object it cannot describe, or a dataset it cannot open. */
+export type TreeOnlyNode = {
   kind: 'unreadable';
   path: string;
   name: string;
   reason: string;
-}
+} | {
+  kind: 'dataset';
+  path: string;
+  name: string;
+  unreadable: string;
+  shape: number[] | null;
+  dtype: Dtype;
+  attributes: Attribute[];
+};
 
 /** An indented text tree, one object per line, with what h5ls -v would show that matters here. */
 export function entityLine(entity: Entity | TreeOnlyNode, depth: number): string[] {
   const pad = '  '.repeat(depth);
   if (entity.kind === 'unreadable') return [`${pad}${entity.name}  (cannot be read: ${entity.reason})`];
+  if ('unreadable' in entity) {
+    const shape = entity.shape === null ? 'null' : entity.shape.length === 0 ? 'scalar' : entity.shape.join(' × ');
+    return [`${pad}${entity.name}  (dataset ${shape}, ${entity.dtype.description}; cannot be read: ${entity.unreadable})`, ...attributeLines(entity.attributes, pad)];
+  }
   if ('hardLinkTo' in entity && entity.hardLinkTo !== undefined) {
     return [`${pad}${entity.name} -> ${entity.hardLinkTo}  (hard link to the ${entity.kind} shown at ${entity.hardLinkTo})`];
   }

@@ -10,7 +10,7 @@ import { externalStorageFiles, storedLayout } from './layout';
 import { resolveSource } from './virtual/sources';
 import { mayOpen } from './confinement';
 import { readStoredType, withStoredDetails } from './storedType';
-import { compactLinkTypes, declaredAttributes } from './rawFormat';
+import { declaredAttributes, linkTypes as readLinkTypes } from './rawFormat';
 import { hdf5Error } from './errors';
 import { loadH5, objectType, type H5Dataset, type H5File, type H5Module } from './h5wasm';
 
@@ -35,10 +35,15 @@ function describe(file: H5File, module: H5Module, path: string): Entity {
   if (path !== '/') {
     const parent = posix.dirname(path);
     const linkKind = childKind(file, module, parent, name);
-    // h5wasm cannot resolve a user-defined link: the group's own link messages say what it is.
+    // h5wasm cannot resolve a user-defined link: the group's own link messages (compact or dense) say what it is.
     const linkClass = linkKind === undefined || linkKind === 'group' || linkKind === 'broken-link' ? userDefinedLinkClass(file, parent, name) : undefined;
     if (linkClass !== undefined) return { kind: 'user-defined-link', path, name, linkClass };
-    if (linkKind === undefined) throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
+    if (linkKind === undefined) {
+      // A link the group holds but HDF5 cannot follow to an object it can open
+      // (a damaged header, a message it does not know): HDF5's own error says why.
+      if (isListedIn(file, parent, name)) file.get_type(path);
+      throw new H5BlocksError('not-found', `${basename(file.filename)}: ${path}: no such object`, { file: file.filename, object: path });
+    }
     if (linkKind === 'soft-link' || linkKind === 'broken-link') {
       const target = file.get_link(path) ?? '';
       if (linkKind === 'broken-link') return { kind: 'broken-link', path, name, target };
@@ -143,6 +148,10 @@ function childKind(file: H5File, module: H5Module, parent: string, name: string)
   return undefined;
 }
 
+function isListedIn(file: H5File, parent: string, name: string): boolean {
+  return safely(() => ((parent === '/' ? file : file.get(parent)) as unknown as { keys(): string[] }).keys().includes(name)) ?? false;
+}
+
 function safely<T>(read: () => T): T | undefined {
   try {
     return read();
@@ -160,7 +169,7 @@ export function listChildren(file: H5File, module: H5Module, path: string): Chil
   return names.map((childName) => {
     const kind = childKind(file, module, path, childName) ?? 'broken-link';
     if (kind === 'group' || kind === 'broken-link') {
-      if (linkTypes === null) linkTypes = compactLinkTypes(file.filename, path);
+      if (linkTypes === null) linkTypes = readLinkTypes(file.filename, path);
       if ((linkTypes?.get(childName) ?? 0) >= FIRST_USER_DEFINED_LINK_CLASS) {
         return { name: childName, path: path === '/' ? `/${childName}` : `${path}/${childName}`, kind: 'user-defined-link' as const };
       }
@@ -174,7 +183,7 @@ const FIRST_USER_DEFINED_LINK_CLASS = 65;
 
 /** The class of a user-defined link `name` in the group at `parent`, or undefined when it is not one. */
 function userDefinedLinkClass(file: H5File, parent: string, name: string): number | undefined {
-  const type = compactLinkTypes(file.filename, parent)?.get(name);
+  const type = readLinkTypes(file.filename, parent)?.get(name);
   return type !== undefined && type >= FIRST_USER_DEFINED_LINK_CLASS ? type : undefined;
 }
 

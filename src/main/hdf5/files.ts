@@ -5,7 +5,7 @@ import { recoverFile } from '../transaction/recovery';
 import { openOverlaid, type Overlay } from '../transaction/fsHook';
 import { recoverLiveRun } from '../run/liveRun';
 import { hdf5Error } from './errors';
-import { ByteFile } from './rawFormat';
+import { ByteFile, superblockDriver } from './rawFormat';
 import { unmarkedSuperblock, writerMark, type WriterMark } from './writerMark';
 import { loadH5, type H5File } from './h5wasm';
 import { readSuperblockStatus } from './superblockFlags';
@@ -34,6 +34,8 @@ export async function openHdf5(path: string, mode: OpenMode = 'read'): Promise<H
     const overlays = mark === undefined ? [] : markOverlays(path);
     return overlays.length > 0 ? openOverlaid(module, path, overlays, () => new h5.File(path, 'r')) : new h5.File(path, 'r');
   } catch (error) {
+    const partOfASet = driverWords(path);
+    if (partOfASet) throw new H5BlocksError('not-hdf5', `${basename(path)}: cannot open as HDF5: ${partOfASet}`, { file: path });
     const failure = hdf5Error(error, path, undefined, 'cannot open as HDF5');
     // Whatever HDF5's innermost complaint, a file that will not open is not usable HDF5.
     throw failure.code === 'hdf5' ? new H5BlocksError('not-hdf5', failure.message, { file: path }) : failure;
@@ -135,4 +137,22 @@ export function closeQuietly(file: H5File | undefined): void {
   } catch {
     // Closing is best effort: the file may already be closed after an HDF5 failure.
   }
+}
+
+/** Why a file that is one part of a set HDF5 joins with a driver will not open alone, in plain words; undefined for other files. */
+function driverWords(path: string): string | undefined {
+  let driver: string | undefined;
+  try {
+    const file = new ByteFile(path);
+    try {
+      driver = superblockDriver(file);
+    } finally {
+      file.close();
+    }
+  } catch {
+    return undefined;
+  }
+  if (driver === 'NCSAfami') return 'it is the first member of a family of files (HDF5\'s family driver: its data continues in the sibling files), which h5blocks does not open';
+  if (driver === 'NCSAmult') return 'it is the metadata file of a multi-file set (HDF5\'s multi or split driver: its data lies in sibling files), which h5blocks does not open';
+  return undefined;
 }

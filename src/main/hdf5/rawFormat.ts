@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ByteStore } from '../transaction/byteStore';
 import { lookup3 } from './checksum';
+import { denseLinkMessages } from './denseLinks';
 
 // A minimal reader of HDF5's on-disk format (superblock, object headers, links)
 // for the two things h5wasm does not expose: a dataset's storage layout and
@@ -76,6 +77,26 @@ function readUint(bytes: Buffer, at: number, size: number): number {
   if (size === 4) return bytes.readUInt32LE(at);
   if (size === 2) return bytes.readUInt16LE(at);
   return bytes.readUInt8(at);
+}
+
+/**
+ * The driver a version 0 or 1 superblock names in its driver information block
+ * ("NCSAfami": one member of a family of files; "NCSAmult": the metadata file
+ * of a multi or split set), or undefined: such a file holds only part of the
+ * data, the rest lying in sibling files that only that driver joins up.
+ */
+export function superblockDriver(file: ByteStore): string | undefined {
+  try {
+    const sb = readSuperblock(file);
+    if (sb.version > 1 || sb.offsetSize !== 8) return undefined;
+    const head = bytesAt(file, sb.at, 64);
+    const driverInfo = readUint(head, 24 + (sb.version === 1 ? 4 : 0) + 3 * sb.offsetSize, sb.offsetSize);
+    if (driverInfo === UNDEFINED) return undefined;
+    const block = bytesAt(file, sb.base + driverInfo, 16);
+    return block.subarray(8, 16).toString('latin1').replace(/\0+$/, '');
+  } catch {
+    return undefined;
+  }
 }
 
 export function readSuperblock(file: ByteStore): Superblock {
@@ -240,17 +261,21 @@ export function resealChunk(file: ByteStore, chunk: HeaderMessage['chunk']): voi
 }
 
 /**
- * The link type of each link a group keeps in its header (compact storage):
- * 0 hard, 1 soft, 64 external, 65 and up user-defined (its class). Undefined
- * when the group keeps its links elsewhere (a symbol table holds only hard and
- * soft links; dense storage is not read here) or cannot be read.
+ * The link type of each link of a group, from its link messages (in its
+ * header, or in the fractal heap of dense storage): 0 hard, 1 soft, 64
+ * external, 65 and up user-defined (its class). Undefined when the group keeps
+ * its links in a symbol table (which holds only hard and soft links) or they
+ * cannot be read.
  */
-export function compactLinkTypes(source: string, groupPath: string): Map<string, number> | undefined {
-  return withObjectMessages(source, groupPath, (_file, sb, messages) => {
-    const links = messages.filter((m) => m.type === 0x06);
-    if (links.length === 0) return undefined;
-    return new Map(links.map((m) => {
-      const link = parseLinkMessage(m.data, sb.offsetSize);
+export function linkTypes(source: string, groupPath: string): Map<string, number> | undefined {
+  return withObjectMessages(source, groupPath, (file, sb, messages) => {
+    const linkInfo = messages.find((m) => m.type === 0x02);
+    const links = messages.filter((m) => m.type === 0x06).map((m) => m.data);
+    const dense = linkInfo ? denseLinkMessages(file, sb, linkInfo.data) : undefined;
+    const all = [...links, ...(dense ?? [])];
+    if (all.length === 0) return undefined;
+    return new Map(all.map((data) => {
+      const link = parseLinkMessage(data, sb.offsetSize);
       return [link.name, link.linkType] as const;
     }));
   });
@@ -281,17 +306,44 @@ function parseAttributeMessage(data: Buffer, lengthSize: number): DeclaredAttrib
   let p = version === 3 ? 9 : 8;
   const name = data.subarray(p, p + nameSize).toString('utf8').replace(/\0+$/, '');
   p += padded(nameSize) + padded(datatypeSize);
-  const space = data.subarray(p, p + dataspaceSize);
+  return { name, shape: parseDataspace(data.subarray(p, p + dataspaceSize), lengthSize) };
+}
+
+/** A Dataspace message's dimensions; null for a null dataspace, [] for a scalar. */
+function parseDataspace(space: Buffer, lengthSize: number): (number | bigint)[] | null {
   const spaceVersion = space[0];
   const rank = space[1];
-  if (spaceVersion === 2 && space[3] === 2) return { name, shape: null };
+  if (spaceVersion === 2 && space[3] === 2) return null;
   const dimsAt = spaceVersion === 1 ? 8 : 4;
   const shape: (number | bigint)[] = [];
   for (let i = 0; i < rank; i++) {
     const dim = lengthSize === 8 ? space.readBigUInt64LE(dimsAt + i * 8) : BigInt(readUint(space, dimsAt + i * lengthSize, lengthSize));
     shape.push(dim <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(dim) : dim);
   }
-  return { name, shape };
+  return shape;
+}
+
+/** A dataset as its header declares it: its dimensions and its element type's class code and size. */
+export interface DeclaredDataset {
+  shape: (number | bigint)[] | null;
+  typeClass: number;
+  typeSize: number;
+}
+
+/**
+ * The dataset at `path` as its header messages declare it, for one the HDF5
+ * library refuses to open (HDF5 2.0 refuses a type whose size is far larger
+ * than its precision, which 1.10 and h5py open): shown as what it is. Undefined
+ * when the object is not a dataset or its messages cannot be read here
+ * (a committed datatype is not followed).
+ */
+export function declaredDataset(source: string, path: string): DeclaredDataset | undefined {
+  return withObjectMessages(source, path, (_file, sb, messages) => {
+    const space = messages.find((m) => m.type === 0x01);
+    const type = messages.find((m) => m.type === 0x03);
+    if (!space || !type || (type.flags & 0x02) !== 0) return undefined;
+    return { shape: parseDataspace(space.data, sb.lengthSize), typeClass: type.data[0] & 0x0f, typeSize: type.data.readUInt32LE(4) };
+  });
 }
 
 function parseLinkMessage(data: Buffer, offsetSize: number): { name: string; linkType: number; hardAddress?: number } {

@@ -1,5 +1,7 @@
 import { basename, posix } from 'node:path';
 import { getEntity } from './entities';
+import { declaredDtype } from './dtypes';
+import { declaredAttributes, declaredDataset } from './rawFormat';
 import { loadH5, type H5File, type H5Module } from './h5wasm';
 import { objectHeaderAddress } from './storedType';
 
@@ -24,7 +26,8 @@ async function walk(file: H5File, module: H5Module, path: string, seen: Map<numb
     entity = await getEntity(file, path);
   } catch (error) {
     if (path === '/') throw error;
-    return { kind: 'unreadable', path, name: posix.basename(path), reason: reasonOf(error, file, path) };
+    return declaredDatasetNode(file, path, reasonOf(error, file, path))
+      ?? { kind: 'unreadable', path, name: posix.basename(path), reason: reasonOf(error, file, path) };
   }
   if (entity.kind === 'group' || entity.kind === 'dataset' || entity.kind === 'datatype') {
     const address = objectHeaderAddress(module, file, path);
@@ -38,6 +41,25 @@ async function walk(file: H5File, module: H5Module, path: string, seen: Map<numb
   const children = [];
   for (const child of entity.children) children.push(await walk(file, module, child.path, seen));
   return { ...entity, children };
+}
+
+/**
+ * A dataset the HDF5 library refuses to open, as its header declares it (its
+ * shape, type class and size, its attributes' names), with the reason it
+ * cannot be read: what it is stays visible, as h5py and h5dump show it.
+ */
+function declaredDatasetNode(file: H5File, path: string, reason: string): Record<string, unknown> | undefined {
+  const declared = declaredDataset(file.filename, path);
+  if (!declared) return undefined;
+  const attributes = (declaredAttributes(file.filename, path) ?? []).map((a) => ({
+    name: a.name, shape: a.shape === null ? null : a.shape.map(Number),
+    dtype: { class: 'unknown', size: 0, description: 'unknown' }, value: '<not read: its dataset cannot be opened>',
+  }));
+  return {
+    kind: 'dataset', path, name: posix.basename(path), unreadable: reason,
+    shape: declared.shape === null ? null : declared.shape.map(Number),
+    dtype: declaredDtype(declared.typeClass, declared.typeSize), attributes,
+  };
 }
 
 /** The error's words without the "file: object: " they start with (the tree names the object already). */
